@@ -1,0 +1,66 @@
+// leadwire init and leadwire user add.
+#include <boost/json.hpp>
+
+#include <iostream>
+
+#include "app/cli_support.h"
+#include "app/commands.h"
+#include "common/clock.h"
+#include "common/json_fields.h"
+#include "common/secrets.h"
+#include "domain/organizations.h"
+#include "domain/users.h"
+
+namespace lw::app {
+
+namespace json = boost::json;
+
+namespace {
+
+// Adds the user; returns {"user_id","api_token"} (+ "password" when generated).
+Result<json::object> AddAccount(Database& db, std::optional<int64_t> org_id,
+                                const std::string& org_name, const std::string& email,
+                                const std::string& role, const std::optional<std::string>& password) {
+  if (password && password->size() < 8)
+    return Fail(Error::Field("password", "must be at least 8 characters"));
+  const std::string chosen = password.value_or(GeneratePassword());
+  const std::string hash = secrets::HashPassword(chosen);  // slow: outside the transaction
+  const int64_t now = SystemClock().NowMs();
+  return WriteResult<json::object>(db, [&](sql::Connection& c) -> Result<json::object> {
+    json::object out;
+    int64_t org = org_id.value_or(0);
+    if (!org_id) {
+      org = CreateOrganization(c, org_name, now);
+      out["org_id"] = org;
+    }
+    auto user = AddUser(c, org, email, role, hash, now);
+    if (!user) return Fail(user.error());
+    out["user_id"] = user->user_id;
+    out["api_token"] = user->api_token;
+    if (!password) out["password"] = chosen;
+    return out;
+  });
+}
+
+}  // namespace
+
+int RunInit(const InitOptions& o) {
+  if (Trim(o.org).empty()) return Complain("--org needs the organization's name.");
+  auto db = OpenOrExplain(o.db);
+  if (!db) return 1;
+  auto out = AddAccount(*db, std::nullopt, Trim(o.org), o.admin_email, "admin", o.admin_password);
+  if (!out) return Complain(out.error());
+  std::cout << json::serialize(*out) << std::endl;
+  return 0;
+}
+
+int RunUserAdd(const UserAddOptions& o) {
+  auto db = OpenOrExplain(o.db);
+  if (!db) return 1;
+  auto out = AddAccount(*db, o.org_id, "", o.email, o.role, o.password);
+  if (!out) return Complain(out.error());
+  std::cout << json::serialize(*out) << std::endl;
+  return 0;
+}
+
+}  // namespace lw::app

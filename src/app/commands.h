@@ -1,0 +1,44 @@
+// The CLI's commands (product spec §1), as functions returning the process exit
+// code. main.cc only parses flags; these do the work, print the one JSON line
+// (or the demo's instructions) on stdout, and errors as one sentence on stderr.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lw::app {
+
+struct InitOptions {
+  std::string db = "sqlite:./leadwire.db";
+  std::string org;
+  std::string admin_email;
+  std::optional<std::string> admin_password;
+};
+int RunInit(const InitOptions& o);
+
+struct UserAddOptions {
+  std::string db = "sqlite:./leadwire.db";
+  int64_t org_id = 0;
+  std::string email;
+  std::string role;
+  std::optional<std::string> password;
+};
+int RunUserAdd(const UserAddOptions& o);
+
+struct ServeOptions {
+  std::string db = "sqlite:./leadwire.db";
+  std::string listen = "127.0.0.1:8080";
+  std::string role = "all";  // all | api | worker
+  std::vector<std::string> allow_destinations;
+  bool https_only = false;
+};
+int RunServe(const ServeOptions& o);
+
+struct DemoOptions {
+  std::string dir = "./leadwire-demo";
+  std::string listen = "127.0.0.1:8080";
+};
+int RunDemo(const DemoOptions& o);
+
+}  // namespace lw::app

@@ -1,0 +1,14 @@
+// Logging: a thin face over spdlog so that most files need not include it.
+// Thread-safe.
+#pragma once
+
+#include <string_view>
+
+namespace lw::log {
+
+void Info(std::string_view message);
+void Warn(std::string_view message);
+void Error(std::string_view message);
+void SetQuiet(bool quiet);  // tests and CLI subcommands that print JSON
+
+}  // namespace lw::log

@@ -1,0 +1,26 @@
+// Activities: things that happen around a lead or the organization and fire a
+// trigger — texts and emails received, files uploaded, a lead sent to an
+// external system, a data sync completed. One table-driven implementation:
+// each kind names its trigger and its fields.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+
+#include <cstdint>
+#include <optional>
+
+#include "common/error.h"
+#include "domain/actor.h"
+#include "store/sql.h"
+
+namespace lw {
+
+enum class ActivityKind { kText, kEmail, kFile, kExternalSend, kDataSync };
+
+// Validates `body`, stores the activity and records its trigger's event.
+// lead_id: the lead it belongs to (nullopt for data syncs).
+Result<boost::json::value> RecordActivity(sql::Connection& c, const Actor& actor,
+                                          ActivityKind kind, std::optional<int64_t> lead_id,
+                                          const boost::json::object& body);
+
+}  // namespace lw

@@ -1,0 +1,56 @@
+// Contacts (the people behind leads) and their tags. A contact's fields are
+// kept as one JSON document; ContactFields() is the one list of them, used by
+// validation, the API and (later) the webhook payloads. Functions run inside
+// the caller's transaction.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "domain/actor.h"
+#include "store/sql.h"
+
+namespace lw {
+
+struct ContactField {
+  enum class Type { kText, kBool, kDate, kEmail };
+  const char* key;          // API name, snake_case
+  const char* payload_key;  // webhook payload name
+  Type type;
+};
+const std::vector<ContactField>& ContactFields();
+
+class FieldReader;
+
+// Reads a contact's fields from `in` into `data` (only those present; null clears).
+// For a new contact, a first or last name is required.
+void ReadContactFields(FieldReader& f, boost::json::object& data, bool creating);
+
+// Creates a contact from validated fields; records Contact Added.
+int64_t InsertContact(sql::Connection& c, const Actor& actor, const boost::json::object& data);
+
+// POST /api/contacts → the contact.
+Result<boost::json::value> CreateContact(sql::Connection& c, const Actor& actor,
+                                         const boost::json::object& body);
+// PATCH /api/contacts/{id}; records Contact Edited when something changed.
+Result<boost::json::value> EditContact(sql::Connection& c, const Actor& actor, int64_t id,
+                                       const boost::json::object& body);
+// Applies an edit without recording an event (lead edits change their contact too).
+// Returns whether anything changed.
+Result<bool> UpdateContactData(sql::Connection& c, const Actor& actor, int64_t id,
+                               const boost::json::object& body, const std::string& prefix);
+Result<boost::json::value> GetContact(sql::Connection& c, int64_t org_id, int64_t id);
+boost::json::value ListContacts(sql::Connection& c, int64_t org_id, const std::string& q,
+                                int64_t limit, int64_t offset);
+// POST /api/contacts/{id}/tags {"tag"}; records Tag Added To Contact (409 if it has the tag).
+Result<boost::json::value> AddTag(sql::Connection& c, const Actor& actor, int64_t contact_id,
+                                  const boost::json::object& body);
+
+bool ContactExists(sql::Connection& c, int64_t org_id, int64_t id);
+
+}  // namespace lw

@@ -1,0 +1,25 @@
+// The event outbox: every domain action records its event in the same
+// transaction as its change, so an acknowledged change always has its event.
+// The delivery engine turns events into deliveries.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "domain/actor.h"
+#include "store/sql.h"
+
+namespace lw {
+
+struct EventSubject {
+  std::optional<int64_t> lead_id = std::nullopt;
+  std::optional<int64_t> contact_id = std::nullopt;
+  std::optional<int64_t> opportunity_id = std::nullopt;
+  std::optional<int64_t> subject_id = std::nullopt;  // the note, activity, tag… the event is about
+};
+
+// Returns the event's id.
+int64_t RecordEvent(sql::Connection& c, const Actor& actor, int trigger_id,
+                    const EventSubject& subject);
+
+}  // namespace lw

@@ -1,0 +1,47 @@
+#include "http/json_response.h"
+
+#include <boost/json.hpp>
+
+namespace lw::http {
+
+namespace json = boost::json;
+
+int StatusFor(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kBadRequest: return 400;
+    case ErrorKind::kUnauthorized: return 401;
+    case ErrorKind::kForbidden: return 403;
+    case ErrorKind::kNotFound: return 404;
+    case ErrorKind::kConflict: return 409;
+    case ErrorKind::kPayloadTooLarge: return 413;
+    case ErrorKind::kUnsupportedMedia: return 415;
+    case ErrorKind::kValidation: return 422;
+    case ErrorKind::kTooManyRequests: return 429;
+    case ErrorKind::kInternal: return 500;
+  }
+  return 500;
+}
+
+Response ErrorResponse(const Error& e) {
+  json::object fields;
+  for (const auto& [k, v] : e.fields) fields[k] = v;
+  json::object error{{"code", e.code}, {"message", e.message}};
+  if (!fields.empty()) error["fields"] = std::move(fields);
+  return JsonResponse(StatusFor(e.kind), json::object{{"error", std::move(error)}});
+}
+
+Response JsonResponse(int status, const json::value& body) {
+  Response r;
+  r.status = status;
+  r.body = json::serialize(body);
+  return r;
+}
+
+Response NoContent() {
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+}  // namespace lw::http

@@ -1,0 +1,22 @@
+// The API's routes, registered by area. Each Add*Routes function only wires
+// paths to domain functions; the behaviour lives in domain/ and webhooks/.
+#pragma once
+
+#include "http/login_throttle.h"
+#include "http/router.h"
+
+namespace lw::http {
+
+void AddSessionRoutes(Router& router, LoginThrottle& throttle);
+void AddIntakeRoutes(Router& router);
+void AddWebhookRoutes(Router& router);
+void AddOpsRoutes(Router& router);
+
+inline void AddAllRoutes(Router& router, LoginThrottle& throttle) {
+  AddSessionRoutes(router, throttle);
+  AddIntakeRoutes(router);
+  AddWebhookRoutes(router);
+  AddOpsRoutes(router);
+}
+
+}  // namespace lw::http

@@ -1,0 +1,86 @@
+// §4 of the spec: webhook settings, triggers, rules, the export and the audit
+// log. Admin only.
+#include <boost/json.hpp>
+
+#include "domain/audit_log.h"
+#include "domain/organizations.h"
+#include "http/json_response.h"
+#include "http/route_helpers.h"
+#include "http/routes.h"
+#include "webhooks/rules_export.h"
+#include "webhooks/rules_service.h"
+
+namespace lw::http {
+
+namespace json = boost::json;
+
+namespace {
+
+using Conn = sql::Connection;
+using Ctx = RequestContext;
+
+RuleListQuery ListQuery(const Request& req) {
+  RuleListQuery q;
+  q.filter = req.Query("filter");
+  if (auto s = req.Query("sort"); !s.empty()) q.sort = s;
+  if (auto o = req.Query("order"); !o.empty()) q.order = o;
+  return q;
+}
+
+}  // namespace
+
+void AddWebhookRoutes(Router& r) {
+  r.Add("GET", "/api/settings/webhooks", Access::kAdmin,
+        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+          return WebhookSettingsJson(LoadWebhookSettings(c, ctx.who.org_id), ctx.now_ms);
+        }));
+  r.Add("PUT", "/api/settings/webhooks", Access::kAdmin, Writes(r, 200, [](Conn& c, Ctx& ctx) {
+          return UpdateWebhookSettings(c, ctx.actor(), ctx.body);
+        }));
+  r.Add("POST", "/api/settings/webhooks/rotate-key", Access::kAdmin,
+        Writes(r, 200, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+          return RotateWebhookKey(c, ctx.actor());
+        }));
+  r.Add("GET", "/api/webhook-triggers", Access::kAdmin,
+        Reads(r, [](Conn&, Ctx&) -> Result<json::value> { return TriggersJson(); }));
+
+  r.Add("GET", "/api/webhook-rules", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) {
+          return ListRulesJson(c, ctx.who.org_id, ListQuery(ctx.req));
+        }));
+  r.Add("POST", "/api/webhook-rules", Access::kAdmin,
+        Writes(r, 201, [](Conn& c, Ctx& ctx) { return CreateRule(c, ctx.actor(), ctx.body); }));
+  r.Add("GET", "/api/webhook-rules/export.xlsx", Access::kAdmin,
+        [&r](Ctx& ctx) -> Result<Response> {
+          auto rules = ReadResult<std::vector<Rule>>(r.db(), [&](Conn& c) {
+            return ListRules(c, ctx.who.org_id, ListQuery(ctx.req));
+          });
+          if (!rules) return Fail(rules.error());
+          auto bytes = RulesToXlsx(*rules);
+          if (!bytes) return Fail(bytes.error());
+          Response res;
+          res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+          res.headers.emplace_back("Content-Disposition",
+                                   "attachment; filename=\"webhook-rules.xlsx\"");
+          res.body = std::move(*bytes);
+          return res;
+        });
+  r.Add("GET", "/api/webhook-rules/{id}", Access::kAdmin,
+        Reads(r, [](Conn& c, Ctx& ctx) { return GetRuleJson(c, ctx.who.org_id, ctx.id()); }));
+  r.Add("PUT", "/api/webhook-rules/{id}", Access::kAdmin,
+        Writes(r, 200, [](Conn& c, Ctx& ctx) { return UpdateRule(c, ctx.actor(), ctx.id(), ctx.body); }));
+  r.Add("DELETE", "/api/webhook-rules/{id}", Access::kAdmin, [&r](Ctx& ctx) -> Result<Response> {
+    LW_CHECK(r.db().Write([&](Conn& c) -> Status {
+      LW_CHECK(RequireWebhooksEnabled(c, ctx.who.org_id));
+      return DeleteRule(c, ctx.actor(), ctx.id());
+    }));
+    return NoContent();
+  });
+
+  r.Add("GET", "/api/audit-log", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+          auto paging = ReadPaging(ctx.req);
+          if (!paging) return Fail(paging.error());
+          return ListAudit(c, ctx.who.org_id, paging->limit, paging->offset);
+        }));
+}
+
+}  // namespace lw::http

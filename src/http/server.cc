@@ -1,0 +1,221 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "http/json_response.h"
+
+namespace lw::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kIdleTimeout = std::chrono::seconds(60);
+constexpr size_t kMaxDrainBytes = 16 * 1024 * 1024;
+
+Request ToRequest(const bhttp::request<bhttp::string_body>& msg, const std::string& remote) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  req.remote_address = remote;
+  if (auto url = boost::urls::parse_origin_form(msg.target())) {
+    req.path = url->path();
+    for (const auto& p : url->params()) req.query[p.key] = p.value;
+  } else {
+    req.path = req.target;
+  }
+  if (req.path.empty()) req.path = "/";
+  for (const auto& field : msg) {
+    std::string name(field.name_string());
+    for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    req.headers[name] = std::string(field.value());
+  }
+  req.body = msg.body();
+  return req;
+}
+
+bhttp::response<bhttp::string_body> ToBeast(const Response& res, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+  out.set(bhttp::field::server, "Leadwire");
+  if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
+  out.set(bhttp::field::cache_control, "no-store");
+  out.set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : res.headers) out.insert(name, value);
+  out.body() = res.body;
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(const Router& router, ServerOptions options)
+      : router_(router),
+        options_(std::move(options)),
+        ioc_(options_.io_threads),
+        workers_(size_t(options_.worker_threads)) {}
+
+  Result<uint16_t> Listen() {
+    boost::system::error_code ec;
+    tcp::resolver resolver(ioc_);
+    auto results = resolver.resolve(options_.host, std::to_string(options_.port),
+                                    tcp::resolver::passive, ec);
+    if (ec || results.empty())
+      return Fail(Error::Internal("cannot resolve " + options_.host + ": " + ec.message()));
+    const tcp::endpoint endpoint = results.begin()->endpoint();
+    acceptor_.emplace(ioc_);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return Fail(Error::Internal("cannot listen on " + options_.host + ":" +
+                                  std::to_string(options_.port) + ": " + ec.message()));
+    return acceptor_->local_endpoint().port();
+  }
+
+  void Run() {
+    asio::signal_set signals(ioc_, SIGINT, SIGTERM);
+    signals.async_wait([this](auto, int) { Stop(); });
+    asio::co_spawn(ioc_, Accept(), asio::detached);
+    std::vector<std::thread> threads;
+    for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : threads) t.join();
+    workers_.join();
+  }
+
+  void Stop() {
+    asio::post(ioc_, [this] {
+      boost::system::error_code ec;
+      if (acceptor_) acceptor_->close(ec);
+      ioc_.stop();
+    });
+  }
+
+ private:
+  asio::awaitable<void> Accept() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_->async_accept(asio::as_tuple(asio::use_awaitable));
+      if (ec == asio::error::operation_aborted) co_return;
+      if (ec) continue;
+      socket.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(acceptor_->get_executor(), Session(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> Session(tcp::socket socket) {
+    boost::system::error_code ec;
+    const auto peer = socket.remote_endpoint(ec);
+    const std::string remote = ec ? "" : peer.address().to_string();
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    for (;;) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.body_limit(kMaxBodyBytes);
+      stream.expires_after(kIdleTimeout);
+      auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser,
+                                                         asio::as_tuple(asio::use_awaitable));
+      // Beast checks a declared Content-Length against the limit with the header.
+      if (hec == bhttp::error::body_limit) {
+        co_await RejectTooLarge(stream, 11);
+        break;
+      }
+      if (hec) break;
+      const auto& head = parser.get();
+      if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
+        co_await bhttp::async_write(stream, cont, asio::as_tuple(asio::use_awaitable));
+      }
+      auto [bec, bn] =
+          co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      if (bec == bhttp::error::body_limit) {
+        co_await RejectTooLarge(stream, head.version());
+        break;
+      }
+      if (bec) break;
+      const Request req = ToRequest(parser.get(), remote);
+      const bool keep_alive = parser.get().keep_alive();
+      const auto start = std::chrono::steady_clock::now();
+      const Response res = co_await asio::co_spawn(
+          workers_, [&]() -> asio::awaitable<Response> { co_return router_.Handle(req); },
+          asio::use_awaitable);
+      auto out = ToBeast(res, parser.get().version(), keep_alive);
+      if (req.method == "HEAD") out.body().clear();
+      stream.expires_after(kIdleTimeout);
+      auto [wec, wn] = co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+      const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      log::Info(req.method + " " + req.path + " " + std::to_string(res.status) + " " +
+                std::to_string(int64_t(ms * 1000) / 1000.0).substr(0, 6) + "ms");
+      if (wec || !out.keep_alive()) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // Answers 413 and reads (discarding) what the client is still sending, so
+  // that it sees the answer rather than a reset connection.
+  asio::awaitable<void> RejectTooLarge(beast::tcp_stream& stream, unsigned version) {
+    const Response res = ErrorResponse(Error{ErrorKind::kPayloadTooLarge, "payload_too_large",
+                                             "The body is larger than 1 MiB.", {}});
+    auto out = ToBeast(res, version, false);
+    stream.expires_after(std::chrono::seconds(10));
+    auto [wec, wn] = co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::vector<char> scratch(64 * 1024);
+    size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(5));
+    while (!wec && drained < kMaxDrainBytes) {
+      auto [rec, n] = co_await stream.async_read_some(asio::buffer(scratch),
+                                                      asio::as_tuple(asio::use_awaitable));
+      if (rec) break;
+      drained += n;
+    }
+    log::Info("request body over 1 MiB: 413");
+  }
+
+  const Router& router_;
+  ServerOptions options_;
+  asio::io_context ioc_;
+  asio::thread_pool workers_;
+  std::optional<tcp::acceptor> acceptor_;
+};
+
+Server::Server(const Router& router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+Server::~Server() = default;
+Result<uint16_t> Server::Listen() { return impl_->Listen(); }
+void Server::Run() { impl_->Run(); }
+void Server::Stop() { impl_->Stop(); }
+
+Result<std::pair<std::string, uint16_t>> ParseListenAddress(const std::string& text) {
+  const auto colon = text.rfind(':');
+  const Error bad{ErrorKind::kBadRequest, "bad_listen",
+                  "--listen must be HOST:PORT, for example 127.0.0.1:8080.", {}};
+  if (colon == std::string::npos || colon + 1 == text.size()) return Fail(bad);
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  unsigned port = 0;
+  const char* first = text.data() + colon + 1;
+  const char* last = text.data() + text.size();
+  auto [p, ec] = std::from_chars(first, last, port);
+  if (ec != std::errc() || p != last || port > 65535) return Fail(bad);
+  return std::pair{host, uint16_t(port)};
+}
+
+}  // namespace lw::http

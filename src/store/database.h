@@ -1,0 +1,69 @@
+// Database: the store interface the services use. Work runs inside explicit
+// transactions: Read for queries, Write for changes that must be durable when
+// it returns. Backends (sqlite/, later postgres/) own connections and dialect.
+// Thread-safe: any number of threads may call Read/Write at once.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/error.h"
+#include "store/sql.h"
+
+namespace lw {
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // Runs `fn` in a read transaction. A DbError thrown inside becomes an Error.
+  virtual Status Read(const std::function<Status(sql::Connection&)>& fn) = 0;
+  // Runs `fn` in a write transaction, committed (durably) only if `fn` succeeds;
+  // on an error value or a DbError everything `fn` wrote is rolled back.
+  virtual Status Write(const std::function<Status(sql::Connection&)>& fn) = 0;
+
+  // Applies pending migrations; safe to call on every start.
+  virtual Status Migrate() = 0;
+  virtual std::string Dialect() const = 0;  // "sqlite" | "postgresql"
+};
+
+// Opens "sqlite:PATH" (PATH's folder must exist) or "postgresql://…".
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
+
+// Turns a DbError into the Error a transaction returns.
+Error ToError(const sql::DbError& e);
+
+}  // namespace lw
+
+namespace lw {
+
+// Runs `fn` in a Write/Read transaction and hands back the value it produced.
+template <typename T>
+Result<T> WriteResult(Database& db, const std::function<Result<T>(sql::Connection&)>& fn) {
+  std::optional<T> out;
+  auto st = db.Write([&](sql::Connection& c) -> Status {
+    auto r = fn(c);
+    if (!r) return Fail(std::move(r.error()));
+    out = std::move(*r);
+    return {};
+  });
+  if (!st) return Fail(std::move(st.error()));
+  return std::move(*out);
+}
+
+template <typename T>
+Result<T> ReadResult(Database& db, const std::function<Result<T>(sql::Connection&)>& fn) {
+  std::optional<T> out;
+  auto st = db.Read([&](sql::Connection& c) -> Status {
+    auto r = fn(c);
+    if (!r) return Fail(std::move(r.error()));
+    out = std::move(*r);
+    return {};
+  });
+  if (!st) return Fail(std::move(st.error()));
+  return std::move(*out);
+}
+
+}  // namespace lw

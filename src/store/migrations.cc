@@ -1,0 +1,183 @@
+#include "store/migrations.h"
+
+namespace lw {
+
+namespace {
+
+// Times are BIGINT milliseconds since the Unix epoch (UTC); booleans are
+// INTEGER 0/1; free-form records keep their fields in a JSON TEXT column.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE organizations (
+  id {ID},
+  name TEXT NOT NULL,
+  webhooks_enabled INTEGER NOT NULL DEFAULT 0,
+  webhook_key TEXT NOT NULL,
+  previous_webhook_key TEXT,
+  previous_key_valid_until BIGINT,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE users (
+  id {ID},
+  org_id BIGINT NOT NULL REFERENCES organizations(id),
+  email TEXT NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX users_email ON users(email);
+CREATE TABLE api_tokens (
+  id {ID},
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  token_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX api_tokens_hash ON api_tokens(token_hash);
+CREATE TABLE sessions (
+  id {ID},
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  token_hash TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX sessions_hash ON sessions(token_hash);
+-- Statuses, substatuses (parent_id = the status), case types, offices,
+-- marketing and opportunity sources: one table, told apart by kind.
+CREATE TABLE lookups (
+  id {ID},
+  org_id BIGINT NOT NULL REFERENCES organizations(id),
+  kind TEXT NOT NULL,
+  parent_id BIGINT NOT NULL DEFAULT 0,
+  name TEXT NOT NULL,
+  position INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX lookups_name ON lookups(org_id, kind, parent_id, name);
+CREATE TABLE contacts (
+  id {ID},
+  org_id BIGINT NOT NULL REFERENCES organizations(id),
+  data TEXT NOT NULL,
+  search_text TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX contacts_org ON contacts(org_id);
+CREATE TABLE contact_tags (
+  id {ID},
+  org_id BIGINT NOT NULL,
+  contact_id BIGINT NOT NULL REFERENCES contacts(id),
+  tag TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX contact_tags_tag ON contact_tags(contact_id, tag);
+CREATE TABLE leads (
+  id {ID},
+  org_id BIGINT NOT NULL REFERENCES organizations(id),
+  contact_id BIGINT NOT NULL REFERENCES contacts(id),
+  code TEXT NOT NULL,
+  status_id BIGINT NOT NULL,
+  substatus_id BIGINT,
+  case_type_id BIGINT,
+  office_id BIGINT,
+  marketing_source_id BIGINT,
+  opportunity_source_id BIGINT,
+  case_tracker_code TEXT,
+  summary TEXT,
+  data TEXT NOT NULL,
+  custom_fields TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_at BIGINT NOT NULL,
+  last_status_change_at BIGINT NOT NULL
+);
+CREATE INDEX leads_org ON leads(org_id, id);
+CREATE TABLE notes (
+  id {ID},
+  org_id BIGINT NOT NULL,
+  lead_id BIGINT NOT NULL REFERENCES leads(id),
+  note TEXT NOT NULL,
+  summary TEXT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE INDEX notes_lead ON notes(lead_id);
+CREATE TABLE opportunities (
+  id {ID},
+  org_id BIGINT NOT NULL REFERENCES organizations(id),
+  data TEXT NOT NULL,
+  marketing_source_id BIGINT,
+  opportunity_source_id BIGINT,
+  state TEXT NOT NULL,
+  lead_id BIGINT,
+  disregard_reason TEXT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE INDEX opportunities_org ON opportunities(org_id, id);
+-- Texts, emails, files, external sends and data syncs: what happened, kept
+-- so that an event's payload can be rendered from it.
+CREATE TABLE activities (
+  id {ID},
+  org_id BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  lead_id BIGINT,
+  data TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE INDEX activities_lead ON activities(lead_id);
+-- The outbox: one row per domain event, written in the same transaction as
+-- the change that caused it. The delivery engine reads it.
+CREATE TABLE events (
+  id {ID},
+  org_id BIGINT NOT NULL,
+  trigger_id INTEGER NOT NULL,
+  lead_id BIGINT,
+  contact_id BIGINT,
+  opportunity_id BIGINT,
+  subject_id BIGINT,
+  user_id BIGINT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX events_org ON events(org_id, id);
+CREATE TABLE webhook_rules (
+  id {ID},
+  org_id BIGINT NOT NULL REFERENCES organizations(id),
+  title TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  trigger_id INTEGER NOT NULL,
+  creation_rules TEXT NOT NULL,
+  disabled_reason TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX webhook_rules_org ON webhook_rules(org_id, trigger_id);
+CREATE TABLE audit_log (
+  id {ID},
+  org_id BIGINT NOT NULL,
+  user_id BIGINT,
+  at BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id BIGINT,
+  details TEXT NOT NULL
+);
+CREATE INDEX audit_log_org ON audit_log(org_id, id);
+)sql";
+
+std::string Fill(std::string sql, const std::string& dialect) {
+  const std::string id = dialect == "postgresql"
+                             ? "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+                             : "INTEGER PRIMARY KEY";
+  for (size_t pos; (pos = sql.find("{ID}")) != std::string::npos;) sql.replace(pos, 4, id);
+  return sql;
+}
+
+}  // namespace
+
+std::vector<Migration> MigrationsFor(const std::string& dialect) {
+  return {{1, Fill(kV1, dialect)}};
+}
+
+}  // namespace lw

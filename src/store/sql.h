@@ -1,0 +1,65 @@
+// The SQL seam between services and a database backend: parameters and rows as
+// plain values, statements with `?` placeholders (a backend rewrites them for
+// its own dialect). A Connection belongs to one transaction on one thread.
+//
+// Statement failures throw DbError; Database::Read/Write catch it at the
+// transaction boundary, roll back, and return it as an Error value, so service
+// code reads straight through while errors still leave the store as values.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace lw::sql {
+
+using Value = std::variant<std::nullptr_t, int64_t, double, std::string>;
+
+// Helpers for optional parameters: nullopt binds NULL.
+inline Value Opt(const std::optional<int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
+inline Value Opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
+
+class Row {
+ public:
+  explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
+  bool IsNull(size_t i) const { return std::holds_alternative<std::nullptr_t>(cells_.at(i)); }
+  int64_t Int(size_t i) const;
+  bool Bool(size_t i) const { return Int(i) != 0; }
+  const std::string& Text(size_t i) const;
+  std::optional<int64_t> OptInt(size_t i) const;
+  std::optional<std::string> OptText(size_t i) const;
+  size_t size() const { return cells_.size(); }
+
+ private:
+  std::vector<Value> cells_;
+};
+
+struct DbError : std::runtime_error {
+  enum class Kind { kConstraint, kBusy, kOther };
+  DbError(Kind k, const std::string& what) : std::runtime_error(what), kind(k) {}
+  Kind kind;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Runs a statement and returns every row it yields.
+  virtual std::vector<Row> Query(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+  virtual std::vector<Row> Query(std::string_view sql, const std::vector<Value>& params) = 0;
+  // Runs a statement and returns the number of rows it changed.
+  virtual int64_t Exec(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+  // Runs a script of several statements without parameters (migrations).
+  virtual void ExecScript(std::string_view sql) = 0;
+
+  // Conveniences built on Query.
+  std::optional<Row> QueryOne(std::string_view sql, std::initializer_list<Value> params = {});
+  // For "INSERT … RETURNING id".
+  int64_t InsertId(std::string_view sql, std::initializer_list<Value> params);
+};
+
+}  // namespace lw::sql

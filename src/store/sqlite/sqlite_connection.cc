@@ -1,0 +1,119 @@
+#include "store/sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+namespace lw {
+
+SqliteConnection::SqliteConnection(const std::string& path) {
+  const int rc = sqlite3_open_v2(path.c_str(), &db_,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) Throw(rc, "cannot open " + path);
+  sqlite3_busy_timeout(db_, 10000);  // other processes (the CLI) may hold the write lock briefly
+  ExecScript(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+}
+
+SqliteConnection::~SqliteConnection() {
+  for (auto& [_, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+void SqliteConnection::Throw(int rc, std::string_view context) {
+  const int primary = rc & 0xff;
+  const auto kind = primary == SQLITE_CONSTRAINT ? sql::DbError::Kind::kConstraint
+                    : primary == SQLITE_BUSY || primary == SQLITE_LOCKED
+                        ? sql::DbError::Kind::kBusy
+                        : sql::DbError::Kind::kOther;
+  throw sql::DbError(kind, std::string(context) + ": " + (db_ ? sqlite3_errmsg(db_) : "no db"));
+}
+
+sqlite3_stmt* SqliteConnection::Prepare(std::string_view sql) {
+  auto it = statements_.find(std::string(sql));
+  if (it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt, nullptr);
+  if (rc != SQLITE_OK) Throw(rc, "prepare");
+  statements_.emplace(std::string(sql), stmt);
+  return stmt;
+}
+
+void SqliteConnection::Bind(sqlite3_stmt* stmt, const sql::Value* params, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const int idx = int(i + 1);
+    int rc = SQLITE_OK;
+    if (auto* v = std::get_if<int64_t>(&params[i])) {
+      rc = sqlite3_bind_int64(stmt, idx, *v);
+    } else if (auto* d = std::get_if<double>(&params[i])) {
+      rc = sqlite3_bind_double(stmt, idx, *d);
+    } else if (auto* s = std::get_if<std::string>(&params[i])) {
+      rc = sqlite3_bind_text(stmt, idx, s->data(), int(s->size()), SQLITE_TRANSIENT);
+    } else {
+      rc = sqlite3_bind_null(stmt, idx);
+    }
+    if (rc != SQLITE_OK) Throw(rc, "bind");
+  }
+}
+
+std::vector<sql::Row> SqliteConnection::Run(std::string_view sql, const sql::Value* params,
+                                            size_t n) {
+  sqlite3_stmt* stmt = Prepare(sql);
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  Bind(stmt, params, n);
+  std::vector<sql::Row> rows;
+  const int cols = sqlite3_column_count(stmt);
+  for (;;) {
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      sqlite3_reset(stmt);
+      Throw(rc, "step");
+    }
+    std::vector<sql::Value> cells;
+    cells.reserve(cols);
+    for (int c = 0; c < cols; ++c) {
+      switch (sqlite3_column_type(stmt, c)) {
+        case SQLITE_INTEGER: cells.emplace_back(int64_t(sqlite3_column_int64(stmt, c))); break;
+        case SQLITE_FLOAT: cells.emplace_back(sqlite3_column_double(stmt, c)); break;
+        case SQLITE_NULL: cells.emplace_back(nullptr); break;
+        default:
+          cells.emplace_back(std::string(
+              reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+              size_t(sqlite3_column_bytes(stmt, c))));
+      }
+    }
+    rows.emplace_back(std::move(cells));
+  }
+  sqlite3_reset(stmt);
+  return rows;
+}
+
+std::vector<sql::Row> SqliteConnection::Query(std::string_view sql,
+                                              std::initializer_list<sql::Value> params) {
+  return Run(sql, params.begin(), params.size());
+}
+
+std::vector<sql::Row> SqliteConnection::Query(std::string_view sql,
+                                              const std::vector<sql::Value>& params) {
+  return Run(sql, params.data(), params.size());
+}
+
+int64_t SqliteConnection::Exec(std::string_view sql, std::initializer_list<sql::Value> params) {
+  Run(sql, params.begin(), params.size());
+  return sqlite3_changes64(db_);
+}
+
+void SqliteConnection::ExecScript(std::string_view sql) {
+  const std::string text(sql);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : "exec";
+    sqlite3_free(err);
+    Throw(rc, msg);
+  }
+}
+
+}  // namespace lw

@@ -1,0 +1,109 @@
+#include "store/sqlite/sqlite_database.h"
+
+#include <mutex>
+#include <vector>
+
+#include "store/migrations.h"
+#include "store/sqlite/sqlite_connection.h"
+
+namespace lw {
+
+namespace {
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(std::string path)
+      : path_(std::move(path)), writer_(std::make_unique<SqliteConnection>(path_)) {}
+
+  Status Read(const std::function<Status(sql::Connection&)>& fn) override {
+    std::unique_ptr<SqliteConnection> conn = TakeReader();
+    Status st = Run(*conn, "BEGIN", fn);
+    GiveBack(std::move(conn));
+    return st;
+  }
+
+  Status Write(const std::function<Status(sql::Connection&)>& fn) override {
+    std::lock_guard lock(write_mutex_);
+    return Run(*writer_, "BEGIN IMMEDIATE", fn);
+  }
+
+  Status Migrate() override {
+    return Write([](sql::Connection& c) -> Status {
+      c.ExecScript(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+          "applied_at BIGINT NOT NULL)");
+      for (const Migration& m : MigrationsFor("sqlite")) {
+        if (c.QueryOne("SELECT 1 FROM schema_migrations WHERE version = ?", {int64_t(m.version)}))
+          continue;
+        c.ExecScript(m.sql);
+        c.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (?, "
+               "CAST(strftime('%s','now') AS INTEGER) * 1000)",
+               {int64_t(m.version)});
+      }
+      return {};
+    });
+  }
+
+  std::string Dialect() const override { return "sqlite"; }
+
+ private:
+  static Status Run(SqliteConnection& conn, const char* begin,
+                    const std::function<Status(sql::Connection&)>& fn) {
+    try {
+      conn.ExecScript(begin);
+    } catch (const sql::DbError& e) {
+      return Fail(ToError(e));
+    }
+    Status st;
+    try {
+      st = fn(conn);
+      if (st) conn.ExecScript("COMMIT");
+    } catch (const sql::DbError& e) {
+      st = Fail(ToError(e));
+    }
+    if (!st) {
+      try {
+        conn.ExecScript("ROLLBACK");
+      } catch (const sql::DbError&) {
+        // COMMIT may have failed after SQLite already rolled back on its own.
+      }
+    }
+    return st;
+  }
+
+  std::unique_ptr<SqliteConnection> TakeReader() {
+    {
+      std::lock_guard lock(pool_mutex_);
+      if (!readers_.empty()) {
+        auto conn = std::move(readers_.back());
+        readers_.pop_back();
+        return conn;
+      }
+    }
+    return std::make_unique<SqliteConnection>(path_);
+  }
+
+  void GiveBack(std::unique_ptr<SqliteConnection> conn) {
+    std::lock_guard lock(pool_mutex_);
+    readers_.push_back(std::move(conn));
+  }
+
+  std::string path_;
+  std::mutex write_mutex_;
+  std::unique_ptr<SqliteConnection> writer_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path) {
+  try {
+    return std::make_unique<SqliteDatabase>(path);
+  } catch (const sql::DbError& e) {
+    return Fail(Error::Internal(std::string(e.what()) +
+                                ". Check that the folder exists and is writable."));
+  }
+}
+
+}  // namespace lw

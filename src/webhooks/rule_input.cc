@@ -1,0 +1,104 @@
+#include "webhooks/rule_input.h"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include "common/json_fields.h"
+#include "domain/lookups.h"
+#include "webhooks/triggers.h"
+
+namespace lw {
+
+namespace json = boost::json;
+
+std::optional<std::string> UrlProblem(const std::string& url) {
+  if (Utf8Length(url) > kMaxUrlChars) return "must be at most 2048 characters";
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return "must be an absolute http:// or https:// URL";
+  if (parsed->scheme() != "http" && parsed->scheme() != "https")
+    return "must be an absolute http:// or https:// URL";
+  if (!parsed->has_authority() || parsed->host().empty()) return "must include a host name";
+  if (parsed->has_userinfo()) return "must not contain a user name or password";
+  return std::nullopt;
+}
+
+namespace {
+
+const Trigger* ReadTrigger(FieldReader& f, const json::object& body) {
+  auto it = body.find("trigger");
+  if (it == body.end() || it->value().is_null()) {
+    f.Fail("trigger", "is required");
+    return nullptr;
+  }
+  const json::value& v = it->value();
+  const Trigger* t = nullptr;
+  if (v.is_int64()) t = FindTrigger(int(v.get_int64()));
+  else if (v.is_string()) t = FindTrigger(std::string_view(Trim(v.get_string())));
+  else if (v.is_object() && v.get_object().contains("id") && v.get_object().at("id").is_int64())
+    t = FindTrigger(int(v.get_object().at("id").get_int64()));  // a rule read back, sent again
+  if (!t) f.Fail("trigger", "unknown trigger; see GET /api/webhook-triggers");
+  return t;
+}
+
+std::optional<int64_t> Resolve(FieldReader& f, const LookupResolver& find, const char* key,
+                               const char* kind, const char* label) {
+  auto name = f.String(key, 200);
+  if (!name) return std::nullopt;
+  auto id = find(kind, *name, 0);
+  if (!id) f.Fail(key, std::string("unknown ") + label + " \"" + *name + "\"");
+  return id;
+}
+
+CreationRules ReadCreationRules(FieldReader& f, const LookupResolver& find) {
+  CreationRules r;
+  r.status_id = Resolve(f, find, "status", lookup_kind::kStatus, "status");
+  if (auto sub = f.String("substatus", 200)) {
+    if (!f.Has("status")) f.Fail("substatus", "needs a status");
+    else if (r.status_id && !(r.substatus_id = find(lookup_kind::kSubstatus, *sub, *r.status_id)))
+      f.Fail("substatus", "\"" + *sub + "\" is not a substatus of the chosen status");
+  }
+  for (const auto& name : f.StringList("case_types", 200)) {
+    if (auto id = find(lookup_kind::kCaseType, name, 0)) {
+      if (std::find(r.case_type_ids.begin(), r.case_type_ids.end(), *id) == r.case_type_ids.end())
+        r.case_type_ids.push_back(*id);
+    } else {
+      f.Fail("case_types", "unknown case type \"" + name + "\"");
+    }
+  }
+  r.office_id = Resolve(f, find, "office", lookup_kind::kOffice, "office");
+  r.opportunity_source_id =
+      Resolve(f, find, "opportunity_source", lookup_kind::kOpportunitySource, "opportunity source");
+  r.marketing_source_id =
+      Resolve(f, find, "marketing_source", lookup_kind::kMarketingSource, "marketing source");
+  r.requires_case_tracker_code = f.Bool("requires_case_tracker_code").value_or(false);
+  return r;
+}
+
+}  // namespace
+
+Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find) {
+  FieldReader f(body);
+  Rule rule;
+  rule.title = f.RequiredString("title", kMaxTitleChars);
+  rule.enabled = f.Bool("enabled").value_or(true);
+  if (auto url = f.String("url", 100000)) {
+    if (auto problem = UrlProblem(*url)) f.Fail("url", *problem);
+    rule.url = *url;
+  } else if (!f.errors().count("url")) {
+    f.Fail("url", "is required");
+  }
+  const Trigger* trigger = ReadTrigger(f, body);
+  if (trigger) rule.trigger_id = trigger->id;
+  if (const json::object* rules = f.Object("creation_rules")) {
+    FieldReader rf(*rules, "creation_rules");
+    rule.creation_rules = ReadCreationRules(rf, find);
+    f.errors().merge(rf.errors());
+    if (trigger && !trigger->creation_rules && !rule.creation_rules.Empty())
+      f.Fail("creation_rules", std::string("the trigger \"") + trigger->name +
+                                   "\" takes no creation rules (only the lead triggers and Note Added do)");
+  }
+  LW_CHECK(f.Check());
+  return rule;
+}
+
+}  // namespace lw

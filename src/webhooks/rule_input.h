@@ -1,0 +1,34 @@
+// Reads and validates the body of POST/PUT /api/webhook-rules into a Rule.
+// Lookup names are resolved through a callback, so the validation is pure and
+// unit-tested without a database.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/error.h"
+#include "webhooks/rule.h"
+
+namespace lw {
+
+// Finds a lookup id by kind ("status", "substatus", …), name and parent (the
+// status, for substatuses; 0 otherwise).
+using LookupResolver =
+    std::function<std::optional<int64_t>(const std::string& kind, const std::string& name,
+                                         int64_t parent_id)>;
+
+inline constexpr size_t kMaxTitleChars = 200;
+inline constexpr size_t kMaxUrlChars = 2048;
+
+// Empty when `url` is an absolute http(s) URL with a host, no user:password,
+// at most 2048 characters; otherwise what is wrong.
+std::optional<std::string> UrlProblem(const std::string& url);
+
+// A Rule with title, enabled, url, trigger_id and creation_rules set, or a 422
+// naming every bad field ("title", "url", "trigger", "creation_rules.status", …).
+Result<Rule> ParseRuleInput(const boost::json::object& body, const LookupResolver& find);
+
+}  // namespace lw

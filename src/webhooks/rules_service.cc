@@ -1,0 +1,177 @@
+#include "webhooks/rules_service.h"
+
+#include <boost/json.hpp>
+
+#include <unordered_map>
+
+#include "common/time_format.h"
+#include "domain/audit_log.h"
+#include "domain/lookups.h"
+#include "domain/organizations.h"
+#include "webhooks/rule_input.h"
+#include "webhooks/triggers.h"
+
+namespace lw {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kRuleColumns =
+    "id, org_id, title, enabled, url, trigger_id, creation_rules, disabled_reason, created_at, "
+    "updated_at";
+
+Rule ToRule(const sql::Row& r) {
+  return {r.Int(0),  r.Int(1), r.Text(2), r.Bool(3), r.Text(4), int(r.Int(5)),
+          CreationRulesFromStorage(r.Text(6)), r.OptText(7), r.Int(8), r.Int(9)};
+}
+
+using Names = std::unordered_map<int64_t, std::string>;
+
+Names LookupNames(sql::Connection& c, int64_t org_id) {
+  Names names;
+  for (const auto& r : c.Query("SELECT id, name FROM lookups WHERE org_id = ?", {org_id}))
+    names.emplace(r.Int(0), r.Text(1));
+  return names;
+}
+
+json::value NameOf(const Names& names, const std::optional<int64_t>& id) {
+  if (!id) return nullptr;
+  auto it = names.find(*id);
+  return it == names.end() ? json::value(nullptr) : json::value(it->second);
+}
+
+json::value RuleJson(const Rule& rule, const Names& names) {
+  const Trigger* t = FindTrigger(rule.trigger_id);
+  const CreationRules& cr = rule.creation_rules;
+  json::array case_types;
+  for (int64_t id : cr.case_type_ids) case_types.push_back(NameOf(names, id));
+  return json::object{
+      {"id", rule.id},
+      {"title", rule.title},
+      {"enabled", rule.enabled},
+      {"url", rule.url},
+      {"trigger", json::object{{"id", rule.trigger_id}, {"name", t ? t->name : ""}}},
+      {"creation_rules",
+       json::object{{"status", NameOf(names, cr.status_id)},
+                    {"substatus", NameOf(names, cr.substatus_id)},
+                    {"case_types", std::move(case_types)},
+                    {"office", NameOf(names, cr.office_id)},
+                    {"opportunity_source", NameOf(names, cr.opportunity_source_id)},
+                    {"marketing_source", NameOf(names, cr.marketing_source_id)},
+                    {"requires_case_tracker_code", cr.requires_case_tracker_code}}},
+      {"disabled_reason", rule.disabled_reason ? json::value(*rule.disabled_reason) : nullptr},
+      {"created_at", FormatIsoMs(rule.created_at)},
+      {"updated_at", FormatIsoMs(rule.updated_at)}};
+}
+
+Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object& body) {
+  return ParseRuleInput(body, [&](const std::string& kind, const std::string& name, int64_t parent) {
+    return FindLookup(c, org_id, kind, name, parent);
+  });
+}
+
+}  // namespace
+
+Status RequireWebhooksEnabled(sql::Connection& c, int64_t org_id) {
+  if (!LoadWebhookSettings(c, org_id).enabled)
+    return Fail(Error::Conflict("webhooks_disabled",
+                                "Webhooks are disabled for this organization; enable them in "
+                                "Settings > Integrations > Webhooks."));
+  return {};
+}
+
+std::vector<Rule> LoadRules(sql::Connection& c, int64_t org_id) {
+  std::vector<Rule> rules;
+  for (const auto& r : c.Query(std::string("SELECT ") + kRuleColumns +
+                                   " FROM webhook_rules WHERE org_id = ? ORDER BY id",
+                               {org_id}))
+    rules.push_back(ToRule(r));
+  return rules;
+}
+
+Result<Rule> LoadRule(sql::Connection& c, int64_t org_id, int64_t id) {
+  auto r = c.QueryOne(std::string("SELECT ") + kRuleColumns +
+                          " FROM webhook_rules WHERE id = ? AND org_id = ?",
+                      {id, org_id});
+  if (!r) return Fail(Error::NotFound("No webhook rule has id " + std::to_string(id) + "."));
+  return ToRule(*r);
+}
+
+Result<std::vector<Rule>> ListRules(sql::Connection& c, int64_t org_id, const RuleListQuery& q) {
+  LW_CHECK(RequireWebhooksEnabled(c, org_id));
+  LW_CHECK(ValidateRuleListQuery(q));
+  return FilterAndSortRules(LoadRules(c, org_id), q);
+}
+
+Result<json::value> ListRulesJson(sql::Connection& c, int64_t org_id, const RuleListQuery& q) {
+  auto rules = ListRules(c, org_id, q);
+  if (!rules) return Fail(rules.error());
+  const Names names = LookupNames(c, org_id);
+  json::array records;
+  for (const Rule& r : *rules) records.push_back(RuleJson(r, names));
+  return json::object{{"records", std::move(records)},
+                      {"total", rules->size()},
+                      {"authentication_key", LoadWebhookSettings(c, org_id).key}};
+}
+
+Result<json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id) {
+  LW_CHECK(RequireWebhooksEnabled(c, org_id));
+  auto rule = LoadRule(c, org_id, id);
+  if (!rule) return Fail(rule.error());
+  return RuleJson(*rule, LookupNames(c, org_id));
+}
+
+Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const json::object& body) {
+  LW_CHECK(RequireWebhooksEnabled(c, actor.org_id));
+  auto rule = ParseForOrg(c, actor.org_id, body);
+  if (!rule) return Fail(rule.error());
+  const int64_t id = c.InsertId(
+      "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
+      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {actor.org_id, rule->title, int64_t(rule->enabled), rule->url, int64_t(rule->trigger_id),
+       CreationRulesToStorage(rule->creation_rules), actor.now_ms, actor.now_ms});
+  auto out = GetRuleJson(c, actor.org_id, id);
+  RecordAudit(c, actor, "rule.created", "webhook_rule", id, *out);
+  return out;
+}
+
+Result<json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t id,
+                               const json::object& body) {
+  auto before = GetRuleJson(c, actor.org_id, id);
+  if (!before) return Fail(before.error());
+  auto rule = ParseForOrg(c, actor.org_id, body);
+  if (!rule) return Fail(rule.error());
+  // Re-enabling a rule clears the reason Leadwire disabled it.
+  c.Exec(
+      "UPDATE webhook_rules SET title = ?, enabled = ?, url = ?, trigger_id = ?, "
+      "creation_rules = ?, updated_at = ?, disabled_reason = CASE WHEN ? = 1 THEN NULL ELSE "
+      "disabled_reason END WHERE id = ? AND org_id = ?",
+      {rule->title, int64_t(rule->enabled), rule->url, int64_t(rule->trigger_id),
+       CreationRulesToStorage(rule->creation_rules), actor.now_ms, int64_t(rule->enabled), id,
+       actor.org_id});
+  auto after = GetRuleJson(c, actor.org_id, id);
+  RecordAudit(c, actor, "rule.updated", "webhook_rule", id,
+              json::object{{"before", *before}, {"after", *after}});
+  return after;
+}
+
+Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id) {
+  auto before = GetRuleJson(c, actor.org_id, id);
+  if (!before) return Fail(before.error());
+  if (before->at("enabled").as_bool())
+    return Fail(Error::Conflict("rule_enabled", "Disable the rule before deleting it."));
+  c.Exec("DELETE FROM webhook_rules WHERE id = ? AND org_id = ?", {id, actor.org_id});
+  RecordAudit(c, actor, "rule.deleted", "webhook_rule", id, *before);
+  return {};
+}
+
+json::value TriggersJson() {
+  json::array records;
+  for (const auto& t : Triggers())
+    records.push_back(json::object{{"id", t.id}, {"name", t.name}, {"creation_rules", t.creation_rules}});
+  const auto n = records.size();
+  return json::object{{"records", std::move(records)}, {"total", n}};
+}
+
+}  // namespace lw

@@ -1,0 +1,40 @@
+// Webhook rules as the API serves them: CRUD for an organization's Admins,
+// each change audited in its transaction; every call answers 409
+// webhooks_disabled while the organization has webhooks off.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "domain/actor.h"
+#include "store/sql.h"
+#include "webhooks/rule.h"
+#include "webhooks/rule_list.h"
+
+namespace lw {
+
+Status RequireWebhooksEnabled(sql::Connection& c, int64_t org_id);
+
+std::vector<Rule> LoadRules(sql::Connection& c, int64_t org_id);
+Result<Rule> LoadRule(sql::Connection& c, int64_t org_id, int64_t id);
+
+// The rules of the list screen, filtered and sorted (also used by the export).
+Result<std::vector<Rule>> ListRules(sql::Connection& c, int64_t org_id, const RuleListQuery& q);
+// {"records":[…],"total":N,"authentication_key":"whsec_…"}
+Result<boost::json::value> ListRulesJson(sql::Connection& c, int64_t org_id,
+                                         const RuleListQuery& q);
+Result<boost::json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id);
+Result<boost::json::value> CreateRule(sql::Connection& c, const Actor& actor,
+                                      const boost::json::object& body);
+Result<boost::json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t id,
+                                      const boost::json::object& body);
+// Deletes a disabled rule (409 rule_enabled otherwise).
+Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id);
+
+boost::json::value TriggersJson();
+
+}  // namespace lw

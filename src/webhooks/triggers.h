@@ -1,0 +1,41 @@
+// The webhook triggers: the actions that can fire a webhook, with the ids and
+// names integrations already know (Lead Docket's). Only the lead triggers
+// (1–4) take creation rules.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lw {
+
+namespace trigger {
+inline constexpr int kLeadCreated = 1;
+inline constexpr int kLeadEdited = 2;
+inline constexpr int kLeadStatusChanged = 3;
+inline constexpr int kNoteAdded = 4;
+inline constexpr int kContactAdded = 6;
+inline constexpr int kContactEdited = 7;
+inline constexpr int kTagAddedToContact = 8;
+inline constexpr int kOpportunityCreated = 10;
+inline constexpr int kTextReceived = 11;
+inline constexpr int kEmailReceived = 12;
+inline constexpr int kFileUploaded = 15;
+inline constexpr int kOpportunityConverted = 19;
+inline constexpr int kOpportunityDisregarded = 20;
+inline constexpr int kLeadSentToExternal = 25;
+inline constexpr int kDataSyncCompleted = 29;
+}  // namespace trigger
+
+struct Trigger {
+  int id;
+  const char* name;
+  bool creation_rules;
+};
+
+const std::vector<Trigger>& Triggers();
+const Trigger* FindTrigger(int id);
+const Trigger* FindTrigger(std::string_view name);  // case-insensitive
+
+}  // namespace lw
