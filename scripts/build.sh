@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds Leadwire: scripts/build.sh release|asan  → build/<kind>/leadwire
+#   release: -O2, for the demo and benchmarks
+#   asan:    Debug with AddressSanitizer + UndefinedBehaviorSanitizer, for the tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind="${1:-release}"
+case "$kind" in
+  release) flags=(-DCMAKE_BUILD_TYPE=Release -DLEADWIRE_TESTS=OFF) ;;
+  asan) flags=(-DCMAKE_BUILD_TYPE=Debug -DLEADWIRE_SANITIZE=ON -DCMAKE_CXX_FLAGS_DEBUG="-g -O1") ;;
+  *) echo "usage: scripts/build.sh release|asan" >&2; exit 2 ;;
+esac
+cmake -S . -B "build/$kind" -G Ninja "${flags[@]}" >/dev/null
+cmake --build "build/$kind" -j "$(nproc)"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 machine to every test: installs, builds
+# with AddressSanitizer + UBSan, runs the unit tests (ctest) and the
+# integration tests (node's test runner against the real binary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+scripts/build.sh asan
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+echo "== unit tests"
+ctest --test-dir build/asan --output-on-failure -j "$(nproc)"
+
+echo "== integration tests"
+if [[ ! -d node_modules ]] || [[ package.json -nt node_modules ]]; then
+  npm install --no-audit --no-fund --loglevel=error
+fi
+export LEADWIRE_BIN="$PWD/build/asan/leadwire"
+node --test --test-concurrency=2 tests/integration/

@@ -1,0 +1,131 @@
+// Helpers for the integration tests: start the real `leadwire` binary on a
+// fresh SQLite file and an ephemeral port, call its API, read its database.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BIN = process.env.LEADWIRE_BIN || new URL('../../build/asan/leadwire', import.meta.url).pathname;
+
+// Runs a CLI command; returns {code, stdout, stderr}.
+export function cli(args, opts = {}) {
+  try {
+    const stdout = execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    return { code: e.status, stdout: e.stdout || '', stderr: e.stderr || '' };
+  }
+}
+
+// A fresh database with one organization; returns its folder, url and admin.
+export function freshDatabase(org = 'Acme Injury Law') {
+  const dir = mkdtempSync(join(tmpdir(), 'leadwire-test-'));
+  const db = `sqlite:${dir}/leadwire.db`;
+  const r = cli(['init', '--db', db, '--org', org, '--admin-email', `admin@${slug(org)}.test`,
+                 '--admin-password', 'correct horse battery']);
+  if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
+  const admin = JSON.parse(r.stdout);
+  return { dir, db, path: `${dir}/leadwire.db`, admin, adminEmail: `admin@${slug(org)}.test` };
+}
+
+export function addOrganization(db, org) {
+  const r = cli(['init', '--db', db, '--org', org, '--admin-email', `admin@${slug(org)}.test`,
+                 '--admin-password', 'correct horse battery']);
+  if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+export function addUser(db, orgId, email, role = 'user') {
+  const r = cli(['user', 'add', '--db', db, '--org-id', String(orgId), '--email', email,
+                 '--role', role, '--password', 'user password 1']);
+  if (r.code !== 0) throw new Error(`user add failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function slug(s) { return s.toLowerCase().replace(/[^a-z0-9]+/g, '-'); }
+
+// Starts `leadwire serve` on port 0; resolves once it prints its address.
+export async function startServer(db, extraArgs = []) {
+  const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...extraArgs],
+                      { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^\s]+?)\/?\s/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${stderr}`)); });
+  });
+  return {
+    base,
+    child,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+// Calls the API. body: an object (sent as JSON) or a string (sent as is).
+export async function api(base, method, path, { token, body, headers = {}, cookie } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  if (cookie) h.cookie = cookie;
+  let payload;
+  if (body !== undefined) {
+    payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+    if (!('content-type' in h)) h['content-type'] = 'application/json';
+  }
+  const res = await fetch(base + path, { method, headers: h, body: payload, redirect: 'manual' });
+  const buf = Buffer.from(await res.arrayBuffer());
+  let json = null;
+  if ((res.headers.get('content-type') || '').includes('application/json') && buf.length) json = JSON.parse(buf);
+  return { status: res.status, json, headers: res.headers, buffer: buf };
+}
+
+// Rows of a query against the server's SQLite file (read-only, WAL-safe).
+export function sql(path, query) {
+  const out = execFileSync('sqlite3', ['-readonly', '-json', path, query], { encoding: 'utf8' });
+  return out.trim() ? JSON.parse(out) : [];
+}
+
+export function eventCount(path) {
+  return sql(path, 'SELECT COUNT(*) AS n FROM events')[0].n;
+}
+
+// Events recorded after `afterId`, as [{trigger_id, lead_id, ...}].
+export function eventsAfter(path, afterId) {
+  return sql(path, `SELECT * FROM events WHERE id > ${Number(afterId)} ORDER BY id`);
+}
+
+export function lastEventId(path) {
+  return sql(path, 'SELECT COALESCE(MAX(id), 0) AS id FROM events')[0].id;
+}
+
+export function cleanup(dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// One server on a fresh database, for a test file: {base, admin, db, path, stop}.
+export async function setup() {
+  const d = freshDatabase();
+  const server = await startServer(d.db);
+  return {
+    ...d,
+    base: server.base,
+    server,
+    token: d.admin.api_token,
+    async teardown() {
+      const code = await server.stop();
+      cleanup(d.dir);
+      return code;
+    },
+  };
+}
