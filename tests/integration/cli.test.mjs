@@ -1,0 +1,92 @@
+// §1: the command line — init, user add, serve's flags, and the demo.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, cli, cleanup, api } from './helpers.mjs';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'leadwire-cli-'));
+
+test('init prints one JSON line with org_id, user_id and api_token', () => {
+  const dir = tmp();
+  const r = cli(['init', '--db', `sqlite:${dir}/x.db`, '--org', 'Acme', '--admin-email', 'a@acme.test', '--admin-password', 'long enough']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1);
+  const out = JSON.parse(lines[0]);
+  assert.deepEqual(Object.keys(out), ['org_id', 'user_id', 'api_token']);
+  assert.match(out.api_token, /^lw_[A-Za-z0-9_-]{43}$/);
+  // Running init again on the same database is safe (migrations re-run) and makes a second org.
+  const again = cli(['init', '--db', `sqlite:${dir}/x.db`, '--org', 'Other', '--admin-email', 'b@other.test', '--admin-password', 'long enough']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).org_id, out.org_id + 1);
+  cleanup(dir);
+});
+
+test('init without a password generates and prints one', () => {
+  const dir = tmp();
+  const r = cli(['init', '--db', `sqlite:${dir}/x.db`, '--org', 'Acme', '--admin-email', 'a@acme.test']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(JSON.parse(r.stdout).password, /^.{20}$/);
+  cleanup(dir);
+});
+
+test('user add prints user_id and api_token; errors say what to do', () => {
+  const dir = tmp();
+  const db = `sqlite:${dir}/x.db`;
+  const init = JSON.parse(cli(['init', '--db', db, '--org', 'Acme', '--admin-email', 'a@acme.test', '--admin-password', 'long enough']).stdout);
+  const r = cli(['user', 'add', '--db', db, '--org-id', String(init.org_id), '--email', 'u@acme.test', '--role', 'user', '--password', 'long enough']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(r.stdout)), ['user_id', 'api_token']);
+
+  const cases = [
+    [['user', 'add', '--db', db, '--org-id', String(init.org_id), '--email', 'u@acme.test', '--role', 'user'], /already exists/],
+    [['user', 'add', '--db', db, '--org-id', '999', '--email', 'z@acme.test', '--role', 'user'], /organization/i],
+    [['user', 'add', '--db', db, '--org-id', String(init.org_id), '--email', 'not-an-email', '--role', 'user'], /email/],
+    [['user', 'add', '--db', db, '--org-id', String(init.org_id), '--email', 'y@acme.test', '--role', 'owner'], /role/],
+    [['user', 'add', '--db', db, '--org-id', String(init.org_id), '--email', 'y@acme.test', '--role', 'user', '--password', 'short'], /password/],
+    [['init', '--db', `sqlite:${dir}/missing/x.db`, '--org', 'A', '--admin-email', 'q@a.test'], /does not exist/],
+    [['init', '--db', 'mysql://x', '--org', 'A', '--admin-email', 'q@a.test'], /--db/],
+    [['serve', '--db', db, '--role', 'nope'], /--role/],
+    [['serve', '--db', db, '--allow-destination', '10.0.0.0/99'], /CIDR/],
+    [['serve', '--db', db, '--listen', 'nope'], /--listen/],
+  ];
+  for (const [args, message] of cases) {
+    const res = cli(args);
+    assert.notEqual(res.code, 0, args.join(' '));
+    assert.match(res.stderr, message, args.join(' '));
+    assert.equal(res.stdout, '');
+  }
+  cleanup(dir);
+});
+
+test('demo starts on SQLite with a demo organization, prints a login, and answers', async () => {
+  const dir = tmp();
+  const child = spawn(BIN, ['demo', '--dir', join(dir, 'demo'), '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const ready = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not start: ${out}`)), 30000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/API token: lw_\S+/.test(out)) { clearTimeout(timer); resolve(); }
+    });
+    child.on('exit', (code) => reject(new Error(`demo exited ${code}`)));
+  });
+  void ready;
+  const base = out.match(/listening on (http:\/\/\S+?)\/?\s/)[1];
+  const token = out.match(/API token: (lw_\S+)/)[1];
+  const [, email, password] = out.match(/Log in:\s+(\S+) \/ (\S+)/);
+  const leads = await api(base, 'GET', '/api/leads', { token });
+  assert.equal(leads.status, 200);
+  assert.ok(leads.json.total >= 3);
+  const lookups = (await api(base, 'GET', '/api/lookups', { token })).json;
+  assert.ok(lookups.case_types.some((c) => c.name === 'Auto Accident'));
+  const login = await api(base, 'POST', '/api/session', { body: { email, password } });
+  assert.equal(login.status, 200);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  cleanup(dir);
+});
