@@ -8,10 +8,15 @@ SqliteConnection::SqliteConnection(const std::string& path) {
   const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);
-  if (rc != SQLITE_OK) Throw(rc, "cannot open " + path);
-  sqlite3_busy_timeout(db_, 10000);  // other processes (the CLI) may hold the write lock briefly
-  ExecScript(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  // The destructor does not run when the constructor throws: close here.
+  try {
+    if (rc != SQLITE_OK) Throw(rc, "cannot open " + path);
+    sqlite3_busy_timeout(db_, 10000);  // other processes (the CLI) may hold the write lock briefly
+    ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
 }
 
 SqliteConnection::~SqliteConnection() {
