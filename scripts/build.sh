@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:-release}"
 case "$kind" in
-  release) flags=(-DCMAKE_BUILD_TYPE=Release -DLEADWIRE_TESTS=OFF) ;;
+  release) flags=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DLEADWIRE_TESTS=OFF) ;;
   asan) flags=(-DCMAKE_BUILD_TYPE=Debug -DLEADWIRE_SANITIZE=ON -DCMAKE_CXX_FLAGS_DEBUG="-g -O1") ;;
   *) echo "usage: scripts/build.sh release|asan" >&2; exit 2 ;;
 esac

@@ -34,7 +34,7 @@ bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
 
 std::optional<int64_t> ParseIso(std::string_view s) {
   using namespace std::chrono;
-  int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
   if (!Digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, mo) ||
       s[7] != '-' || !Digits(s, 8, 2, d))
     return std::nullopt;
