@@ -1,6 +1,5 @@
 // leadwire init and leadwire user add.
 #include <boost/json.hpp>
-
 #include <iostream>
 
 #include "app/cli_support.h"
@@ -20,7 +19,8 @@ namespace {
 // Adds the user; returns {"user_id","api_token"} (+ "password" when generated).
 Result<json::object> AddAccount(Database& db, std::optional<int64_t> org_id,
                                 const std::string& org_name, const std::string& email,
-                                const std::string& role, const std::optional<std::string>& password) {
+                                const std::string& role,
+                                const std::optional<std::string>& password) {
   if (password && password->size() < 8)
     return Fail(Error::Field("password", "must be at least 8 characters"));
   const std::string chosen = password.value_or(GeneratePassword());

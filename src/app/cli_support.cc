@@ -12,7 +12,8 @@ std::unique_ptr<Database> OpenOrExplain(const std::string& url) {
     const std::filesystem::path path(url.substr(7));
     const auto folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
     if (!std::filesystem::is_directory(folder)) {
-      Complain("the folder " + folder.string() + " does not exist; create it or choose another --db.");
+      Complain("the folder " + folder.string() +
+               " does not exist; create it or choose another --db.");
       return nullptr;
     }
   }

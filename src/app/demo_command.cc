@@ -2,7 +2,6 @@
 // ./leadwire-demo/, with a demo law firm, its lookups and a few leads. Each run
 // prints a fresh Admin password and API token.
 #include <boost/json.hpp>
-
 #include <filesystem>
 #include <iostream>
 
@@ -26,14 +25,16 @@ constexpr const char* kAdminEmail = "admin@demo-law.example";
 
 // Seeds the demo firm on first run; returns the admin's user id.
 Result<int64_t> SeedDemo(sql::Connection& c, int64_t now) {
-  if (auto existing = c.QueryOne("SELECT id FROM users WHERE email = ?", {std::string(kAdminEmail)}))
+  if (auto existing =
+          c.QueryOne("SELECT id FROM users WHERE email = ?", {std::string(kAdminEmail)}))
     return existing->Int(0);
   const int64_t org = CreateOrganization(c, "Demo Law Firm", now);
   auto admin = AddUser(c, org, kAdminEmail, "admin", std::nullopt, now);
   if (!admin) return Fail(admin.error());
   const std::pair<const char*, std::vector<const char*>> lookups[] = {
-      {lookup_kind::kCaseType, {"Auto Accident", "Slip and Fall", "Medical Malpractice",
-                                "Workers Compensation", "Dog Bite"}},
+      {lookup_kind::kCaseType,
+       {"Auto Accident", "Slip and Fall", "Medical Malpractice", "Workers Compensation",
+        "Dog Bite"}},
       {lookup_kind::kOffice, {"Downtown", "Uptown", "Riverside"}},
       {lookup_kind::kMarketingSource, {"Google Ads", "Television", "Billboard", "Referral"}},
       {lookup_kind::kOpportunitySource, {"Web Form", "Phone Call", "Live Chat"}},
@@ -65,7 +66,8 @@ Result<int64_t> SeedDemo(sql::Connection& c, int64_t now) {
 int RunDemo(const DemoOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.dir, ec);
-  if (ec) return Complain("cannot create " + o.dir + ": " + ec.message() + "; choose another --dir.");
+  if (ec)
+    return Complain("cannot create " + o.dir + ": " + ec.message() + "; choose another --dir.");
   auto db = OpenOrExplain("sqlite:" + o.dir + "/leadwire.db");
   if (!db) return 1;
   const std::string password = GeneratePassword();
@@ -78,12 +80,11 @@ int RunDemo(const DemoOptions& o) {
     return IssueApiToken(c, *admin, now);
   });
   if (!token) return Complain(token.error());
-  const std::string banner =
-      "\n  Leadwire demo (data in " + o.dir + "/)\n" +
-      "  Log in:    " + kAdminEmail + " / " + password + "\n" +
-      "  API token: " + *token + "\n" +
-      "  Try:       curl -H 'Authorization: Bearer " + *token + "' http://" + o.listen +
-      "/api/leads\n  Stop:      Ctrl+C\n\n";
+  const std::string banner = "\n  Leadwire demo (data in " + o.dir + "/)\n" +
+                             "  Log in:    " + kAdminEmail + " / " + password + "\n" +
+                             "  API token: " + *token + "\n" +
+                             "  Try:       curl -H 'Authorization: Bearer " + *token + "' http://" +
+                             o.listen + "/api/leads\n  Stop:      Ctrl+C\n\n";
   return ServeDatabase(*db, o.listen, banner);
 }
 

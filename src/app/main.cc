@@ -10,11 +10,13 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
 
   lw::app::InitOptions init;
-  auto* init_cmd = cli.add_subcommand("init", "Create the schema, an organization and its first Admin");
+  auto* init_cmd =
+      cli.add_subcommand("init", "Create the schema, an organization and its first Admin");
   init_cmd->add_option("--db", init.db, "sqlite:PATH or postgresql://…")->capture_default_str();
   init_cmd->add_option("--org", init.org, "Organization name")->required();
   init_cmd->add_option("--admin-email", init.admin_email, "First Admin's email")->required();
-  init_cmd->add_option("--admin-password", init.admin_password, "First Admin's password (generated if omitted)");
+  init_cmd->add_option("--admin-password", init.admin_password,
+                       "First Admin's password (generated if omitted)");
 
   lw::app::UserAddOptions user;
   auto* user_cmd = cli.add_subcommand("user", "Manage users");
@@ -23,20 +25,24 @@ int main(int argc, char** argv) {
   add_cmd->add_option("--db", user.db, "sqlite:PATH or postgresql://…")->capture_default_str();
   add_cmd->add_option("--org-id", user.org_id, "Organization id")->required();
   add_cmd->add_option("--email", user.email, "Email")->required();
-  add_cmd->add_option("--role", user.role, "admin or user")->required()->check(CLI::IsMember({"admin", "user"}));
+  add_cmd->add_option("--role", user.role, "admin or user")
+      ->required()
+      ->check(CLI::IsMember({"admin", "user"}));
   add_cmd->add_option("--password", user.password, "Password (generated if omitted)");
 
   lw::app::ServeOptions serve;
   auto* serve_cmd = cli.add_subcommand("serve", "Run the API, the web UI and the delivery workers");
   serve_cmd->add_option("--db", serve.db, "sqlite:PATH or postgresql://…")->capture_default_str();
-  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT (port 0 picks a free one)")->capture_default_str();
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT (port 0 picks a free one)")
+      ->capture_default_str();
   serve_cmd->add_option("--role", serve.role, "all, api or worker")->capture_default_str();
   serve_cmd->add_option("--allow-destination", serve.allow_destinations,
                         "CIDR range webhooks may reach despite the SSRF guard (repeatable)");
   serve_cmd->add_flag("--https-only", serve.https_only, "Deliver only to https:// URLs");
 
   lw::app::DemoOptions demo;
-  auto* demo_cmd = cli.add_subcommand("demo", "Run a demo on an embedded database in ./leadwire-demo/");
+  auto* demo_cmd =
+      cli.add_subcommand("demo", "Run a demo on an embedded database in ./leadwire-demo/");
   demo_cmd->add_option("--dir", demo.dir, "Folder for the demo's data")->capture_default_str();
   demo_cmd->add_option("--listen", demo.listen, "HOST:PORT")->capture_default_str();
 

@@ -1,7 +1,6 @@
 // leadwire serve: the HTTP API (and, with the delivery engine, the workers).
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
-
 #include <iostream>
 
 #include "app/cli_support.h"
@@ -38,9 +37,8 @@ int ServeDatabase(Database& db, const std::string& listen, const std::string& ba
   http::Server server(router, {address->first, address->second, 2, 8});
   auto port = server.Listen();
   if (!port) return Complain(port.error().message + "; is another program using that port?");
-  const std::string host = address->first.find(':') != std::string::npos
-                               ? "[" + address->first + "]"
-                               : address->first;
+  const std::string host =
+      address->first.find(':') != std::string::npos ? "[" + address->first + "]" : address->first;
   std::cout << "Leadwire is listening on http://" << host << ":" << *port << "/" << std::endl;
   if (!banner.empty()) std::cout << banner << std::flush;
   server.Run();

@@ -11,22 +11,22 @@
 namespace lw {
 
 enum class ErrorKind {
-  kBadRequest,         // malformed input that is not a validation failure (bad JSON)
-  kUnauthorized,       // no or bad credentials
-  kForbidden,          // role not allowed
-  kNotFound,           // missing, or another organization's
-  kConflict,           // state conflict (duplicate name, rule enabled, webhooks disabled)
-  kPayloadTooLarge,    // body over the limit
-  kUnsupportedMedia,   // body is not JSON
-  kValidation,         // fields failed validation
-  kTooManyRequests,    // throttled
-  kInternal,           // a broken dependency (disk, database)
+  kBadRequest,        // malformed input that is not a validation failure (bad JSON)
+  kUnauthorized,      // no or bad credentials
+  kForbidden,         // role not allowed
+  kNotFound,          // missing, or another organization's
+  kConflict,          // state conflict (duplicate name, rule enabled, webhooks disabled)
+  kPayloadTooLarge,   // body over the limit
+  kUnsupportedMedia,  // body is not JSON
+  kValidation,        // fields failed validation
+  kTooManyRequests,   // throttled
+  kInternal,          // a broken dependency (disk, database)
 };
 
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
-  std::string code;     // machine-readable, e.g. "webhooks_disabled"
-  std::string message;  // one sentence for a person
+  std::string code;                           // machine-readable, e.g. "webhooks_disabled"
+  std::string message;                        // one sentence for a person
   std::map<std::string, std::string> fields;  // field path -> what is wrong
 
   static Error Validation(std::map<std::string, std::string> fields,
@@ -56,8 +56,8 @@ inline std::unexpected<Error> Fail(Error e) { return std::unexpected<Error>(std:
 }  // namespace lw
 
 // Propagates an error from an expression yielding Result<T>/Status.
-#define LW_CHECK(expr)                                    \
-  do {                                                    \
-    if (auto lw_status_ = (expr); !lw_status_)            \
+#define LW_CHECK(expr)                                         \
+  do {                                                         \
+    if (auto lw_status_ = (expr); !lw_status_)                 \
       return ::std::unexpected(std::move(lw_status_.error())); \
   } while (0)

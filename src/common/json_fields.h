@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-
 #include <map>
 #include <optional>
 #include <string>
@@ -28,7 +27,9 @@ class FieldReader {
   const boost::json::object* Object(const char* key);
 
   void Fail(const std::string& key, std::string what) { errors_[Path(key)] = std::move(what); }
-  std::string Path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+  std::string Path(const std::string& key) const {
+    return prefix_.empty() ? key : prefix_ + "." + key;
+  }
   bool ok() const { return errors_.empty(); }
   std::map<std::string, std::string>& errors() { return errors_; }
   // Ok, or a validation Error naming every failed field.

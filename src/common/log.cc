@@ -19,8 +19,6 @@ spdlog::logger& Logger() {
 void Info(std::string_view m) { Logger().info(m); }
 void Warn(std::string_view m) { Logger().warn(m); }
 void Error(std::string_view m) { Logger().error(m); }
-void SetQuiet(bool quiet) {
-  Logger().set_level(quiet ? spdlog::level::warn : spdlog::level::info);
-}
+void SetQuiet(bool quiet) { Logger().set_level(quiet ? spdlog::level::warn : spdlog::level::info); }
 
 }  // namespace lw::log

@@ -8,9 +8,9 @@
 
 namespace lw::secrets {
 
-std::string NewApiToken();        // "lw_" + 43 url-safe characters
-std::string NewSessionToken();    // opaque cookie value
-std::string NewWebhookKey();      // "whsec_" + base64(32 random bytes)
+std::string NewApiToken();                      // "lw_" + 43 url-safe characters
+std::string NewSessionToken();                  // opaque cookie value
+std::string NewWebhookKey();                    // "whsec_" + base64(32 random bytes)
 std::string TokenHash(std::string_view token);  // what the database keeps
 
 std::string HashPassword(std::string_view password);

@@ -15,8 +15,8 @@ std::string FormatIsoMs(int64_t epoch_ms) {
   rest /= 1000;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(rest / 3600),
-                int(rest / 60 % 60), int(rest % 60), ms);
+                unsigned(ymd.month()), unsigned(ymd.day()), int(rest / 3600), int(rest / 60 % 60),
+                int(rest % 60), ms);
   return buf;
 }
 
@@ -35,15 +35,15 @@ bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
 std::optional<int64_t> ParseIso(std::string_view s) {
   using namespace std::chrono;
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
-  if (!Digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, mo) ||
-      s[7] != '-' || !Digits(s, 8, 2, d))
+  if (!Digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
+      !Digits(s, 8, 2, d))
     return std::nullopt;
   const year_month_day ymd{year(y), month(unsigned(mo)), day(unsigned(d))};
   if (!ymd.ok()) return std::nullopt;
   int64_t offset_min = 0;
   if (s.size() > 10) {
-    if ((s[10] != 'T' && s[10] != ' ') || !Digits(s, 11, 2, h) || s.size() < 19 ||
-        s[13] != ':' || !Digits(s, 14, 2, mi) || s[16] != ':' || !Digits(s, 17, 2, sec))
+    if ((s[10] != 'T' && s[10] != ' ') || !Digits(s, 11, 2, h) || s.size() < 19 || s[13] != ':' ||
+        !Digits(s, 14, 2, mi) || s[16] != ':' || !Digits(s, 17, 2, sec))
       return std::nullopt;
     if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
     size_t pos = 19;

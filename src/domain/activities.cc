@@ -29,26 +29,37 @@ struct KindSpec {
 };
 
 const KindSpec& Spec(ActivityKind kind) {
-  static const KindSpec kText{"text", trigger::kTextReceived, true,
+  static const KindSpec kText{"text",
+                              trigger::kTextReceived,
+                              true,
                               {{"from", true, 200}, {"to", true, 200}, {"body", true, 10000}}};
-  static const KindSpec kEmail{"email", trigger::kEmailReceived, true,
-                               {{"from", true, 254},
-                                {"to", true, 254},
-                                {"subject", false, 1000},
-                                {"body", false, 100000}}};
+  static const KindSpec kEmail{
+      "email",
+      trigger::kEmailReceived,
+      true,
+      {{"from", true, 254}, {"to", true, 254}, {"subject", false, 1000}, {"body", false, 100000}}};
   static const KindSpec kFile{
-      "file", trigger::kFileUploaded, true,
+      "file",
+      trigger::kFileUploaded,
+      true,
       {{"file_name", true, 255}, {"url", true, 2048}, {"category", false, 200}}};
-  static const KindSpec kExternal{"external_send", trigger::kLeadSentToExternal, true,
-                                  {{"system", true, 200}}};
-  static const KindSpec kDataSync{"data_sync", trigger::kDataSyncCompleted, false,
+  static const KindSpec kExternal{
+      "external_send", trigger::kLeadSentToExternal, true, {{"system", true, 200}}};
+  static const KindSpec kDataSync{"data_sync",
+                                  trigger::kDataSyncCompleted,
+                                  false,
                                   {{"report_name", true, 200}, {"file_name", true, 255}}};
   switch (kind) {
-    case ActivityKind::kText: return kText;
-    case ActivityKind::kEmail: return kEmail;
-    case ActivityKind::kFile: return kFile;
-    case ActivityKind::kExternalSend: return kExternal;
-    case ActivityKind::kDataSync: return kDataSync;
+    case ActivityKind::kText:
+      return kText;
+    case ActivityKind::kEmail:
+      return kEmail;
+    case ActivityKind::kFile:
+      return kFile;
+    case ActivityKind::kExternalSend:
+      return kExternal;
+    case ActivityKind::kDataSync:
+      return kDataSync;
   }
   return kText;
 }

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
-
 #include <cstdint>
 #include <optional>
 
@@ -19,8 +18,8 @@ enum class ActivityKind { kText, kEmail, kFile, kExternalSend, kDataSync };
 
 // Validates `body`, stores the activity and records its trigger's event.
 // lead_id: the lead it belongs to (nullopt for data syncs).
-Result<boost::json::value> RecordActivity(sql::Connection& c, const Actor& actor,
-                                          ActivityKind kind, std::optional<int64_t> lead_id,
+Result<boost::json::value> RecordActivity(sql::Connection& c, const Actor& actor, ActivityKind kind,
+                                          std::optional<int64_t> lead_id,
                                           const boost::json::object& body);
 
 }  // namespace lw

@@ -13,8 +13,8 @@ void RecordAudit(sql::Connection& c, const Actor& actor, const std::string& acti
   c.Exec(
       "INSERT INTO audit_log (org_id, user_id, at, action, target_type, target_id, details) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-      {actor.org_id, actor.user_id ? sql::Value(actor.user_id) : sql::Value(nullptr),
-       actor.now_ms, action, target_type, target_id, json::serialize(details)});
+      {actor.org_id, actor.user_id ? sql::Value(actor.user_id) : sql::Value(nullptr), actor.now_ms,
+       action, target_type, target_id, json::serialize(details)});
 }
 
 json::value ListAudit(sql::Connection& c, int64_t org_id, int64_t limit, int64_t offset) {

@@ -59,7 +59,8 @@ std::string SearchText(const json::object& data) {
   std::string out = FullName(data);
   for (const char* key : {"email", "mobile_phone", "home_phone", "work_phone", "code"}) {
     auto it = data.find(key);
-    if (it != data.end() && it->value().is_string()) out += " " + std::string(it->value().get_string());
+    if (it != data.end() && it->value().is_string())
+      out += " " + std::string(it->value().get_string());
   }
   return Lower(out);
 }
@@ -73,8 +74,8 @@ json::value ContactJson(sql::Connection& c, const sql::Row& r) {
   }
   out["full_name"] = FullName(data);
   json::array tags;
-  for (const auto& t : c.Query("SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY id",
-                               {r.Int(0)}))
+  for (const auto& t :
+       c.Query("SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY id", {r.Int(0)}))
     tags.push_back(json::value(t.Text(0)));
   out["tags"] = std::move(tags);
   out["created_at"] = FormatIsoMs(r.Int(2));
@@ -133,8 +134,8 @@ Result<json::value> CreateContact(sql::Connection& c, const Actor& actor,
 
 Result<bool> UpdateContactData(sql::Connection& c, const Actor& actor, int64_t id,
                                const json::object& body, const std::string& prefix) {
-  auto row = c.QueryOne("SELECT data FROM contacts WHERE id = ? AND org_id = ?",
-                        {id, actor.org_id});
+  auto row =
+      c.QueryOne("SELECT data FROM contacts WHERE id = ? AND org_id = ?", {id, actor.org_id});
   if (!row) return Fail(Error::NotFound("No contact has id " + std::to_string(id) + "."));
   json::object data = json::parse(row->Text(0)).as_object();
   const json::object before = data;
@@ -163,9 +164,9 @@ Result<json::value> EditContact(sql::Connection& c, const Actor& actor, int64_t 
 }
 
 Result<json::value> GetContact(sql::Connection& c, int64_t org_id, int64_t id) {
-  auto row = c.QueryOne(std::string("SELECT ") + kContactColumns +
-                            " FROM contacts WHERE id = ? AND org_id = ?",
-                        {id, org_id});
+  auto row = c.QueryOne(
+      std::string("SELECT ") + kContactColumns + " FROM contacts WHERE id = ? AND org_id = ?",
+      {id, org_id});
   if (!row) return Fail(Error::NotFound("No contact has id " + std::to_string(id) + "."));
   return ContactJson(c, *row);
 }
@@ -185,8 +186,7 @@ json::value ListContacts(sql::Connection& c, int64_t org_id, const std::string& 
 }
 
 bool ContactExists(sql::Connection& c, int64_t org_id, int64_t id) {
-  return c.QueryOne("SELECT 1 FROM contacts WHERE id = ? AND org_id = ?", {id, org_id})
-      .has_value();
+  return c.QueryOne("SELECT 1 FROM contacts WHERE id = ? AND org_id = ?", {id, org_id}).has_value();
 }
 
 Result<json::value> AddTag(sql::Connection& c, const Actor& actor, int64_t contact_id,
@@ -197,13 +197,16 @@ Result<json::value> AddTag(sql::Connection& c, const Actor& actor, int64_t conta
   const std::string tag = f.RequiredString("tag", 100);
   LW_CHECK(f.Check());
   if (c.QueryOne("SELECT 1 FROM contact_tags WHERE contact_id = ? AND tag = ?", {contact_id, tag}))
-    return Fail(Error::Conflict("duplicate_tag", "The contact already has the tag \"" + tag + "\"."));
+    return Fail(
+        Error::Conflict("duplicate_tag", "The contact already has the tag \"" + tag + "\"."));
   const int64_t id = c.InsertId(
       "INSERT INTO contact_tags (org_id, contact_id, tag, created_at) VALUES (?, ?, ?, ?) "
       "RETURNING id",
       {actor.org_id, contact_id, tag, actor.now_ms});
   RecordEvent(c, actor, trigger::kTagAddedToContact, {.contact_id = contact_id, .subject_id = id});
-  return json::object{{"id", id}, {"contact_id", contact_id}, {"tag", tag},
+  return json::object{{"id", id},
+                      {"contact_id", contact_id},
+                      {"tag", tag},
                       {"created_at", FormatIsoMs(actor.now_ms)}};
 }
 

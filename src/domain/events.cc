@@ -2,8 +2,7 @@
 
 namespace lw {
 
-int64_t RecordEvent(sql::Connection& c, const Actor& actor, int trigger_id,
-                    const EventSubject& s) {
+int64_t RecordEvent(sql::Connection& c, const Actor& actor, int trigger_id, const EventSubject& s) {
   return c.InsertId(
       "INSERT INTO events (org_id, trigger_id, lead_id, contact_id, opportunity_id, subject_id, "
       "user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

@@ -147,7 +147,9 @@ json::value LeadJson(sql::Connection& c, int64_t org_id, const sql::Row& r) {
   out["substatus"] = NameOrNull(c, org_id, r.OptInt(4));
   for (size_t i = 0; i < std::size(kLookupFields); ++i)
     out[kLookupFields[i].key] = NameOrNull(c, org_id, r.OptInt(5 + i));
-  auto opt_text = [&](size_t i) { return r.IsNull(i) ? json::value(nullptr) : json::value(r.Text(i)); };
+  auto opt_text = [&](size_t i) {
+    return r.IsNull(i) ? json::value(nullptr) : json::value(r.Text(i));
+  };
   out["case_tracker_code"] = opt_text(9);
   out["summary"] = opt_text(10);
   const json::object data = json::parse(r.Text(11)).as_object();
@@ -164,8 +166,9 @@ json::value LeadJson(sql::Connection& c, int64_t org_id, const sql::Row& r) {
 }
 
 std::optional<sql::Row> LoadLead(sql::Connection& c, int64_t org_id, int64_t id) {
-  return c.QueryOne(std::string("SELECT ") + kLeadColumns + " FROM leads WHERE id = ? AND org_id = ?",
-                    {id, org_id});
+  return c.QueryOne(
+      std::string("SELECT ") + kLeadColumns + " FROM leads WHERE id = ? AND org_id = ?",
+      {id, org_id});
 }
 
 std::string LeadCode(int64_t id) {
@@ -180,7 +183,8 @@ void ApplyLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, in
   if (in.case_tracker_code)
     c.Exec("UPDATE leads SET case_tracker_code = ? WHERE id = ?",
            {sql::Opt(*in.case_tracker_code), lead_id});
-  if (in.summary) c.Exec("UPDATE leads SET summary = ? WHERE id = ?", {sql::Opt(*in.summary), lead_id});
+  if (in.summary)
+    c.Exec("UPDATE leads SET summary = ? WHERE id = ?", {sql::Opt(*in.summary), lead_id});
   auto row = c.QueryOne("SELECT data, custom_fields FROM leads WHERE id = ?", {lead_id});
   json::object data = json::parse(row->Text(0)).as_object();
   for (const auto& [key, value] : in.text) {
@@ -202,8 +206,8 @@ namespace {
 
 // Inserts the lead row with its code; the caller applies the other fields and
 // records the event.
-int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id,
-                      int64_t status_id, std::optional<int64_t> substatus_id) {
+int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
+                      std::optional<int64_t> substatus_id) {
   const int64_t id = c.InsertId(
       "INSERT INTO leads (org_id, contact_id, code, status_id, substatus_id, data, custom_fields, "
       "created_at, created_by, updated_at, last_status_change_at) "
@@ -255,7 +259,8 @@ Result<json::value> CreateLead(sql::Connection& c, const Actor& actor, const jso
   const bool status_given = f.Has("status");
   (void)ReadStatus(c, actor.org_id, f, false, status_id, substatus_id);
   if (!status_given) status_id = FindLookup(c, actor.org_id, lookup_kind::kStatus, "New");
-  if (!status_id && f.ok()) f.Fail("status", "is required (the organization has no \"New\" status)");
+  if (!status_id && f.ok())
+    f.Fail("status", "is required (the organization has no \"New\" status)");
   LeadInput in = ReadLeadInput(c, actor.org_id, f, body);
   LW_CHECK(f.Check());
 
@@ -273,7 +278,8 @@ Result<json::value> EditLead(sql::Connection& c, const Actor& actor, int64_t id,
   FieldReader f(body);
   for (const char* key : {"status", "substatus"})
     if (body.contains(key)) f.Fail(key, "is changed with POST /api/leads/{id}/status");
-  if (body.contains("code") || body.contains("id")) f.Fail(body.contains("id") ? "id" : "code", "cannot be changed");
+  if (body.contains("code") || body.contains("id"))
+    f.Fail(body.contains("id") ? "id" : "code", "cannot be changed");
   LeadInput in = ReadLeadInput(c, actor.org_id, f, body);
   const json::object* contact = f.Object("contact");
   LW_CHECK(f.Check());
@@ -354,7 +360,9 @@ Result<json::value> ListLeads(sql::Connection& c, int64_t org_id, const std::str
     params.emplace_back(*status_id);
   }
   if (!Trim(q).empty()) {
-    where += " AND (ct.search_text LIKE ? OR lower(l.code) LIKE ? OR lower(COALESCE(l.summary, '')) LIKE ?)";
+    where +=
+        " AND (ct.search_text LIKE ? OR lower(l.code) LIKE ? OR lower(COALESCE(l.summary, '')) "
+        "LIKE ?)";
     const std::string pattern = "%" + Lower(Trim(q)) + "%";
     params.insert(params.end(), {pattern, pattern, pattern});
   }
@@ -370,18 +378,18 @@ Result<json::value> ListLeads(sql::Connection& c, int64_t org_id, const std::str
 
 json::value ListNotes(sql::Connection& c, int64_t org_id, int64_t lead_id) {
   json::array records;
-  for (const auto& r : c.Query(
-           "SELECT n.id, n.note, n.summary, n.created_at, u.name FROM notes n "
-           "LEFT JOIN users u ON u.id = n.created_by WHERE n.lead_id = ? AND n.org_id = ? "
-           "ORDER BY n.id DESC",
-           {lead_id, org_id}))
-    records.push_back(json::object{
-        {"id", r.Int(0)},
-        {"lead_id", lead_id},
-        {"note", r.Text(1)},
-        {"summary", r.IsNull(2) ? json::value(nullptr) : json::value(r.Text(2))},
-        {"created_at", FormatIsoMs(r.Int(3))},
-        {"created_by", r.IsNull(4) ? json::value(nullptr) : json::value(r.Text(4))}});
+  for (const auto& r :
+       c.Query("SELECT n.id, n.note, n.summary, n.created_at, u.name FROM notes n "
+               "LEFT JOIN users u ON u.id = n.created_by WHERE n.lead_id = ? AND n.org_id = ? "
+               "ORDER BY n.id DESC",
+               {lead_id, org_id}))
+    records.push_back(
+        json::object{{"id", r.Int(0)},
+                     {"lead_id", lead_id},
+                     {"note", r.Text(1)},
+                     {"summary", r.IsNull(2) ? json::value(nullptr) : json::value(r.Text(2))},
+                     {"created_at", FormatIsoMs(r.Int(3))},
+                     {"created_by", r.IsNull(4) ? json::value(nullptr) : json::value(r.Text(4))}});
   const auto n = records.size();
   return json::object{{"records", std::move(records)}, {"total", n}};
 }

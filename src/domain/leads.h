@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,9 +44,8 @@ Result<boost::json::value> AddNote(sql::Connection& c, const Actor& actor, int64
 Result<boost::json::value> GetLead(sql::Connection& c, int64_t org_id, int64_t id);
 // GET /api/leads?status=&q=: status by name; q searches contact names, email,
 // phones, the lead code and summary.
-Result<boost::json::value> ListLeads(sql::Connection& c, int64_t org_id,
-                                     const std::string& status, const std::string& q,
-                                     int64_t limit, int64_t offset);
+Result<boost::json::value> ListLeads(sql::Connection& c, int64_t org_id, const std::string& status,
+                                     const std::string& q, int64_t limit, int64_t offset);
 boost::json::value ListNotes(sql::Connection& c, int64_t org_id, int64_t lead_id);
 
 bool LeadExists(sql::Connection& c, int64_t org_id, int64_t id);

@@ -17,8 +17,8 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr const char* kTextFields[] = {"name", "first_name", "last_name", "mobile_phone",
-                                       "email", "summary"};
+constexpr const char* kTextFields[] = {"name",         "first_name", "last_name",
+                                       "mobile_phone", "email",      "summary"};
 
 std::string NotFound(int64_t id) { return "No opportunity has id " + std::to_string(id) + "."; }
 
@@ -90,7 +90,8 @@ Result<sql::Row> OpenOpportunity(sql::Connection& c, int64_t org_id, int64_t id)
       {id, org_id});
   if (!r) return Fail(Error::NotFound(NotFound(id)));
   if (r->Text(3) != "open")
-    return Fail(Error::Conflict("opportunity_closed", "The opportunity was already " + r->Text(3) + "."));
+    return Fail(
+        Error::Conflict("opportunity_closed", "The opportunity was already " + r->Text(3) + "."));
   return std::move(*r);
 }
 
@@ -107,8 +108,9 @@ Result<json::value> ConvertOpportunity(sql::Connection& c, const Actor& actor, i
     contact["last_name"] = data.at("name");
   auto status = FindLookup(c, actor.org_id, lookup_kind::kStatus, "New");
   if (!status) {
-    auto first = c.QueryOne("SELECT id FROM lookups WHERE org_id = ? AND kind = ? ORDER BY position LIMIT 1",
-                            {actor.org_id, std::string(lookup_kind::kStatus)});
+    auto first =
+        c.QueryOne("SELECT id FROM lookups WHERE org_id = ? AND kind = ? ORDER BY position LIMIT 1",
+                   {actor.org_id, std::string(lookup_kind::kStatus)});
     if (!first) return Fail(Error::Conflict("no_status", "The organization has no lead statuses."));
     status = first->Int(0);
   }
@@ -117,8 +119,9 @@ Result<json::value> ConvertOpportunity(sql::Connection& c, const Actor& actor, i
   const int64_t lead_id =
       InsertLead(c, actor, contact_id, *status, opp->OptInt(1), opp->OptInt(2), summary);
   c.Exec("UPDATE opportunities SET state = 'converted', lead_id = ? WHERE id = ?", {lead_id, id});
-  RecordEvent(c, actor, trigger::kOpportunityConverted,
-              {.lead_id = lead_id, .contact_id = contact_id, .opportunity_id = id, .subject_id = id});
+  RecordEvent(
+      c, actor, trigger::kOpportunityConverted,
+      {.lead_id = lead_id, .contact_id = contact_id, .opportunity_id = id, .subject_id = id});
   auto out = GetOpportunity(c, actor.org_id, id);
   auto lead = GetLead(c, actor.org_id, lead_id);
   if (!out || !lead) return Fail(Error::Internal("converted opportunity vanished"));

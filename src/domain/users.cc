@@ -7,8 +7,7 @@ namespace lw {
 
 namespace {
 
-constexpr const char* kIdentityColumns =
-    "u.org_id, u.id, u.email, u.name, u.role";
+constexpr const char* kIdentityColumns = "u.org_id, u.id, u.email, u.name, u.role";
 
 Identity ToIdentity(const sql::Row& r) {
   return {r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Text(4) == "admin", false, {}};
@@ -45,8 +44,8 @@ Result<NewUser> AddUser(sql::Connection& c, int64_t org_id, const std::string& r
   if (!c.QueryOne("SELECT 1 FROM organizations WHERE id = ?", {org_id}))
     return Fail(Error::NotFound("No organization has id " + std::to_string(org_id) + "."));
   if (c.QueryOne("SELECT 1 FROM users WHERE email = ?", {email}))
-    return Fail(Error::Conflict("duplicate_email", "A user with email " + email +
-                                                       " already exists; use another email."));
+    return Fail(Error::Conflict(
+        "duplicate_email", "A user with email " + email + " already exists; use another email."));
   const int64_t user_id = c.InsertId(
       "INSERT INTO users (org_id, email, name, role, password_hash, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",

@@ -8,16 +8,26 @@ namespace json = boost::json;
 
 int StatusFor(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kBadRequest: return 400;
-    case ErrorKind::kUnauthorized: return 401;
-    case ErrorKind::kForbidden: return 403;
-    case ErrorKind::kNotFound: return 404;
-    case ErrorKind::kConflict: return 409;
-    case ErrorKind::kPayloadTooLarge: return 413;
-    case ErrorKind::kUnsupportedMedia: return 415;
-    case ErrorKind::kValidation: return 422;
-    case ErrorKind::kTooManyRequests: return 429;
-    case ErrorKind::kInternal: return 500;
+    case ErrorKind::kBadRequest:
+      return 400;
+    case ErrorKind::kUnauthorized:
+      return 401;
+    case ErrorKind::kForbidden:
+      return 403;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kConflict:
+      return 409;
+    case ErrorKind::kPayloadTooLarge:
+      return 413;
+    case ErrorKind::kUnsupportedMedia:
+      return 415;
+    case ErrorKind::kValidation:
+      return 422;
+    case ErrorKind::kTooManyRequests:
+      return 429;
+    case ErrorKind::kInternal:
+      return 500;
   }
   return 500;
 }

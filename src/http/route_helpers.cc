@@ -1,7 +1,6 @@
 #include "http/route_helpers.h"
 
 #include <boost/json.hpp>
-
 #include <charconv>
 
 #include "http/json_response.h"
@@ -14,8 +13,9 @@ namespace {
 
 Handler InTransaction(const Router& router, bool write, int status, TxHandler fn) {
   return [&router, write, status, fn = std::move(fn)](RequestContext& ctx) -> Result<Response> {
-    auto body = (write ? WriteResult<json::value> : ReadResult<json::value>)(
-        router.db(), [&](sql::Connection& c) { return fn(c, ctx); });
+    auto body = (write ? WriteResult<json::value>
+                       : ReadResult<json::value>)(router.db(),
+                                                  [&](sql::Connection& c) { return fn(c, ctx); });
     if (!body) return Fail(body.error());
     return JsonResponse(status, *body);
   };
@@ -43,13 +43,17 @@ Result<Paging> ReadPaging(const Request& req) {
   std::map<std::string, std::string> errors;
   if (auto s = req.Query("limit"); !s.empty()) {
     auto v = ParseInt(s);
-    if (!v || *v < 1 || *v > 1000) errors["limit"] = "must be a whole number from 1 to 1000";
-    else p.limit = *v;
+    if (!v || *v < 1 || *v > 1000)
+      errors["limit"] = "must be a whole number from 1 to 1000";
+    else
+      p.limit = *v;
   }
   if (auto s = req.Query("offset"); !s.empty()) {
     auto v = ParseInt(s);
-    if (!v || *v < 0) errors["offset"] = "must be a whole number, 0 or more";
-    else p.offset = *v;
+    if (!v || *v < 0)
+      errors["offset"] = "must be a whole number, 0 or more";
+    else
+      p.offset = *v;
   }
   if (!errors.empty()) return Fail(Error::Validation(std::move(errors)));
   return p;

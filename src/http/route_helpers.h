@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
-
 #include <functional>
 
 #include "http/router.h"

@@ -1,7 +1,6 @@
 #include "http/router.h"
 
 #include <boost/json.hpp>
-
 #include <charconv>
 
 #include "common/crypto.h"
@@ -57,9 +56,11 @@ Response Router::Handle(const Request& req) const {
     r = Fail(Error::Internal(e.what()));
   }
   if (r) return std::move(*r);
-  if (r.error().kind == ErrorKind::kInternal) log::Error(req.method + " " + req.path + ": " + r.error().message);
+  if (r.error().kind == ErrorKind::kInternal)
+    log::Error(req.method + " " + req.path + ": " + r.error().message);
   Error shown = r.error();
-  if (shown.kind == ErrorKind::kInternal) shown.message = "Something went wrong on our side; try again.";
+  if (shown.kind == ErrorKind::kInternal)
+    shown.message = "Something went wrong on our side; try again.";
   return ErrorResponse(shown);
 }
 
@@ -89,8 +90,10 @@ Result<Identity> Router::Authenticate(const Request& req, int64_t now_ms) const 
   // it came from our page, which alone can read the CSRF token.
   if (!IsSafeMethod(req.method) &&
       !crypto::ConstantTimeEquals(req.Header("x-csrf-token"), who->csrf_token))
-    return Fail(Error{ErrorKind::kForbidden, "csrf_failed",
-                      "The X-CSRF-Token header is missing or wrong; reload the page.", {}});
+    return Fail(Error{ErrorKind::kForbidden,
+                      "csrf_failed",
+                      "The X-CSRF-Token header is missing or wrong; reload the page.",
+                      {}});
   return *who;
 }
 
@@ -122,8 +125,10 @@ Result<Response> Router::Dispatch(const Request& req) const {
   }
   if (!match) {
     if (path_matched)
-      return Fail(Error{ErrorKind::kNotFound, "method_not_allowed",
-                        req.method + " is not supported on " + req.path + ".", {}});
+      return Fail(Error{ErrorKind::kNotFound,
+                        "method_not_allowed",
+                        req.method + " is not supported on " + req.path + ".",
+                        {}});
     return Fail(Error::NotFound("No such endpoint: " + req.path + "."));
   }
 
@@ -139,16 +144,20 @@ Result<Response> Router::Dispatch(const Request& req) const {
       !Trim(req.body).empty()) {
     const std::string type = Lower(req.Header("content-type"));
     if (!type.starts_with("application/json"))
-      return Fail(Error{ErrorKind::kUnsupportedMedia, "unsupported_media_type",
-                        "Send the body as JSON with Content-Type: application/json.", {}});
+      return Fail(Error{ErrorKind::kUnsupportedMedia,
+                        "unsupported_media_type",
+                        "Send the body as JSON with Content-Type: application/json.",
+                        {}});
     boost::system::error_code ec;
     json::value body = json::parse(req.body, ec);
     if (ec)
-      return Fail(Error{ErrorKind::kBadRequest, "malformed_json",
-                        "The body is not valid JSON: " + ec.message() + ".", {}});
+      return Fail(Error{ErrorKind::kBadRequest,
+                        "malformed_json",
+                        "The body is not valid JSON: " + ec.message() + ".",
+                        {}});
     if (!body.is_object())
-      return Fail(Error{ErrorKind::kBadRequest, "malformed_json",
-                        "The body must be a JSON object.", {}});
+      return Fail(
+          Error{ErrorKind::kBadRequest, "malformed_json", "The body must be a JSON object.", {}});
     ctx.body = std::move(body.as_object());
   }
   return match->handler(ctx);

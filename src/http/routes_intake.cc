@@ -21,7 +21,9 @@ using Ctx = RequestContext;
 
 void AddLookupRoutes(Router& r) {
   r.Add("GET", "/api/lookups", Access::kMember,
-        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> { return ListLookups(c, ctx.who.org_id); }));
+        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+          return ListLookups(c, ctx.who.org_id);
+        }));
   r.Add("POST", "/api/statuses", Access::kAdmin,
         Writes(r, 201, [](Conn& c, Ctx& ctx) -> Result<json::value> {
           FieldReader f(ctx.body);
@@ -53,7 +55,8 @@ void AddLookupRoutes(Router& r) {
 void AddLeadRoutes(Router& r) {
   r.Add("POST", "/api/leads", Access::kMember,
         Writes(r, 201, [](Conn& c, Ctx& ctx) { return CreateLead(c, ctx.actor(), ctx.body); }));
-  r.Add("GET", "/api/leads", Access::kMember, Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+  r.Add("GET", "/api/leads", Access::kMember,
+        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
           auto paging = ReadPaging(ctx.req);
           if (!paging) return Fail(paging.error());
           return ListLeads(c, ctx.who.org_id, ctx.req.Query("status"), ctx.req.Query("q"),
@@ -61,26 +64,30 @@ void AddLeadRoutes(Router& r) {
         }));
   r.Add("GET", "/api/leads/{id}", Access::kMember,
         Reads(r, [](Conn& c, Ctx& ctx) { return GetLead(c, ctx.who.org_id, ctx.id()); }));
-  r.Add("PATCH", "/api/leads/{id}", Access::kMember,
-        Writes(r, 200, [](Conn& c, Ctx& ctx) { return EditLead(c, ctx.actor(), ctx.id(), ctx.body); }));
+  r.Add("PATCH", "/api/leads/{id}", Access::kMember, Writes(r, 200, [](Conn& c, Ctx& ctx) {
+          return EditLead(c, ctx.actor(), ctx.id(), ctx.body);
+        }));
   r.Add("POST", "/api/leads/{id}/status", Access::kMember, Writes(r, 200, [](Conn& c, Ctx& ctx) {
           return ChangeLeadStatus(c, ctx.actor(), ctx.id(), ctx.body);
         }));
-  r.Add("POST", "/api/leads/{id}/notes", Access::kMember,
-        Writes(r, 201, [](Conn& c, Ctx& ctx) { return AddNote(c, ctx.actor(), ctx.id(), ctx.body); }));
+  r.Add("POST", "/api/leads/{id}/notes", Access::kMember, Writes(r, 201, [](Conn& c, Ctx& ctx) {
+          return AddNote(c, ctx.actor(), ctx.id(), ctx.body);
+        }));
   r.Add("GET", "/api/leads/{id}/notes", Access::kMember,
         Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
-          if (!LeadExists(c, ctx.who.org_id, ctx.id())) return Fail(Error::NotFound("No such lead."));
+          if (!LeadExists(c, ctx.who.org_id, ctx.id()))
+            return Fail(Error::NotFound("No such lead."));
           return ListNotes(c, ctx.who.org_id, ctx.id());
         }));
   struct Activity {
     const char* path;
     ActivityKind kind;
   };
-  for (const Activity& a : {Activity{"/api/leads/{id}/texts", ActivityKind::kText},
-                            Activity{"/api/leads/{id}/emails", ActivityKind::kEmail},
-                            Activity{"/api/leads/{id}/files", ActivityKind::kFile},
-                            Activity{"/api/leads/{id}/send-to-external", ActivityKind::kExternalSend}}) {
+  for (const Activity& a :
+       {Activity{"/api/leads/{id}/texts", ActivityKind::kText},
+        Activity{"/api/leads/{id}/emails", ActivityKind::kEmail},
+        Activity{"/api/leads/{id}/files", ActivityKind::kFile},
+        Activity{"/api/leads/{id}/send-to-external", ActivityKind::kExternalSend}}) {
     r.Add("POST", a.path, Access::kMember, Writes(r, 201, [kind = a.kind](Conn& c, Ctx& ctx) {
             return RecordActivity(c, ctx.actor(), kind, ctx.id(), ctx.body);
           }));
@@ -93,7 +100,8 @@ void AddLeadRoutes(Router& r) {
 void AddContactRoutes(Router& r) {
   r.Add("POST", "/api/contacts", Access::kMember,
         Writes(r, 201, [](Conn& c, Ctx& ctx) { return CreateContact(c, ctx.actor(), ctx.body); }));
-  r.Add("GET", "/api/contacts", Access::kMember, Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+  r.Add("GET", "/api/contacts", Access::kMember,
+        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
           auto paging = ReadPaging(ctx.req);
           if (!paging) return Fail(paging.error());
           return ListContacts(c, ctx.who.org_id, ctx.req.Query("q"), paging->limit, paging->offset);
@@ -103,18 +111,22 @@ void AddContactRoutes(Router& r) {
   r.Add("PATCH", "/api/contacts/{id}", Access::kMember, Writes(r, 200, [](Conn& c, Ctx& ctx) {
           return EditContact(c, ctx.actor(), ctx.id(), ctx.body);
         }));
-  r.Add("POST", "/api/contacts/{id}/tags", Access::kMember,
-        Writes(r, 201, [](Conn& c, Ctx& ctx) { return AddTag(c, ctx.actor(), ctx.id(), ctx.body); }));
+  r.Add("POST", "/api/contacts/{id}/tags", Access::kMember, Writes(r, 201, [](Conn& c, Ctx& ctx) {
+          return AddTag(c, ctx.actor(), ctx.id(), ctx.body);
+        }));
 }
 
 void AddOpportunityRoutes(Router& r) {
-  r.Add("POST", "/api/opportunities", Access::kMember,
-        Writes(r, 201, [](Conn& c, Ctx& ctx) { return CreateOpportunity(c, ctx.actor(), ctx.body); }));
+  r.Add("POST", "/api/opportunities", Access::kMember, Writes(r, 201, [](Conn& c, Ctx& ctx) {
+          return CreateOpportunity(c, ctx.actor(), ctx.body);
+        }));
   r.Add("GET", "/api/opportunities/{id}", Access::kMember,
         Reads(r, [](Conn& c, Ctx& ctx) { return GetOpportunity(c, ctx.who.org_id, ctx.id()); }));
   r.Add("POST", "/api/opportunities/{id}/convert", Access::kMember,
-        Writes(r, 200, [](Conn& c, Ctx& ctx) { return ConvertOpportunity(c, ctx.actor(), ctx.id()); }));
-  r.Add("POST", "/api/opportunities/{id}/disregard", Access::kMember, Writes(r, 200, [](Conn& c, Ctx& ctx) {
+        Writes(r, 200,
+               [](Conn& c, Ctx& ctx) { return ConvertOpportunity(c, ctx.actor(), ctx.id()); }));
+  r.Add("POST", "/api/opportunities/{id}/disregard", Access::kMember,
+        Writes(r, 200, [](Conn& c, Ctx& ctx) {
           return DisregardOpportunity(c, ctx.actor(), ctx.id(), ctx.body);
         }));
 }

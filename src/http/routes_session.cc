@@ -31,47 +31,51 @@ const std::string& DummyHash() {
 }  // namespace
 
 void AddSessionRoutes(Router& router, LoginThrottle& throttle) {
-  router.Add("POST", "/api/session", Access::kPublic,
-             [&router, &throttle](RequestContext& ctx) -> Result<Response> {
-               FieldReader f(ctx.body);
-               const std::string email = Lower(f.RequiredString("email", 254));
-               const std::string password = f.RequiredString("password", 1000);
-               LW_CHECK(f.Check());
-               const std::string by_email = "email:" + email;
-               const std::string by_addr = "addr:" + ctx.req.remote_address;
-               if (!throttle.Allowed(by_email, ctx.now_ms) || !throttle.Allowed(by_addr, ctx.now_ms))
-                 return Fail(Error{ErrorKind::kTooManyRequests, "too_many_requests",
-                                   "Too many failed logins; wait 15 minutes and try again.", {}});
-               auto login = ReadResult<std::optional<Credentials>>(
-                   router.db(), [&](sql::Connection& c) -> Result<std::optional<Credentials>> {
-                     return FindLogin(c, email);
-                   });
-               if (!login) return Fail(login.error());
-               const bool ok = *login ? secrets::VerifyPassword((*login)->password_hash, password)
-                                      : (secrets::VerifyPassword(DummyHash(), password), false);
-               if (!ok) {
-                 throttle.RecordFailure(by_email, ctx.now_ms);
-                 throttle.RecordFailure(by_addr, ctx.now_ms);
-                 return Fail(Error{ErrorKind::kUnauthorized, "unauthorized",
-                                   "The email or password is wrong.", {}});
-               }
-               throttle.Reset(by_email);
-               const Identity who = (*login)->who;
-               auto session = WriteResult<NewSession>(
-                   router.db(), [&](sql::Connection& c) -> Result<NewSession> {
-                     return CreateSession(c, who.user_id, ctx.now_ms);
-                   });
-               if (!session) return Fail(session.error());
-               Response r = JsonResponse(
-                   200, json::object{{"user", UserJson(who)}, {"csrf_token", session->csrf_token}});
-               r.headers.emplace_back("Set-Cookie",
-                                      SessionSetCookie(session->token, kSessionLifetimeMs / 1000));
-               return r;
-             });
+  router.Add(
+      "POST", "/api/session", Access::kPublic,
+      [&router, &throttle](RequestContext& ctx) -> Result<Response> {
+        FieldReader f(ctx.body);
+        const std::string email = Lower(f.RequiredString("email", 254));
+        const std::string password = f.RequiredString("password", 1000);
+        LW_CHECK(f.Check());
+        const std::string by_email = "email:" + email;
+        const std::string by_addr = "addr:" + ctx.req.remote_address;
+        if (!throttle.Allowed(by_email, ctx.now_ms) || !throttle.Allowed(by_addr, ctx.now_ms))
+          return Fail(Error{ErrorKind::kTooManyRequests,
+                            "too_many_requests",
+                            "Too many failed logins; wait 15 minutes and try again.",
+                            {}});
+        auto login = ReadResult<std::optional<Credentials>>(
+            router.db(), [&](sql::Connection& c) -> Result<std::optional<Credentials>> {
+              return FindLogin(c, email);
+            });
+        if (!login) return Fail(login.error());
+        const bool ok = *login ? secrets::VerifyPassword((*login)->password_hash, password)
+                               : (secrets::VerifyPassword(DummyHash(), password), false);
+        if (!ok) {
+          throttle.RecordFailure(by_email, ctx.now_ms);
+          throttle.RecordFailure(by_addr, ctx.now_ms);
+          return Fail(Error{
+              ErrorKind::kUnauthorized, "unauthorized", "The email or password is wrong.", {}});
+        }
+        throttle.Reset(by_email);
+        const Identity who = (*login)->who;
+        auto session =
+            WriteResult<NewSession>(router.db(), [&](sql::Connection& c) -> Result<NewSession> {
+              return CreateSession(c, who.user_id, ctx.now_ms);
+            });
+        if (!session) return Fail(session.error());
+        Response r = JsonResponse(
+            200, json::object{{"user", UserJson(who)}, {"csrf_token", session->csrf_token}});
+        r.headers.emplace_back("Set-Cookie",
+                               SessionSetCookie(session->token, kSessionLifetimeMs / 1000));
+        return r;
+      });
 
   router.Add("GET", "/api/session", Access::kMember, [](RequestContext& ctx) -> Result<Response> {
     json::object out{{"user", UserJson(ctx.who)}};
-    out["csrf_token"] = ctx.who.via_session ? json::value(ctx.who.csrf_token) : json::value(nullptr);
+    out["csrf_token"] =
+        ctx.who.via_session ? json::value(ctx.who.csrf_token) : json::value(nullptr);
     return JsonResponse(200, out);
   });
 

@@ -51,9 +51,8 @@ void AddWebhookRoutes(Router& r) {
         Writes(r, 201, [](Conn& c, Ctx& ctx) { return CreateRule(c, ctx.actor(), ctx.body); }));
   r.Add("GET", "/api/webhook-rules/export.xlsx", Access::kAdmin,
         [&r](Ctx& ctx) -> Result<Response> {
-          auto rules = ReadResult<std::vector<Rule>>(r.db(), [&](Conn& c) {
-            return ListRules(c, ctx.who.org_id, ListQuery(ctx.req));
-          });
+          auto rules = ReadResult<std::vector<Rule>>(
+              r.db(), [&](Conn& c) { return ListRules(c, ctx.who.org_id, ListQuery(ctx.req)); });
           if (!rules) return Fail(rules.error());
           auto bytes = RulesToXlsx(*rules);
           if (!bytes) return Fail(bytes.error());
@@ -66,8 +65,9 @@ void AddWebhookRoutes(Router& r) {
         });
   r.Add("GET", "/api/webhook-rules/{id}", Access::kAdmin,
         Reads(r, [](Conn& c, Ctx& ctx) { return GetRuleJson(c, ctx.who.org_id, ctx.id()); }));
-  r.Add("PUT", "/api/webhook-rules/{id}", Access::kAdmin,
-        Writes(r, 200, [](Conn& c, Ctx& ctx) { return UpdateRule(c, ctx.actor(), ctx.id(), ctx.body); }));
+  r.Add("PUT", "/api/webhook-rules/{id}", Access::kAdmin, Writes(r, 200, [](Conn& c, Ctx& ctx) {
+          return UpdateRule(c, ctx.actor(), ctx.id(), ctx.body);
+        }));
   r.Add("DELETE", "/api/webhook-rules/{id}", Access::kAdmin, [&r](Ctx& ctx) -> Result<Response> {
     LW_CHECK(r.db().Write([&](Conn& c) -> Status {
       LW_CHECK(RequireWebhooksEnabled(c, ctx.who.org_id));
@@ -76,7 +76,8 @@ void AddWebhookRoutes(Router& r) {
     return NoContent();
   });
 
-  r.Add("GET", "/api/audit-log", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+  r.Add("GET", "/api/audit-log", Access::kAdmin,
+        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
           auto paging = ReadPaging(ctx.req);
           if (!paging) return Fail(paging.error());
           return ListAudit(c, ctx.who.org_id, paging->limit, paging->offset);

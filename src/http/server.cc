@@ -4,7 +4,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
-
 #include <charconv>
 #include <chrono>
 #include <thread>
@@ -46,7 +45,8 @@ Request ToRequest(const bhttp::request<bhttp::string_body>& msg, const std::stri
   return req;
 }
 
-bhttp::response<bhttp::string_body> ToBeast(const Response& res, unsigned version, bool keep_alive) {
+bhttp::response<bhttp::string_body> ToBeast(const Response& res, unsigned version,
+                                            bool keep_alive) {
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
   out.set(bhttp::field::server, "Leadwire");
   if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
@@ -72,8 +72,8 @@ class Server::Impl {
   Result<uint16_t> Listen() {
     boost::system::error_code ec;
     tcp::resolver resolver(ioc_);
-    auto results = resolver.resolve(options_.host, std::to_string(options_.port),
-                                    tcp::resolver::passive, ec);
+    auto results =
+        resolver.resolve(options_.host, std::to_string(options_.port), tcp::resolver::passive, ec);
     if (ec || results.empty())
       return Fail(Error::Internal("cannot resolve " + options_.host + ": " + ec.message()));
     const tcp::endpoint endpoint = results.begin()->endpoint();
@@ -157,8 +157,11 @@ class Server::Impl {
       auto out = ToBeast(res, parser.get().version(), keep_alive);
       if (req.method == "HEAD") out.body().clear();
       stream.expires_after(kIdleTimeout);
-      auto [wec, wn] = co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
-      const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      auto [wec, wn] =
+          co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+      const auto ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
       log::Info(req.method + " " + req.path + " " + std::to_string(res.status) + " " +
                 std::to_string(int64_t(ms * 1000) / 1000.0).substr(0, 6) + "ms");
       if (wec || !out.keep_alive()) break;
@@ -169,8 +172,8 @@ class Server::Impl {
   // Answers 413 and reads (discarding) what the client is still sending, so
   // that it sees the answer rather than a reset connection.
   asio::awaitable<void> RejectTooLarge(beast::tcp_stream& stream, unsigned version) {
-    const Response res = ErrorResponse(Error{ErrorKind::kPayloadTooLarge, "payload_too_large",
-                                             "The body is larger than 1 MiB.", {}});
+    const Response res = ErrorResponse(Error{
+        ErrorKind::kPayloadTooLarge, "payload_too_large", "The body is larger than 1 MiB.", {}});
     auto out = ToBeast(res, version, false);
     stream.expires_after(std::chrono::seconds(10));
     auto [wec, wn] = co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
@@ -204,11 +207,14 @@ void Server::Stop() { impl_->Stop(); }
 
 Result<std::pair<std::string, uint16_t>> ParseListenAddress(const std::string& text) {
   const auto colon = text.rfind(':');
-  const Error bad{ErrorKind::kBadRequest, "bad_listen",
-                  "--listen must be HOST:PORT, for example 127.0.0.1:8080.", {}};
+  const Error bad{ErrorKind::kBadRequest,
+                  "bad_listen",
+                  "--listen must be HOST:PORT, for example 127.0.0.1:8080.",
+                  {}};
   if (colon == std::string::npos || colon + 1 == text.size()) return Fail(bad);
   std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
   unsigned port = 0;
   const char* first = text.data() + colon + 1;

@@ -20,8 +20,8 @@ std::string SessionFromCookie(const std::string& header) {
 }
 
 std::string SessionSetCookie(const std::string& token, int64_t max_age_s) {
-  return std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-         std::to_string(max_age_s);
+  return std::string(kSessionCookie) + "=" + token +
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
 }
 
 std::string SessionClearCookie() {

@@ -39,11 +39,12 @@ Error ToError(const sql::DbError& e);
 
 namespace lw {
 
-// Runs `fn` in a Write/Read transaction and hands back the value it produced.
+namespace detail {
 template <typename T>
-Result<T> WriteResult(Database& db, const std::function<Result<T>(sql::Connection&)>& fn) {
+Result<T> Collect(Status (Database::*run)(const std::function<Status(sql::Connection&)>&),
+                  Database& db, const std::function<Result<T>(sql::Connection&)>& fn) {
   std::optional<T> out;
-  auto st = db.Write([&](sql::Connection& c) -> Status {
+  auto st = (db.*run)([&](sql::Connection& c) -> Status {
     auto r = fn(c);
     if (!r) return Fail(std::move(r.error()));
     out = std::move(*r);
@@ -52,18 +53,16 @@ Result<T> WriteResult(Database& db, const std::function<Result<T>(sql::Connectio
   if (!st) return Fail(std::move(st.error()));
   return std::move(*out);
 }
+}  // namespace detail
 
+// Runs `fn` in a Write/Read transaction and hands back the value it produced.
+template <typename T>
+Result<T> WriteResult(Database& db, const std::function<Result<T>(sql::Connection&)>& fn) {
+  return detail::Collect<T>(&Database::Write, db, fn);
+}
 template <typename T>
 Result<T> ReadResult(Database& db, const std::function<Result<T>(sql::Connection&)>& fn) {
-  std::optional<T> out;
-  auto st = db.Read([&](sql::Connection& c) -> Status {
-    auto r = fn(c);
-    if (!r) return Fail(std::move(r.error()));
-    out = std::move(*r);
-    return {};
-  });
-  if (!st) return Fail(std::move(st.error()));
-  return std::move(*out);
+  return detail::Collect<T>(&Database::Read, db, fn);
 }
 
 }  // namespace lw

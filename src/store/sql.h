@@ -49,7 +49,8 @@ class Connection {
  public:
   virtual ~Connection() = default;
   // Runs a statement and returns every row it yields.
-  virtual std::vector<Row> Query(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+  virtual std::vector<Row> Query(std::string_view sql,
+                                 std::initializer_list<Value> params = {}) = 0;
   virtual std::vector<Row> Query(std::string_view sql, const std::vector<Value>& params) = 0;
   // Runs a statement and returns the number of rows it changed.
   virtual int64_t Exec(std::string_view sql, std::initializer_list<Value> params = {}) = 0;

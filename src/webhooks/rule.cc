@@ -8,7 +8,9 @@ namespace json = boost::json;
 
 namespace {
 
-json::value OptId(const std::optional<int64_t>& id) { return id ? json::value(*id) : json::value(nullptr); }
+json::value OptId(const std::optional<int64_t>& id) {
+  return id ? json::value(*id) : json::value(nullptr);
+}
 
 std::optional<int64_t> ReadId(const json::object& o, const char* key) {
   auto it = o.find(key);
@@ -21,13 +23,14 @@ std::optional<int64_t> ReadId(const json::object& o, const char* key) {
 std::string CreationRulesToStorage(const CreationRules& r) {
   json::array case_types;
   for (int64_t id : r.case_type_ids) case_types.push_back(id);
-  return json::serialize(json::object{{"status_id", OptId(r.status_id)},
-                                      {"substatus_id", OptId(r.substatus_id)},
-                                      {"case_type_ids", std::move(case_types)},
-                                      {"office_id", OptId(r.office_id)},
-                                      {"opportunity_source_id", OptId(r.opportunity_source_id)},
-                                      {"marketing_source_id", OptId(r.marketing_source_id)},
-                                      {"requires_case_tracker_code", r.requires_case_tracker_code}});
+  return json::serialize(
+      json::object{{"status_id", OptId(r.status_id)},
+                   {"substatus_id", OptId(r.substatus_id)},
+                   {"case_type_ids", std::move(case_types)},
+                   {"office_id", OptId(r.office_id)},
+                   {"opportunity_source_id", OptId(r.opportunity_source_id)},
+                   {"marketing_source_id", OptId(r.marketing_source_id)},
+                   {"requires_case_tracker_code", r.requires_case_tracker_code}});
 }
 
 CreationRules CreationRulesFromStorage(const std::string& text) {

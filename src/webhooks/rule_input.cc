@@ -32,8 +32,10 @@ const Trigger* ReadTrigger(FieldReader& f, const json::object& body) {
   }
   const json::value& v = it->value();
   const Trigger* t = nullptr;
-  if (v.is_int64()) t = FindTrigger(int(v.get_int64()));
-  else if (v.is_string()) t = FindTrigger(std::string_view(Trim(v.get_string())));
+  if (v.is_int64())
+    t = FindTrigger(int(v.get_int64()));
+  else if (v.is_string())
+    t = FindTrigger(std::string_view(Trim(v.get_string())));
   else if (v.is_object() && v.get_object().contains("id") && v.get_object().at("id").is_int64())
     t = FindTrigger(int(v.get_object().at("id").get_int64()));  // a rule read back, sent again
   if (!t) f.Fail("trigger", "unknown trigger; see GET /api/webhook-triggers");
@@ -53,7 +55,8 @@ CreationRules ReadCreationRules(FieldReader& f, const LookupResolver& find) {
   CreationRules r;
   r.status_id = Resolve(f, find, "status", lookup_kind::kStatus, "status");
   if (auto sub = f.String("substatus", 200)) {
-    if (!f.Has("status")) f.Fail("substatus", "needs a status");
+    if (!f.Has("status"))
+      f.Fail("substatus", "needs a status");
     else if (r.status_id && !(r.substatus_id = find(lookup_kind::kSubstatus, *sub, *r.status_id)))
       f.Fail("substatus", "\"" + *sub + "\" is not a substatus of the chosen status");
   }
@@ -94,8 +97,9 @@ Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find
     rule.creation_rules = ReadCreationRules(rf, find);
     f.errors().merge(rf.errors());
     if (trigger && !trigger->creation_rules && !rule.creation_rules.Empty())
-      f.Fail("creation_rules", std::string("the trigger \"") + trigger->name +
-                                   "\" takes no creation rules (only the lead triggers and Note Added do)");
+      f.Fail("creation_rules",
+             std::string("the trigger \"") + trigger->name +
+                 "\" takes no creation rules (only the lead triggers and Note Added do)");
   }
   LW_CHECK(f.Check());
   return rule;

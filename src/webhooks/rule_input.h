@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -16,9 +15,8 @@ namespace lw {
 
 // Finds a lookup id by kind ("status", "substatus", …), name and parent (the
 // status, for substatuses; 0 otherwise).
-using LookupResolver =
-    std::function<std::optional<int64_t>(const std::string& kind, const std::string& name,
-                                         int64_t parent_id)>;
+using LookupResolver = std::function<std::optional<int64_t>(
+    const std::string& kind, const std::string& name, int64_t parent_id)>;
 
 inline constexpr size_t kMaxTitleChars = 200;
 inline constexpr size_t kMaxUrlChars = 2048;

@@ -17,7 +17,8 @@ std::string TriggerName(int id) {
 // Compares two rules by the sort column only: <0, 0, >0.
 int CompareBy(const std::string& sort, const Rule& a, const Rule& b) {
   if (sort == "status") return int(b.enabled) - int(a.enabled);  // enabled first when ascending
-  if (sort == "trigger") return Lower(TriggerName(a.trigger_id)).compare(Lower(TriggerName(b.trigger_id)));
+  if (sort == "trigger")
+    return Lower(TriggerName(a.trigger_id)).compare(Lower(TriggerName(b.trigger_id)));
   if (sort == "url") return a.url.compare(b.url);
   return Lower(a.title).compare(Lower(b.title));
 }

@@ -1,7 +1,6 @@
 #include "webhooks/rules_service.h"
 
 #include <boost/json.hpp>
-
 #include <unordered_map>
 
 #include "common/time_format.h"
@@ -22,8 +21,16 @@ constexpr const char* kRuleColumns =
     "updated_at";
 
 Rule ToRule(const sql::Row& r) {
-  return {r.Int(0),  r.Int(1), r.Text(2), r.Bool(3), r.Text(4), int(r.Int(5)),
-          CreationRulesFromStorage(r.Text(6)), r.OptText(7), r.Int(8), r.Int(9)};
+  return {r.Int(0),
+          r.Int(1),
+          r.Text(2),
+          r.Bool(3),
+          r.Text(4),
+          int(r.Int(5)),
+          CreationRulesFromStorage(r.Text(6)),
+          r.OptText(7),
+          r.Int(8),
+          r.Int(9)};
 }
 
 using Names = std::unordered_map<int64_t, std::string>;
@@ -66,9 +73,10 @@ json::value RuleJson(const Rule& rule, const Names& names) {
 }
 
 Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object& body) {
-  return ParseRuleInput(body, [&](const std::string& kind, const std::string& name, int64_t parent) {
-    return FindLookup(c, org_id, kind, name, parent);
-  });
+  return ParseRuleInput(body,
+                        [&](const std::string& kind, const std::string& name, int64_t parent) {
+                          return FindLookup(c, org_id, kind, name, parent);
+                        });
 }
 
 }  // namespace
@@ -91,9 +99,9 @@ std::vector<Rule> LoadRules(sql::Connection& c, int64_t org_id) {
 }
 
 Result<Rule> LoadRule(sql::Connection& c, int64_t org_id, int64_t id) {
-  auto r = c.QueryOne(std::string("SELECT ") + kRuleColumns +
-                          " FROM webhook_rules WHERE id = ? AND org_id = ?",
-                      {id, org_id});
+  auto r = c.QueryOne(
+      std::string("SELECT ") + kRuleColumns + " FROM webhook_rules WHERE id = ? AND org_id = ?",
+      {id, org_id});
   if (!r) return Fail(Error::NotFound("No webhook rule has id " + std::to_string(id) + "."));
   return ToRule(*r);
 }
@@ -169,7 +177,8 @@ Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id) {
 json::value TriggersJson() {
   json::array records;
   for (const auto& t : Triggers())
-    records.push_back(json::object{{"id", t.id}, {"name", t.name}, {"creation_rules", t.creation_rules}});
+    records.push_back(
+        json::object{{"id", t.id}, {"name", t.name}, {"creation_rules", t.creation_rules}});
   const auto n = records.size();
   return json::object{{"records", std::move(records)}, {"total", n}};
 }

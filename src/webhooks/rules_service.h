@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,7 +1,8 @@
-#include "common/json_fields.h"
+#include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
+
+#include "common/json_fields.h"
 
 namespace lw {
 namespace {
@@ -31,7 +32,8 @@ TEST(FieldReader, CollectsEveryProblemWithItsPath) {
   auto st = f.Check();
   ASSERT_FALSE(st);
   const auto& fields = st.error().fields;
-  for (const char* key : {"contact.s", "contact.b", "contact.i", "contact.l", "contact.long", "contact.needed"})
+  for (const char* key :
+       {"contact.s", "contact.b", "contact.i", "contact.l", "contact.long", "contact.needed"})
     EXPECT_TRUE(fields.count(key)) << key;
 }
 

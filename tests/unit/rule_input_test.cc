@@ -1,8 +1,8 @@
 #include "webhooks/rule_input.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <map>
 
 namespace lw {
@@ -11,12 +11,17 @@ namespace {
 namespace json = boost::json;
 
 // Lookups of a small organization: Chase (10) with First Attempt (11); Hold (12).
-std::optional<int64_t> FakeLookups(const std::string& kind, const std::string& name, int64_t parent) {
+std::optional<int64_t> FakeLookups(const std::string& kind, const std::string& name,
+                                   int64_t parent) {
   static const std::map<std::tuple<std::string, std::string, int64_t>, int64_t> kIds = {
-      {{"status", "Chase", 0}, 10},        {{"substatus", "First Attempt", 10}, 11},
-      {{"status", "Hold", 0}, 12},         {{"case_type", "Auto Accident", 0}, 20},
-      {{"case_type", "Dog Bite", 0}, 21},  {{"office", "Downtown", 0}, 30},
-      {{"opportunity_source", "Web Form", 0}, 40}, {{"marketing_source", "Google Ads", 0}, 50},
+      {{"status", "Chase", 0}, 10},
+      {{"substatus", "First Attempt", 10}, 11},
+      {{"status", "Hold", 0}, 12},
+      {{"case_type", "Auto Accident", 0}, 20},
+      {{"case_type", "Dog Bite", 0}, 21},
+      {{"office", "Downtown", 0}, 30},
+      {{"opportunity_source", "Web Form", 0}, 40},
+      {{"marketing_source", "Google Ads", 0}, 50},
   };
   auto it = kIds.find({kind, name, parent});
   if (it == kIds.end()) return std::nullopt;
@@ -58,8 +63,11 @@ TEST(RuleInput, AcceptsAFullRule) {
 }
 
 TEST(RuleInput, TriggerByIdNameOrObjectCaseInsensitive) {
-  for (const char* t : {R"(3)", R"("lead status changed")", R"({"id":3,"name":"Lead Status Changed"})"}) {
-    auto body = json::parse(std::string(R"({"title":"T","url":"http://a.example","trigger":)") + t + "}").as_object();
+  for (const char* t :
+       {R"(3)", R"("lead status changed")", R"({"id":3,"name":"Lead Status Changed"})"}) {
+    auto body =
+        json::parse(std::string(R"({"title":"T","url":"http://a.example","trigger":)") + t + "}")
+            .as_object();
     auto r = ParseRuleInput(body, FakeLookups);
     ASSERT_TRUE(r) << t;
     EXPECT_EQ(r->trigger_id, 3);
@@ -74,7 +82,8 @@ TEST(RuleInput, EnabledDefaultsToTrue) {
 }
 
 TEST(RuleInput, TitleLimits) {
-  EXPECT_TRUE(Errors(json::parse(R"({"url":"https://a.example","trigger":1})").as_object()).count("title"));
+  EXPECT_TRUE(
+      Errors(json::parse(R"({"url":"https://a.example","trigger":1})").as_object()).count("title"));
   auto body = Body();
   body["title"] = std::string(200, 'x');
   EXPECT_TRUE(Errors(body).empty());
@@ -92,9 +101,9 @@ TEST(RuleInput, UrlProblems) {
   EXPECT_FALSE(UrlProblem("https://hooks.zapier.com/hooks/catch/1/abc/"));
   EXPECT_FALSE(UrlProblem("http://127.0.0.1:9000/hook?x=1"));
   EXPECT_FALSE(UrlProblem("https://[::1]:8443/x"));
-  for (const char* bad : {"", "hooks.zapier.com/x", "/relative", "ftp://a.example/x", "mailto:a@b.c",
-                          "javascript:alert(1)", "https://user:pw@a.example/", "https://user@a.example/",
-                          "https:///nohost", "http://exa mple.com/"})
+  for (const char* bad : {"", "hooks.zapier.com/x", "/relative", "ftp://a.example/x",
+                          "mailto:a@b.c", "javascript:alert(1)", "https://user:pw@a.example/",
+                          "https://user@a.example/", "https:///nohost", "http://exa mple.com/"})
     EXPECT_TRUE(UrlProblem(bad)) << bad;
   EXPECT_FALSE(UrlProblem("https://a.example/" + std::string(2048 - 18, 'a')));
   EXPECT_TRUE(UrlProblem("https://a.example/" + std::string(2048 - 17, 'a')));
@@ -102,7 +111,9 @@ TEST(RuleInput, UrlProblems) {
 
 TEST(RuleInput, UnknownTriggers) {
   for (const char* t : {R"("Lead Deleted")", "5", "0", "null", "true", R"({"name":"x"})"}) {
-    auto body = json::parse(std::string(R"({"title":"T","url":"http://a.example","trigger":)") + t + "}").as_object();
+    auto body =
+        json::parse(std::string(R"({"title":"T","url":"http://a.example","trigger":)") + t + "}")
+            .as_object();
     EXPECT_TRUE(Errors(body).count("trigger")) << t;
   }
 }
@@ -126,20 +137,25 @@ TEST(RuleInput, LookupErrorsNameTheField) {
   EXPECT_TRUE(Errors(Body(R"("creation_rules":{"status":"Nope"})")).count("creation_rules.status"));
   EXPECT_TRUE(Errors(Body(R"("creation_rules":{"status":"Hold","substatus":"First Attempt"})"))
                   .count("creation_rules.substatus"));
-  EXPECT_TRUE(Errors(Body(R"("creation_rules":{"substatus":"First Attempt"})")).count("creation_rules.substatus"));
+  EXPECT_TRUE(Errors(Body(R"("creation_rules":{"substatus":"First Attempt"})"))
+                  .count("creation_rules.substatus"));
   EXPECT_TRUE(Errors(Body(R"("creation_rules":{"case_types":["Auto Accident","Nope"]})"))
                   .count("creation_rules.case_types"));
-  EXPECT_TRUE(Errors(Body(R"("creation_rules":{"case_types":"Auto Accident"})")).count("creation_rules.case_types"));
+  EXPECT_TRUE(Errors(Body(R"("creation_rules":{"case_types":"Auto Accident"})"))
+                  .count("creation_rules.case_types"));
   EXPECT_TRUE(Errors(Body(R"("creation_rules":{"office":"Nope"})")).count("creation_rules.office"));
-  EXPECT_TRUE(Errors(Body(R"("creation_rules":{"opportunity_source":"Nope"})")).count("creation_rules.opportunity_source"));
-  EXPECT_TRUE(Errors(Body(R"("creation_rules":{"marketing_source":"Nope"})")).count("creation_rules.marketing_source"));
+  EXPECT_TRUE(Errors(Body(R"("creation_rules":{"opportunity_source":"Nope"})"))
+                  .count("creation_rules.opportunity_source"));
+  EXPECT_TRUE(Errors(Body(R"("creation_rules":{"marketing_source":"Nope"})"))
+                  .count("creation_rules.marketing_source"));
   EXPECT_TRUE(Errors(Body(R"("creation_rules":{"requires_case_tracker_code":"Yes"})"))
                   .count("creation_rules.requires_case_tracker_code"));
   EXPECT_TRUE(Errors(Body(R"("creation_rules":[1])")).count("creation_rules"));
 }
 
 TEST(RuleInput, ReportsEveryBadFieldAtOnce) {
-  auto errors = Errors(json::parse(R"({"title":"","url":"nope","trigger":"x","enabled":"y"})").as_object());
+  auto errors =
+      Errors(json::parse(R"({"title":"","url":"nope","trigger":"x","enabled":"y"})").as_object());
   EXPECT_TRUE(errors.count("title"));
   EXPECT_TRUE(errors.count("url"));
   EXPECT_TRUE(errors.count("trigger"));

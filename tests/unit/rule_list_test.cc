@@ -28,7 +28,8 @@ std::vector<int64_t> Ids(const std::vector<Rule>& rules) {
   return ids;
 }
 
-std::vector<int64_t> Sorted(const std::string& sort, const std::string& order, const std::string& filter = "") {
+std::vector<int64_t> Sorted(const std::string& sort, const std::string& order,
+                            const std::string& filter = "") {
   return Ids(FilterAndSortRules(kRules, {filter, sort, order}));
 }
 

@@ -24,8 +24,9 @@ TEST(Secrets, ApiTokensAreUniqueAndUrlSafe) {
     const std::string t = secrets::NewApiToken();
     ASSERT_TRUE(t.starts_with("lw_"));
     EXPECT_EQ(t.size(), 46u);
-    EXPECT_EQ(t.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", 3),
-              std::string::npos);
+    EXPECT_EQ(
+        t.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", 3),
+        std::string::npos);
     EXPECT_TRUE(seen.insert(t).second);
   }
 }
@@ -50,7 +51,8 @@ TEST(Crypto, HmacSha256MatchesRfc4231Case2) {
 }
 
 TEST(Crypto, Base64RoundTripsAndRejectsGarbage) {
-  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     auto back = crypto::Base64Decode(crypto::Base64(s));
     ASSERT_TRUE(back);
     EXPECT_EQ(*back, s);

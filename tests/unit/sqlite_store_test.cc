@@ -13,8 +13,8 @@ class SqliteStore : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("leadwire-unit-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("leadwire-unit-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     auto db = OpenDatabase("sqlite:" + (dir_ / "t.db").string());
@@ -69,8 +69,12 @@ TEST_F(SqliteStore, RollsBackOnADatabaseErrorAndReportsIt) {
 TEST_F(SqliteStore, UniqueViolationIsAConflict) {
   auto st = db_->Write([&](sql::Connection& c) -> Status {
     (void)InsertOrg(c);
-    c.Exec("INSERT INTO users (org_id, email, name, role, created_at) VALUES (1, 'a@b.c', 'A', 'admin', 0)");
-    c.Exec("INSERT INTO users (org_id, email, name, role, created_at) VALUES (1, 'a@b.c', 'A', 'admin', 0)");
+    c.Exec(
+        "INSERT INTO users (org_id, email, name, role, created_at) VALUES (1, 'a@b.c', 'A', "
+        "'admin', 0)");
+    c.Exec(
+        "INSERT INTO users (org_id, email, name, role, created_at) VALUES (1, 'a@b.c', 'A', "
+        "'admin', 0)");
     return {};
   });
   ASSERT_FALSE(st);

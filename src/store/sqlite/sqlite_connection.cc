@@ -5,9 +5,9 @@
 namespace lw {
 
 SqliteConnection::SqliteConnection(const std::string& path) {
-  const int rc = sqlite3_open_v2(path.c_str(), &db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   // The destructor does not run when the constructor throws: close here.
   try {
     if (rc != SQLITE_OK) Throw(rc, "cannot open " + path);
@@ -80,13 +80,19 @@ std::vector<sql::Row> SqliteConnection::Run(std::string_view sql, const sql::Val
     cells.reserve(cols);
     for (int c = 0; c < cols; ++c) {
       switch (sqlite3_column_type(stmt, c)) {
-        case SQLITE_INTEGER: cells.emplace_back(int64_t(sqlite3_column_int64(stmt, c))); break;
-        case SQLITE_FLOAT: cells.emplace_back(sqlite3_column_double(stmt, c)); break;
-        case SQLITE_NULL: cells.emplace_back(nullptr); break;
+        case SQLITE_INTEGER:
+          cells.emplace_back(int64_t(sqlite3_column_int64(stmt, c)));
+          break;
+        case SQLITE_FLOAT:
+          cells.emplace_back(sqlite3_column_double(stmt, c));
+          break;
+        case SQLITE_NULL:
+          cells.emplace_back(nullptr);
+          break;
         default:
-          cells.emplace_back(std::string(
-              reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
-              size_t(sqlite3_column_bytes(stmt, c))));
+          cells.emplace_back(
+              std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+                          size_t(sqlite3_column_bytes(stmt, c))));
       }
     }
     rows.emplace_back(std::move(cells));

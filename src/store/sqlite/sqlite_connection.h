@@ -23,8 +23,7 @@ class SqliteConnection final : public sql::Connection {
 
   std::vector<sql::Row> Query(std::string_view sql,
                               std::initializer_list<sql::Value> params) override;
-  std::vector<sql::Row> Query(std::string_view sql,
-                              const std::vector<sql::Value>& params) override;
+  std::vector<sql::Row> Query(std::string_view sql, const std::vector<sql::Value>& params) override;
   int64_t Exec(std::string_view sql, std::initializer_list<sql::Value> params) override;
   void ExecScript(std::string_view sql) override;
 

@@ -36,9 +36,10 @@ class SqliteDatabase final : public Database {
         if (c.QueryOne("SELECT 1 FROM schema_migrations WHERE version = ?", {int64_t(m.version)}))
           continue;
         c.ExecScript(m.sql);
-        c.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (?, "
-               "CAST(strftime('%s','now') AS INTEGER) * 1000)",
-               {int64_t(m.version)});
+        c.Exec(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?, "
+            "CAST(strftime('%s','now') AS INTEGER) * 1000)",
+            {int64_t(m.version)});
       }
       return {};
     });
@@ -101,8 +102,8 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path) {
   try {
     return std::make_unique<SqliteDatabase>(path);
   } catch (const sql::DbError& e) {
-    return Fail(Error::Internal(std::string(e.what()) +
-                                ". Check that the folder exists and is writable."));
+    return Fail(
+        Error::Internal(std::string(e.what()) + ". Check that the folder exists and is writable."));
   }
 }
 
