@@ -80,10 +80,11 @@ json::value ContactJson(sql::Connection& c, const sql::Row& r) {
   out["tags"] = std::move(tags);
   out["created_at"] = FormatIsoMs(r.Int(2));
   out["updated_at"] = FormatIsoMs(r.Int(3));
+  out["created_by"] = UserRef(c, r.OptInt(4));
   return out;
 }
 
-constexpr const char* kContactColumns = "id, data, created_at, updated_at";
+constexpr const char* kContactColumns = "id, data, created_at, updated_at, created_by";
 
 }  // namespace
 

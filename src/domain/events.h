@@ -1,6 +1,6 @@
 // The event outbox: every domain action records its event in the same
-// transaction as its change, so an acknowledged change always has its event.
-// The delivery engine turns events into deliveries.
+// transaction as its change, so an acknowledged change always has its event,
+// and with it one pending delivery per matching webhook rule (webhooks/outbox).
 #pragma once
 
 #include <cstdint>

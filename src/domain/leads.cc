@@ -7,6 +7,7 @@
 #include "domain/contacts.h"
 #include "domain/events.h"
 #include "domain/lookups.h"
+#include "domain/users.h"
 #include "webhooks/triggers.h"
 
 namespace lw {
@@ -159,7 +160,7 @@ json::value LeadJson(sql::Connection& c, int64_t org_id, const sql::Row& r) {
   }
   out["custom_fields"] = json::parse(r.Text(12));
   out["created_at"] = FormatIsoMs(r.Int(13));
-  out["created_by"] = r.IsNull(14) ? json::value(nullptr) : json::value(r.Int(14));
+  out["created_by"] = UserRef(c, r.OptInt(14));
   out["updated_at"] = FormatIsoMs(r.Int(15));
   out["last_status_change_at"] = FormatIsoMs(r.Int(16));
   return out;

@@ -3,6 +3,8 @@
 // caller's transaction.
 #pragma once
 
+#include <boost/json/fwd.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,5 +58,8 @@ NewSession CreateSession(sql::Connection& c, int64_t user_id, int64_t now_ms);
 void DeleteSession(sql::Connection& c, const std::string& session);
 
 bool ValidEmail(const std::string& email);
+
+// {"id","name","email"} of a user, or null (for created_by fields).
+boost::json::value UserRef(sql::Connection& c, std::optional<int64_t> user_id);
 
 }  // namespace lw

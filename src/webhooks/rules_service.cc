@@ -7,6 +7,7 @@
 #include "domain/audit_log.h"
 #include "domain/lookups.h"
 #include "domain/organizations.h"
+#include "webhooks/outbox.h"
 #include "webhooks/rule_input.h"
 #include "webhooks/triggers.h"
 
@@ -139,6 +140,7 @@ Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const jso
       "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       {actor.org_id, rule->title, int64_t(rule->enabled), rule->url, int64_t(rule->trigger_id),
        CreationRulesToStorage(rule->creation_rules), actor.now_ms, actor.now_ms});
+  BumpRulesVersion(c, actor.org_id);
   auto out = GetRuleJson(c, actor.org_id, id);
   RecordAudit(c, actor, "rule.created", "webhook_rule", id, *out);
   return out;
@@ -158,6 +160,7 @@ Result<json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t i
       {rule->title, int64_t(rule->enabled), rule->url, int64_t(rule->trigger_id),
        CreationRulesToStorage(rule->creation_rules), actor.now_ms, int64_t(rule->enabled), id,
        actor.org_id});
+  BumpRulesVersion(c, actor.org_id);
   auto after = GetRuleJson(c, actor.org_id, id);
   RecordAudit(c, actor, "rule.updated", "webhook_rule", id,
               json::object{{"before", *before}, {"after", *after}});
@@ -170,6 +173,11 @@ Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id) {
   if (before->at("enabled").as_bool())
     return Fail(Error::Conflict("rule_enabled", "Disable the rule before deleting it."));
   c.Exec("DELETE FROM webhook_rules WHERE id = ? AND org_id = ?", {id, actor.org_id});
+  // Deleted rules cannot be recovered, so neither can their queued deliveries.
+  c.Exec("UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE rule_id = ? AND "
+         "status = 'pending'",
+         {actor.now_ms, id});
+  BumpRulesVersion(c, actor.org_id);
   RecordAudit(c, actor, "rule.deleted", "webhook_rule", id, *before);
   return {};
 }

@@ -1,0 +1,303 @@
+#include "webhooks/payload.h"
+
+#include <boost/json.hpp>
+
+#include "common/time_format.h"
+#include "domain/contacts.h"
+#include "domain/leads.h"
+#include "domain/opportunities.h"
+#include "webhooks/triggers.h"
+
+namespace lw {
+
+namespace json = boost::json;
+
+namespace {
+
+const json::value kNull = nullptr;
+
+const json::value& Get(const json::object* o, const char* key) {
+  if (!o) return kNull;
+  auto it = o->find(key);
+  return it == o->end() ? kNull : it->value();
+}
+
+// A date the API keeps as "YYYY-MM-DD" (or any ISO form) as ISO-8601 UTC with ms.
+json::value AsIsoDate(const json::value& v) {
+  if (!v.is_string()) return v;
+  auto ms = ParseIso(v.get_string());
+  return ms ? json::value(FormatIsoMs(*ms)) : v;
+}
+
+const json::value& UserField(const json::object* record, const char* key) {
+  const json::value& user = Get(record, "created_by");
+  return user.is_object() ? Get(&user.get_object(), key) : kNull;
+}
+
+void AddContact(json::object& p, const json::object* contact) {
+  p["ContactId"] = Get(contact, "id");
+  for (const auto& field : ContactFields()) {
+    const json::value& v = Get(contact, field.key);
+    p[field.payload_key] = field.type == ContactField::Type::kDate ? AsIsoDate(v) : v;
+  }
+  p["ContactFullName"] = Get(contact, "full_name");
+  p["ContactCreatedDate"] = Get(contact, "created_at");
+  p["ContactCreatedBy"] = UserField(contact, "name");
+}
+
+void AddLead(json::object& p, const json::object* lead) {
+  p["LeadId"] = Get(lead, "id");
+  p["LeadCode"] = Get(lead, "code");
+  p["LeadCaseType"] = Get(lead, "case_type");
+  p["LeadCaseTypeCode"] = nullptr;  // case types have no codes in Leadwire
+  p["LeadStatus"] = Get(lead, "status");
+  p["LeadSubstatus"] = Get(lead, "substatus");
+  p["LeadSeverityLevelId"] = nullptr;  // severity is free text here
+  p["LeadSummary"] = Get(lead, "summary");
+  p["OfficeName"] = Get(lead, "office");
+  p["LeadMarketingSource"] = Get(lead, "marketing_source");
+  for (const auto& field : LeadTextFields()) {
+    const json::value& v = Get(lead, field.key);
+    p[field.payload_key] = std::string_view(field.key) == "incident_date" ? AsIsoDate(v) : v;
+  }
+  p["LeadCreatedDate"] = Get(lead, "created_at");
+  p["LastStatusChangeDate"] = Get(lead, "last_status_change_at");
+  p["LeadCreatorName"] = UserField(lead, "name");
+  p["LeadCreatorEmail"] = UserField(lead, "email");
+  p["CaseTrackerCode"] = Get(lead, "case_tracker_code");
+  p["OpportunitySource"] = Get(lead, "opportunity_source");
+}
+
+// Custom fields become top-level keys named by their label; a label that
+// equals a standard key does not overwrite it.
+void AddCustomFields(json::object& p, const json::object* lead) {
+  const json::value& custom = Get(lead, "custom_fields");
+  if (!custom.is_object()) return;
+  for (const auto& [label, value] : custom.get_object())
+    if (!p.contains(label)) p[label] = value;
+}
+
+void AddLeadRef(json::object& p, const json::object* lead) {
+  p["LeadId"] = Get(lead, "id");
+  p["LeadCode"] = Get(lead, "code");
+}
+
+void AddOpportunity(json::object& p, const json::object* o) {
+  const json::value& name = Get(o, "name");
+  p["OpportunityId"] = Get(o, "id");
+  if (name.is_string()) {
+    p["OpportunityName"] = name;
+  } else {
+    std::string full;
+    for (const char* key : {"first_name", "last_name"})
+      if (const auto& v = Get(o, key); v.is_string())
+        full += (full.empty() ? "" : " ") + std::string(v.get_string());
+    p["OpportunityName"] = full.empty() ? json::value(nullptr) : json::value(full);
+  }
+  p["FirstName"] = Get(o, "first_name");
+  p["LastName"] = Get(o, "last_name");
+  p["MobilePhone"] = Get(o, "mobile_phone");
+  p["Email"] = Get(o, "email");
+  p["MarketingSource"] = Get(o, "marketing_source");
+  p["OpportunitySource"] = Get(o, "opportunity_source");
+  p["Summary"] = Get(o, "summary");
+  p["OpportunityCreatedDate"] = Get(o, "created_at");
+}
+
+const json::object* ContactOf(const PayloadRecords& r) {
+  if (r.contact) return r.contact;
+  const json::value& c = Get(r.lead, "contact");
+  return c.is_object() ? &c.get_object() : nullptr;
+}
+
+}  // namespace
+
+json::object BuildPayload(int trigger_id, const std::string& by_user, const PayloadRecords& r) {
+  const Trigger* t = FindTrigger(trigger_id);
+  json::object p;
+  p["EventType"] = t ? t->name : "";
+  p["EventTypeId"] = trigger_id;
+  p["EventByUser"] = by_user.empty() ? json::value(nullptr) : json::value(by_user);
+  const json::object* a = r.activity;
+  switch (trigger_id) {
+    case trigger::kLeadCreated:
+    case trigger::kLeadEdited:
+    case trigger::kLeadStatusChanged:
+      AddContact(p, ContactOf(r));
+      AddLead(p, r.lead);
+      AddCustomFields(p, r.lead);
+      break;
+    case trigger::kNoteAdded:
+      AddContact(p, ContactOf(r));
+      AddLeadRef(p, r.lead);
+      p["LeadStatus"] = Get(r.lead, "status");
+      p["NoteSummary"] = Get(r.note, "summary");
+      p["Note"] = Get(r.note, "note");
+      p["NoteCreatedBy"] = Get(r.note, "created_by");
+      p["NoteCreatedDate"] = Get(r.note, "created_at");
+      break;
+    case trigger::kContactAdded:
+    case trigger::kContactEdited:
+      AddContact(p, ContactOf(r));
+      break;
+    case trigger::kTagAddedToContact:
+      AddContact(p, ContactOf(r));
+      p["Tag"] = r.tag;
+      break;
+    case trigger::kOpportunityCreated:
+    case trigger::kOpportunityConverted:
+    case trigger::kOpportunityDisregarded:
+      AddOpportunity(p, r.opportunity);
+      if (trigger_id == trigger::kOpportunityConverted) p["LeadId"] = Get(r.opportunity, "lead_id");
+      if (trigger_id == trigger::kOpportunityDisregarded)
+        p["DisregardReason"] = Get(r.opportunity, "disregard_reason");
+      break;
+    case trigger::kTextReceived:
+    case trigger::kEmailReceived:
+      AddLeadRef(p, r.lead);
+      p["ContactFullName"] = Get(ContactOf(r), "full_name");
+      p["From"] = Get(a, "from");
+      p["To"] = Get(a, "to");
+      p["Subject"] = Get(a, "subject");
+      p["Body"] = Get(a, "body");
+      p["ReceivedDate"] = Get(a, "created_at");
+      break;
+    case trigger::kFileUploaded:
+      AddLeadRef(p, r.lead);
+      p["ContactFullName"] = Get(ContactOf(r), "full_name");
+      p["FileName"] = Get(a, "file_name");
+      p["Url"] = Get(a, "url");
+      p["Category"] = Get(a, "category");
+      p["UploadedDate"] = Get(a, "created_at");
+      break;
+    case trigger::kLeadSentToExternal:
+      AddLeadRef(p, r.lead);
+      p["System"] = Get(a, "system");
+      break;
+    case trigger::kDataSyncCompleted:
+      p["ReportName"] = Get(a, "report_name");
+      p["FileName"] = Get(a, "file_name");
+      p["CompletedDate"] = Get(a, "created_at");
+      break;
+  }
+  return p;
+}
+
+namespace {
+
+Result<json::object> AsObject(Result<json::value> v) {
+  if (!v) return Fail(v.error());
+  return std::move(v->as_object());
+}
+
+std::optional<json::object> LoadActivity(sql::Connection& c, int64_t org_id, int64_t id) {
+  auto r = c.QueryOne("SELECT data, created_at FROM activities WHERE id = ? AND org_id = ?",
+                      {id, org_id});
+  if (!r) return std::nullopt;
+  json::object a = json::parse(r->Text(0)).as_object();
+  a["created_at"] = FormatIsoMs(r->Int(1));
+  return a;
+}
+
+std::optional<json::object> LoadNote(sql::Connection& c, int64_t org_id, int64_t id) {
+  auto r = c.QueryOne(
+      "SELECT n.note, n.summary, n.created_at, u.name FROM notes n LEFT JOIN users u ON u.id = "
+      "n.created_by WHERE n.id = ? AND n.org_id = ?",
+      {id, org_id});
+  if (!r) return std::nullopt;
+  return json::object{{"note", r->Text(0)},
+                      {"summary", r->IsNull(1) ? json::value(nullptr) : json::value(r->Text(1))},
+                      {"created_at", FormatIsoMs(r->Int(2))},
+                      {"created_by", r->IsNull(3) ? json::value(nullptr) : json::value(r->Text(3))}};
+}
+
+}  // namespace
+
+Result<json::object> RenderEventPayload(sql::Connection& c, int64_t org_id, int trigger_id,
+                                        const EventSubject& s, const std::string& by_user) {
+  std::optional<json::object> lead, contact, note, opportunity, activity;
+  PayloadRecords r;
+  if (s.lead_id) {
+    auto v = AsObject(GetLead(c, org_id, *s.lead_id));
+    if (!v) return Fail(v.error());
+    lead = std::move(*v);
+    r.lead = &*lead;
+  } else if (s.contact_id) {
+    auto v = AsObject(GetContact(c, org_id, *s.contact_id));
+    if (!v) return Fail(v.error());
+    contact = std::move(*v);
+    r.contact = &*contact;
+  }
+  if (s.opportunity_id) {
+    auto v = AsObject(GetOpportunity(c, org_id, *s.opportunity_id));
+    if (!v) return Fail(v.error());
+    opportunity = std::move(*v);
+    r.opportunity = &*opportunity;
+  }
+  if (s.subject_id) {
+    switch (trigger_id) {
+      case trigger::kNoteAdded:
+        if ((note = LoadNote(c, org_id, *s.subject_id))) r.note = &*note;
+        break;
+      case trigger::kTagAddedToContact:
+        if (auto t = c.QueryOne("SELECT tag FROM contact_tags WHERE id = ?", {*s.subject_id}))
+          r.tag = t->Text(0);
+        break;
+      case trigger::kTextReceived:
+      case trigger::kEmailReceived:
+      case trigger::kFileUploaded:
+      case trigger::kLeadSentToExternal:
+      case trigger::kDataSyncCompleted:
+        if ((activity = LoadActivity(c, org_id, *s.subject_id))) r.activity = &*activity;
+        break;
+      default:
+        break;
+    }
+  }
+  return BuildPayload(trigger_id, by_user, r);
+}
+
+json::object SamplePayload(int trigger_id, const std::string& by_user, int64_t now_ms) {
+  const std::string now = FormatIsoMs(now_ms);
+  const json::value creator = json::object{{"id", 0}, {"name", by_user}, {"email", "admin@example.com"}};
+  json::object contact{{"id", 0},
+                       {"first_name", "Sample"},
+                       {"last_name", "Client"},
+                       {"full_name", "Sample Client"},
+                       {"email", "sample.client@example.com"},
+                       {"mobile_phone", "+1 555 0100"},
+                       {"birthdate", "1985-04-12"},
+                       {"created_at", now},
+                       {"created_by", creator}};
+  json::object lead{{"id", 0},
+                    {"code", "L000000"},
+                    {"contact", contact},
+                    {"status", "New"},
+                    {"case_type", "Auto Accident"},
+                    {"office", "Main Office"},
+                    {"marketing_source", "Google Ads"},
+                    {"opportunity_source", "Web Form"},
+                    {"summary", "This is a test event from Leadwire."},
+                    {"case_tracker_code", "TEST-0"},
+                    {"custom_fields", json::object{}},
+                    {"created_at", now},
+                    {"last_status_change_at", now},
+                    {"created_by", creator}};
+  json::object note{{"note", "A sample note."}, {"summary", "Sample"}, {"created_at", now},
+                    {"created_by", by_user}};
+  json::object opportunity{{"id", 0},          {"first_name", "Sample"},
+                           {"last_name", "Client"}, {"email", "sample.client@example.com"},
+                           {"mobile_phone", "+1 555 0100"}, {"marketing_source", "Google Ads"},
+                           {"opportunity_source", "Web Form"}, {"summary", "A sample opportunity."},
+                           {"lead_id", 0},          {"disregard_reason", "Sample reason"},
+                           {"created_at", now}};
+  json::object activity{{"from", "+1 555 0100"},  {"to", "+1 555 0199"},
+                        {"subject", "Sample"},     {"body", "A sample message."},
+                        {"file_name", "sample.pdf"}, {"url", "https://files.example.com/sample.pdf"},
+                        {"category", "Sample"},    {"system", "Sample System"},
+                        {"report_name", "Sample Report"}, {"created_at", now}};
+  PayloadRecords r{&lead, nullptr, &note, &opportunity, &activity, "Sample Tag"};
+  return BuildPayload(trigger_id, by_user, r);
+}
+
+}  // namespace lw

@@ -1,0 +1,54 @@
+// Matching events against rules, in memory. RuleIndex holds one
+// organization's enabled rules, bucketed by trigger and, for lead triggers,
+// by the status the rule requires, so an event only looks at rules that can
+// match it. Immutable once built: any thread may read it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "webhooks/rule.h"
+
+namespace lw {
+
+// The lead as it is after the action, as creation rules see it (lookup ids).
+struct LeadFacts {
+  std::optional<int64_t> status_id;
+  std::optional<int64_t> substatus_id;
+  std::optional<int64_t> case_type_id;
+  std::optional<int64_t> office_id;
+  std::optional<int64_t> opportunity_source_id;
+  std::optional<int64_t> marketing_source_id;
+  bool has_case_tracker_code = false;
+};
+
+// Every set creation rule must hold; empty ones match anything.
+bool Matches(const CreationRules& rules, const LeadFacts& lead);
+
+struct IndexedRule {
+  int64_t id;
+  std::string url;
+  CreationRules creation_rules;
+};
+
+class RuleIndex {
+ public:
+  explicit RuleIndex(const std::vector<Rule>& enabled_rules);
+  // The rules that fire for this trigger and lead (lead is ignored for
+  // triggers without creation rules).
+  void Match(int trigger_id, const LeadFacts& lead, std::vector<const IndexedRule*>& out) const;
+  size_t size() const { return size_; }
+
+ private:
+  struct TriggerBucket {
+    std::vector<IndexedRule> any_status;
+    std::unordered_map<int64_t, std::vector<IndexedRule>> by_status;
+  };
+  std::unordered_map<int, TriggerBucket> buckets_;
+  size_t size_ = 0;
+};
+
+}  // namespace lw

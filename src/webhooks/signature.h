@@ -1,0 +1,33 @@
+// Webhook signatures (product spec §6), both schemes:
+//  - Standard Webhooks: webhook-signature "v1,<base64 HMAC-SHA256>" over
+//    "{webhook-id}.{webhook-timestamp}.{body}", keyed by the bytes the base64
+//    after "whsec_" stands for; space-separated when two keys are valid.
+//  - Leadwire's simple one: X-Leadwire-Signature "sha256=<hex HMAC-SHA256>" of
+//    the body, keyed by the whole "whsec_…" string.
+// Pure functions; verification compares in constant time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lw {
+
+// "v1,…" for one key, or nullopt when the key is not "whsec_" + base64.
+std::optional<std::string> StandardSignature(std::string_view whsec_key, std::string_view msg_id,
+                                             int64_t timestamp_s, std::string_view body);
+// The webhook-signature header value for every key given (current first).
+std::string StandardSignatureHeader(const std::vector<std::string>& whsec_keys,
+                                    std::string_view msg_id, int64_t timestamp_s,
+                                    std::string_view body);
+std::string LeadwireSignature(std::string_view whsec_key, std::string_view body);
+
+// True when any "v1,…" entry of the header matches under the key.
+bool VerifyStandardSignature(std::string_view header, std::string_view whsec_key,
+                             std::string_view msg_id, int64_t timestamp_s, std::string_view body);
+bool VerifyLeadwireSignature(std::string_view header, std::string_view whsec_key,
+                             std::string_view body);
+
+}  // namespace lw
