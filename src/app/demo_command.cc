@@ -85,7 +85,7 @@ int RunDemo(const DemoOptions& o) {
                              "  API token: " + *token + "\n" +
                              "  Try:       curl -H 'Authorization: Bearer " + *token + "' http://" +
                              o.listen + "/api/leads\n  Stop:      Ctrl+C\n\n";
-  return ServeDatabase(*db, o.listen, banner);
+  return ServeDatabase(*db, {o.listen, "all", {}, false}, banner);
 }
 
 }  // namespace lw::app

@@ -7,41 +7,41 @@
 #include "app/commands.h"
 #include "app/serve_loop.h"
 #include "common/log.h"
+#include "delivery/dispatcher.h"
 #include "http/login_throttle.h"
 #include "http/routes.h"
 #include "http/server.h"
 
 namespace lw::app {
 
-namespace {
-
-bool ValidCidr(const std::string& text) {
-  boost::system::error_code ec;
-  if (text.find(':') != std::string::npos) {
-    boost::asio::ip::make_network_v6(text, ec);
-  } else {
-    boost::asio::ip::make_network_v4(text, ec);
-  }
-  return !ec;
-}
-
-}  // namespace
-
-int ServeDatabase(Database& db, const std::string& listen, const std::string& banner) {
-  auto address = http::ParseListenAddress(listen);
+int ServeDatabase(Database& db, const NodeConfig& config, const std::string& banner) {
+  auto address = http::ParseListenAddress(config.listen);
   if (!address) return Complain(address.error());
   SystemClock clock;
   http::Router router(db, clock);
   http::LoginThrottle throttle;
-  http::AddAllRoutes(router, throttle);
-  http::Server server(router, {address->first, address->second, 2, 8});
+  if (config.role == "worker")
+    http::AddOpsRoutes(router);
+  else
+    http::AddAllRoutes(router, throttle);
+  std::optional<Dispatcher> dispatcher;
+  if (config.role != "api") {
+    DispatcherOptions options;
+    options.transport.https_only = config.https_only;
+    dispatcher.emplace(db, clock, AddressPolicy(config.allow_destinations), options);
+    db.SetCommitListener([&dispatcher] { dispatcher->Wake(); });
+  }
+  http::Server server([&router](const http::Request& r) { return router.Handle(r); },
+                      {address->first, address->second, 2, 8});
   auto port = server.Listen();
   if (!port) return Complain(port.error().message + "; is another program using that port?");
+  if (dispatcher) dispatcher->Start();
   const std::string host =
       address->first.find(':') != std::string::npos ? "[" + address->first + "]" : address->first;
   std::cout << "Leadwire is listening on http://" << host << ":" << *port << "/" << std::endl;
   if (!banner.empty()) std::cout << banner << std::flush;
   server.Run();
+  if (dispatcher) dispatcher->Stop();
   log::Info("stopped");
   return 0;
 }
@@ -49,13 +49,17 @@ int ServeDatabase(Database& db, const std::string& listen, const std::string& ba
 int RunServe(const ServeOptions& o) {
   if (o.role != "all" && o.role != "api" && o.role != "worker")
     return Complain("--role must be all, api or worker.");
-  for (const auto& cidr : o.allow_destinations)
-    if (!ValidCidr(cidr))
-      return Complain("--allow-destination " + cidr +
+  NodeConfig config{o.listen, o.role, {}, o.https_only};
+  for (const auto& text : o.allow_destinations) {
+    auto cidr = Cidr::Parse(text);
+    if (!cidr)
+      return Complain("--allow-destination " + text +
                       " is not a CIDR range; write it like 127.0.0.1/32 or ::1/128.");
+    config.allow_destinations.push_back(*cidr);
+  }
   auto db = OpenOrExplain(o.db);
   if (!db) return 1;
-  return ServeDatabase(*db, o.listen, "");
+  return ServeDatabase(*db, config, "");
 }
 
 }  // namespace lw::app

@@ -1,13 +1,24 @@
-// Runs the HTTP server on an open database until SIGINT/SIGTERM; prints
-// "Leadwire is listening on http://HOST:PORT/" (then `banner`) on stdout.
+// Runs a Leadwire node on an open database until SIGINT/SIGTERM: the HTTP
+// API (role all|api; a worker serves only the ops endpoints) and the delivery
+// dispatcher (role all|worker). Prints "Leadwire is listening on
+// http://HOST:PORT/" (then `banner`) on stdout once it accepts connections.
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "delivery/address_policy.h"
 #include "store/database.h"
 
 namespace lw::app {
 
-int ServeDatabase(Database& db, const std::string& listen, const std::string& banner);
+struct NodeConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string role = "all";
+  std::vector<Cidr> allow_destinations;
+  bool https_only = false;
+};
+
+int ServeDatabase(Database& db, const NodeConfig& config, const std::string& banner);
 
 }  // namespace lw::app

@@ -7,6 +7,7 @@
 #include "http/json_response.h"
 #include "http/route_helpers.h"
 #include "http/routes.h"
+#include "webhooks/deliveries_service.h"
 #include "webhooks/rules_export.h"
 #include "webhooks/rules_service.h"
 
@@ -75,6 +76,25 @@ void AddWebhookRoutes(Router& r) {
     }));
     return NoContent();
   });
+
+  r.Add("GET", "/api/webhook-rules/{id}/deliveries", Access::kAdmin,
+        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+          auto paging = ReadPaging(ctx.req);
+          if (!paging) return Fail(paging.error());
+          return ListDeliveries(c, ctx.who.org_id, ctx.id(), ctx.req.Query("status"),
+                                paging->limit, paging->offset);
+        }));
+  r.Add("GET", "/api/deliveries/{id}", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+          LW_CHECK(RequireWebhooksEnabled(c, ctx.who.org_id));
+          return GetDelivery(c, ctx.who.org_id, ctx.id());
+        }));
+  r.Add("POST", "/api/deliveries/{id}/redeliver", Access::kAdmin,
+        Writes(r, 202, [](Conn& c, Ctx& ctx) { return Redeliver(c, ctx.actor(), ctx.id()); }));
+  r.Add("POST", "/api/webhook-rules/{id}/test", Access::kAdmin,
+        Writes(r, 202, [](Conn& c, Ctx& ctx) { return SendTestEvent(c, ctx.actor(), ctx.id()); }));
+  r.Add("POST", "/api/webhook-rules/{id}/recover", Access::kAdmin, Writes(r, 202, [](Conn& c, Ctx& ctx) {
+          return RecoverFailed(c, ctx.actor(), ctx.id(), ctx.body);
+        }));
 
   r.Add("GET", "/api/audit-log", Access::kAdmin,
         Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {

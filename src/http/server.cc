@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "http/json_response.h"
 
 namespace lw::http {
@@ -63,8 +64,8 @@ bhttp::response<bhttp::string_body> ToBeast(const Response& res, unsigned versio
 
 class Server::Impl {
  public:
-  Impl(const Router& router, ServerOptions options)
-      : router_(router),
+  Impl(RequestHandler handler, ServerOptions options)
+      : handler_(std::move(handler)),
         options_(std::move(options)),
         ioc_(options_.io_threads),
         workers_(size_t(options_.worker_threads)) {}
@@ -152,7 +153,7 @@ class Server::Impl {
       const bool keep_alive = parser.get().keep_alive();
       const auto start = std::chrono::steady_clock::now();
       const Response res = co_await asio::co_spawn(
-          workers_, [&]() -> asio::awaitable<Response> { co_return router_.Handle(req); },
+          workers_, [&]() -> asio::awaitable<Response> { co_return handler_(req); },
           asio::use_awaitable);
       auto out = ToBeast(res, parser.get().version(), keep_alive);
       if (req.method == "HEAD") out.body().clear();
@@ -162,6 +163,7 @@ class Server::Impl {
       const auto ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
               .count();
+      metrics::ObserveHttp(req.method, res.status, ms / 1000.0);
       log::Info(req.method + " " + req.path + " " + std::to_string(res.status) + " " +
                 std::to_string(int64_t(ms * 1000) / 1000.0).substr(0, 6) + "ms");
       if (wec || !out.keep_alive()) break;
@@ -191,15 +193,15 @@ class Server::Impl {
     log::Info("request body over 1 MiB: 413");
   }
 
-  const Router& router_;
+  RequestHandler handler_;
   ServerOptions options_;
   asio::io_context ioc_;
   asio::thread_pool workers_;
   std::optional<tcp::acceptor> acceptor_;
 };
 
-Server::Server(const Router& router, ServerOptions options)
-    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+Server::Server(RequestHandler handler, ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(handler), std::move(options))) {}
 Server::~Server() = default;
 Result<uint16_t> Server::Listen() { return impl_->Listen(); }
 void Server::Run() { impl_->Run(); }

@@ -5,11 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "common/error.h"
-#include "http/router.h"
+#include "http/message.h"
 
 namespace lw::http {
 
@@ -22,9 +23,12 @@ struct ServerOptions {
   int worker_threads = 8;
 };
 
+// What answers a request; called on a worker thread, may block.
+using RequestHandler = std::function<Response(const Request&)>;
+
 class Server {
  public:
-  Server(const Router& router, ServerOptions options);
+  Server(RequestHandler handler, ServerOptions options);
   ~Server();
   // Binds and listens; returns the bound port (useful with port 0).
   Result<uint16_t> Listen();

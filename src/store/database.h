@@ -27,6 +27,18 @@ class Database {
   // Applies pending migrations; safe to call on every start.
   virtual Status Migrate() = 0;
   virtual std::string Dialect() const = 0;  // "sqlite" | "postgresql"
+
+  // Called after every committed Write (the dispatcher wakes on it). Set it
+  // before other threads use the database.
+  void SetCommitListener(std::function<void()> listener) { commit_listener_ = std::move(listener); }
+
+ protected:
+  void NotifyCommitted() const {
+    if (commit_listener_) commit_listener_();
+  }
+
+ private:
+  std::function<void()> commit_listener_;
 };
 
 // Opens "sqlite:PATH" (PATH's folder must exist) or "postgresql://…".

@@ -191,4 +191,16 @@ json::value TriggersJson() {
   return json::object{{"records", std::move(records)}, {"total", n}};
 }
 
+void DisableRuleBySystem(sql::Connection& c, int64_t org_id, int64_t rule_id,
+                         const std::string& reason, int64_t now_ms) {
+  if (c.Exec("UPDATE webhook_rules SET enabled = 0, disabled_reason = ?, updated_at = ? "
+             "WHERE id = ? AND org_id = ? AND enabled = 1",
+             {reason, now_ms, rule_id, org_id}) == 0)
+    return;
+  const Actor system{org_id, 0, "Leadwire", true, now_ms};
+  RecordAudit(c, system, "rule.disabled", "webhook_rule", rule_id,
+              json::object{{"reason", reason}});
+  BumpRulesVersion(c, org_id);
+}
+
 }  // namespace lw

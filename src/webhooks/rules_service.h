@@ -36,4 +36,9 @@ Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id);
 
 boost::json::value TriggersJson();
 
+// Leadwire itself disables a rule (410 Gone, five days of failures): the
+// reason shows in the rule list and the audit log.
+void DisableRuleBySystem(sql::Connection& c, int64_t org_id, int64_t rule_id,
+                         const std::string& reason, int64_t now_ms);
+
 }  // namespace lw

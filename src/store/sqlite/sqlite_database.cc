@@ -23,8 +23,13 @@ class SqliteDatabase final : public Database {
   }
 
   Status Write(const std::function<Status(sql::Connection&)>& fn) override {
-    std::lock_guard lock(write_mutex_);
-    return Run(*writer_, "BEGIN IMMEDIATE", fn);
+    Status st;
+    {
+      std::lock_guard lock(write_mutex_);
+      st = Run(*writer_, "BEGIN IMMEDIATE", fn);
+    }
+    if (st) NotifyCommitted();
+    return st;
   }
 
   Status Migrate() override {

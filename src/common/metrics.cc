@@ -1,0 +1,105 @@
+#include "common/metrics.h"
+
+#include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+namespace lw::metrics {
+
+namespace {
+
+constexpr std::array<double, 12> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                             0.5,   1,    2.5,   5,    10,  15};
+
+class Histogram {
+ public:
+  void Observe(double seconds) {
+    for (size_t i = 0; i < kBuckets.size(); ++i)
+      if (seconds <= kBuckets[i]) counts_[i].fetch_add(1, std::memory_order_relaxed);
+    count_.fetch_add(1, std::memory_order_relaxed);
+    sum_us_.fetch_add(int64_t(seconds * 1e6), std::memory_order_relaxed);
+  }
+  void Render(std::ostringstream& out, const std::string& name) const {
+    for (size_t i = 0; i < kBuckets.size(); ++i)
+      out << name << "_bucket{le=\"" << kBuckets[i] << "\"} " << counts_[i].load() << "\n";
+    out << name << "_bucket{le=\"+Inf\"} " << count_.load() << "\n"
+        << name << "_sum " << double(sum_us_.load()) / 1e6 << "\n"
+        << name << "_count " << count_.load() << "\n";
+  }
+
+ private:
+  std::array<std::atomic<int64_t>, kBuckets.size()> counts_{};
+  std::atomic<int64_t> count_{0}, sum_us_{0};
+};
+
+struct Registry {
+  Histogram http_latency, attempt_latency;
+  std::mutex http_mutex;
+  std::map<std::pair<std::string, int>, int64_t> http_requests;
+  std::atomic<int64_t> attempts_answered{0}, attempts_unanswered{0};
+  std::atomic<int64_t> delivered{0}, retried{0}, failed{0}, gone{0};
+};
+
+Registry& R() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace
+
+void ObserveHttp(const std::string& method, int status, double seconds) {
+  R().http_latency.Observe(seconds);
+  std::lock_guard lock(R().http_mutex);
+  ++R().http_requests[{method, status}];
+}
+
+void ObserveAttempt(std::optional<int> http_status, int64_t duration_ms) {
+  R().attempt_latency.Observe(double(duration_ms) / 1000.0);
+  (http_status ? R().attempts_answered : R().attempts_unanswered).fetch_add(1);
+}
+
+void CountOutcomes(int delivered, int retried, int failed, int gone) {
+  R().delivered += delivered;
+  R().retried += retried;
+  R().failed += failed;
+  R().gone += gone;
+}
+
+std::string Render(const Gauges& g) {
+  std::ostringstream out;
+  out << "# HELP leadwire_delivery_queue_depth Pending deliveries (due now or waiting to retry).\n"
+      << "# TYPE leadwire_delivery_queue_depth gauge\n"
+      << "leadwire_delivery_queue_depth " << g.queue_depth << "\n"
+      << "# HELP leadwire_delivery_queue_due Pending deliveries due now.\n"
+      << "# TYPE leadwire_delivery_queue_due gauge\n"
+      << "leadwire_delivery_queue_due " << g.queue_due << "\n"
+      << "# HELP leadwire_deliveries_total Attempt results by what followed.\n"
+      << "# TYPE leadwire_deliveries_total counter\n"
+      << "leadwire_deliveries_total{outcome=\"delivered\"} " << R().delivered << "\n"
+      << "leadwire_deliveries_total{outcome=\"retry\"} " << R().retried << "\n"
+      << "leadwire_deliveries_total{outcome=\"failed\"} " << R().failed << "\n"
+      << "leadwire_deliveries_total{outcome=\"gone\"} " << R().gone << "\n"
+      << "# HELP leadwire_delivery_attempts_total Attempts, by whether the endpoint answered.\n"
+      << "# TYPE leadwire_delivery_attempts_total counter\n"
+      << "leadwire_delivery_attempts_total{answered=\"true\"} " << R().attempts_answered << "\n"
+      << "leadwire_delivery_attempts_total{answered=\"false\"} " << R().attempts_unanswered << "\n"
+      << "# HELP leadwire_delivery_attempt_duration_seconds Attempt latency.\n"
+      << "# TYPE leadwire_delivery_attempt_duration_seconds histogram\n";
+  R().attempt_latency.Render(out, "leadwire_delivery_attempt_duration_seconds");
+  out << "# HELP leadwire_http_requests_total API requests by method and status.\n"
+      << "# TYPE leadwire_http_requests_total counter\n";
+  {
+    std::lock_guard lock(R().http_mutex);
+    for (const auto& [key, n] : R().http_requests)
+      out << "leadwire_http_requests_total{method=\"" << key.first << "\",status=\"" << key.second
+          << "\"} " << n << "\n";
+  }
+  out << "# HELP leadwire_http_request_duration_seconds API request latency.\n"
+      << "# TYPE leadwire_http_request_duration_seconds histogram\n";
+  R().http_latency.Render(out, "leadwire_http_request_duration_seconds");
+  return out.str();
+}
+
+}  // namespace lw::metrics

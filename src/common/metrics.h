@@ -1,0 +1,22 @@
+// Process-wide counters and histograms for GET /metrics (Prometheus text
+// format): HTTP requests, delivery attempts and outcomes. Lock-free atomics
+// except the per-(method, status) request counts. Any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace lw::metrics {
+
+void ObserveHttp(const std::string& method, int status, double seconds);
+void ObserveAttempt(std::optional<int> http_status, int64_t duration_ms);
+void CountOutcomes(int delivered, int retried, int failed, int gone);
+
+struct Gauges {
+  int64_t queue_depth = 0;       // pending deliveries due or waiting for a retry
+  int64_t queue_due = 0;         // pending deliveries due now
+};
+std::string Render(const Gauges& gauges);
+
+}  // namespace lw::metrics

@@ -1,0 +1,263 @@
+#include "delivery/curl_transport.h"
+
+#include <curl/curl.h>
+#include <strings.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "common/clock.h"
+
+namespace lw {
+
+struct CurlTransport::Transfer {
+  const AddressPolicy* policy = nullptr;
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  DeliveryJob job;
+  std::string host;
+  DeliveryResult result;
+  std::chrono::steady_clock::time_point started;
+  std::string ssrf_refusal;
+  char error[CURL_ERROR_SIZE] = {};
+};
+
+namespace {
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  auto* excerpt = static_cast<std::string*>(user);
+  const size_t bytes = size * n;
+  if (excerpt->size() < kResponseExcerptBytes)
+    excerpt->append(data, std::min(bytes, kResponseExcerptBytes - excerpt->size()));
+  return bytes;  // keep reading (and discarding) the rest
+}
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  auto* result = static_cast<DeliveryResult*>(user);
+  const std::string_view line(data, size * n);
+  constexpr std::string_view kName = "retry-after:";
+  if (line.size() > kName.size() && strncasecmp(line.data(), kName.data(), kName.size()) == 0)
+    result->retry_after = std::string(line.substr(kName.size()));
+  return size * n;
+}
+
+curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto* t = static_cast<CurlTransport::Transfer*>(user);
+  IpAddress ip;
+  if (address->family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&address->addr);
+    ip.v4 = true;
+    ip.bytes[10] = ip.bytes[11] = 0xff;
+    std::memcpy(ip.bytes.data() + 12, &in->sin_addr, 4);
+  } else if (address->family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address->addr);
+    std::memcpy(ip.bytes.data(), &in6->sin6_addr, 16);
+  } else {
+    t->ssrf_refusal = "refused by the SSRF guard: not an IP address";
+    return CURL_SOCKET_BAD;
+  }
+  if (auto why = t->policy->Refusal(ip)) {
+    t->ssrf_refusal = "refused by the SSRF guard: " + ip.ToString() + " is " + *why +
+                      " (allow it with --allow-destination)";
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype, address->protocol);
+}
+
+}  // namespace
+
+CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options, ResultSink sink)
+    : policy_(std::move(policy)), options_(options), sink_(std::move(sink)) {
+  static const bool init = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  (void)init;
+  multi_ = curl_multi_init();
+  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, long(options_.max_per_host));
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, long(options_.max_in_flight));
+}
+
+CurlTransport::~CurlTransport() {
+  Stop();
+  curl_multi_cleanup(multi_);
+}
+
+std::string CurlTransport::HostKey(const std::string& url) {
+  CURLU* u = curl_url();
+  std::string key = url;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char *scheme = nullptr, *host = nullptr, *port = nullptr;
+    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+    curl_url_get(u, CURLUPART_HOST, &host, 0);
+    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+    if (scheme && host) key = std::string(scheme) + "://" + host + ":" + (port ? port : "");
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+  }
+  curl_url_cleanup(u);
+  return key;
+}
+
+void CurlTransport::Start() {
+  running_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void CurlTransport::Stop() {
+  if (!running_.exchange(false)) return;
+  curl_multi_wakeup(multi_);
+  thread_.join();
+}
+
+void CurlTransport::Submit(std::vector<DeliveryJob> jobs) {
+  if (jobs.empty()) return;
+  load_ += jobs.size();
+  {
+    std::lock_guard lock(inbox_mutex_);
+    for (auto& job : jobs) {
+      ++waiting_counts_[HostKey(job.url)];
+      inbox_.push_back(std::move(job));
+    }
+  }
+  curl_multi_wakeup(multi_);
+}
+
+std::set<std::string> CurlTransport::SaturatedHosts() const {
+  std::lock_guard lock(inbox_mutex_);
+  std::set<std::string> hosts;
+  for (const auto& [host, n] : waiting_counts_)
+    if (n >= size_t(options_.max_per_host)) hosts.insert(host);
+  return hosts;
+}
+
+void CurlTransport::StartWaiting() {
+  // Round-robin over hosts, one job each per pass, so no host starves the rest.
+  bool started = true;
+  while (started && in_flight_ < options_.max_in_flight) {
+    started = false;
+    for (auto it = waiting_.begin(); it != waiting_.end() && in_flight_ < options_.max_in_flight;) {
+      auto& [host, queue] = *it;
+      if (queue.empty()) {
+        it = waiting_.erase(it);
+        continue;
+      }
+      if (in_flight_by_host_[host] >= options_.max_per_host) {
+        ++it;
+        continue;
+      }
+      auto* t = new Transfer;
+      t->policy = &policy_;
+      active_.insert(t);
+      t->job = std::move(queue.front());
+      queue.pop_front();
+      t->host = host;
+      {
+        std::lock_guard lock(inbox_mutex_);
+        if (--waiting_counts_[host] == 0) waiting_counts_.erase(host);
+      }
+      t->result.delivery_id = t->job.delivery_id;
+      t->result.started_at_ms = SystemClock().NowMs();
+      t->started = std::chrono::steady_clock::now();
+      ++in_flight_;
+      ++in_flight_by_host_[host];
+      started = true;
+      if (options_.https_only && !t->job.url.starts_with("https://")) {
+        t->result.error = "refused: this server delivers only to https:// URLs (--https-only)";
+        Finish(t, CURLE_UNSUPPORTED_PROTOCOL);
+        ++it;
+        continue;
+      }
+      CURL* e = t->easy = curl_easy_init();
+      for (const auto& h : t->job.headers) t->headers = curl_slist_append(t->headers, h.c_str());
+      t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue round trip
+      curl_easy_setopt(e, CURLOPT_URL, t->job.url.c_str());
+      curl_easy_setopt(e, CURLOPT_POST, 1L);
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->job.body.data());
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(t->job.body.size()));
+      curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+      curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+      curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // 3xx is an answer, not a hop
+      curl_easy_setopt(e, CURLOPT_PROXY, "");           // never via a proxy from the environment
+      curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+      curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options_.total_timeout_ms);
+      curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
+      curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->result.response_excerpt);
+      curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
+      curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->result);
+      curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
+      curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+      curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+      curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+      curl_multi_add_handle(multi_, e);
+      ++it;
+    }
+  }
+}
+
+void CurlTransport::Finish(Transfer* t, int code) {
+  DeliveryResult& r = t->result;
+  r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t->started)
+                      .count();
+  if (t->easy) {
+    long status = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (code == CURLE_OK && status > 0) {
+      r.http_status = int(status);
+    } else if (!t->ssrf_refusal.empty()) {
+      r.error = t->ssrf_refusal;
+    } else if (r.error.empty()) {
+      r.error = curl_easy_strerror(CURLcode(code));
+      if (t->error[0]) r.error += std::string(": ") + t->error;
+    }
+    curl_multi_remove_handle(multi_, t->easy);
+    curl_easy_cleanup(t->easy);
+  }
+  curl_slist_free_all(t->headers);
+  --in_flight_;
+  if (--in_flight_by_host_[t->host] == 0) in_flight_by_host_.erase(t->host);
+  --load_;
+  sink_(std::move(r));
+  active_.erase(t);
+  delete t;
+}
+
+void CurlTransport::Run() {
+  while (running_) {
+    std::vector<DeliveryJob> incoming;
+    {
+      std::lock_guard lock(inbox_mutex_);
+      incoming.swap(inbox_);
+    }
+    for (auto& job : incoming) {
+      std::string host = HostKey(job.url);
+      waiting_[host].push_back(std::move(job));
+    }
+    StartWaiting();
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+      Finish(t, msg->data.result);
+    }
+    StartWaiting();
+    curl_multi_poll(multi_, nullptr, 0, 100, nullptr);
+  }
+  // Abandon what is left: no result means the lease runs out and it is retried.
+  for (Transfer* t : active_) {
+    if (t->easy) {
+      curl_multi_remove_handle(multi_, t->easy);
+      curl_easy_cleanup(t->easy);
+    }
+    curl_slist_free_all(t->headers);
+    delete t;
+  }
+  active_.clear();
+}
+
+}  // namespace lw

@@ -1,0 +1,83 @@
+// CurlTransport: sends webhook POSTs with one libcurl multi handle on its own
+// thread. In-flight requests are bounded globally and per host (scheme, host
+// and port); jobs over a host's bound wait in that host's queue without taking
+// a global slot, so a slow endpoint never holds back the others. The SSRF
+// guard runs in curl's open-socket callback, on the resolved address.
+// Submit/Load/SaturatedHosts may be called from any thread; results arrive
+// on the transport thread through the callback.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "delivery/address_policy.h"
+#include "delivery/delivery_job.h"
+
+namespace lw {
+
+struct TransportOptions {
+  int max_in_flight = 256;
+  int max_per_host = 32;
+  long connect_timeout_ms = 5000;
+  long total_timeout_ms = 15000;
+  bool https_only = false;
+};
+
+class CurlTransport {
+ public:
+  using ResultSink = std::function<void(DeliveryResult)>;
+
+  CurlTransport(AddressPolicy policy, TransportOptions options, ResultSink sink);
+  ~CurlTransport();
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  void Start();
+  // Stops the thread; jobs not finished get no result (their leases expire and
+  // another attempt follows: at-least-once).
+  void Stop();
+  void Submit(std::vector<DeliveryJob> jobs);
+  // Jobs submitted and not yet finished (in flight or waiting).
+  size_t Load() const { return load_.load(); }
+  // Hosts whose waiting queue is at least a full round of max_per_host.
+  std::set<std::string> SaturatedHosts() const;
+
+  // "https://example.com:443" for a URL, the unit of the per-host bound.
+  static std::string HostKey(const std::string& url);
+
+  struct Transfer;  // one request in flight (curl_transport.cc)
+
+ private:
+  void Run();
+  void StartWaiting();
+  void Finish(Transfer* t, int curl_code);
+
+  AddressPolicy policy_;
+  TransportOptions options_;
+  ResultSink sink_;
+  void* multi_ = nullptr;  // CURLM*
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+  std::atomic<size_t> load_{0};
+
+  mutable std::mutex inbox_mutex_;
+  std::vector<DeliveryJob> inbox_;
+  std::map<std::string, size_t> waiting_counts_;  // by host, under inbox_mutex_
+
+  // Transport thread only.
+  std::map<std::string, std::deque<DeliveryJob>> waiting_;
+  std::map<std::string, int> in_flight_by_host_;
+  int in_flight_ = 0;
+  std::set<Transfer*> active_;
+};
+
+}  // namespace lw

@@ -1,0 +1,118 @@
+#include "delivery/dispatcher.h"
+
+#include <chrono>
+
+#include "common/log.h"
+#include "common/metrics.h"
+#include "delivery/delivery_store.h"
+
+namespace lw {
+
+Dispatcher::Dispatcher(Database& db, const Clock& clock, AddressPolicy policy,
+                       DispatcherOptions options)
+    : db_(db),
+      clock_(clock),
+      options_(options),
+      transport_(std::move(policy), options.transport,
+                 [this](DeliveryResult r) { OnResult(std::move(r)); }),
+      rng_(std::random_device{}()) {}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+void Dispatcher::Start() {
+  running_ = true;
+  transport_.Start();
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Dispatcher::Stop() {
+  if (!running_.exchange(false)) return;
+  Wake();
+  thread_.join();
+  transport_.Stop();
+  WriteResults();  // what finished before the stop is recorded, not retried
+}
+
+void Dispatcher::Wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
+void Dispatcher::OnResult(DeliveryResult r) {
+  metrics::ObserveAttempt(r.http_status, r.duration_ms);
+  {
+    std::lock_guard lock(mutex_);
+    results_.push_back(std::move(r));
+  }
+  wake_.notify_one();
+}
+
+bool Dispatcher::WriteResults() {
+  std::vector<DeliveryResult> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(results_);
+  }
+  if (batch.empty()) return false;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  auto uniform01 = [&] { return unit(rng_); };
+  ResultTally tally;
+  auto st = db_.Write([&](sql::Connection& c) -> Status {
+    tally = RecordResults(c, batch, clock_.NowMs(), uniform01);
+    return {};
+  });
+  if (!st) {
+    // The attempts happened but are not recorded: their leases run out and
+    // they are sent again (at-least-once).
+    log::Error("cannot record delivery results: " + st.error().message);
+    return false;
+  }
+  metrics::CountOutcomes(tally.delivered, tally.retried, tally.failed, tally.gone);
+  return true;
+}
+
+bool Dispatcher::ClaimAndSend() {
+  const int capacity =
+      options_.transport.max_in_flight * 2 - int(transport_.Load());  // keep the pipe full
+  if (capacity <= 0) return false;
+  std::set<int64_t> excluded;
+  const std::set<std::string> saturated = transport_.SaturatedHosts();
+  if (!saturated.empty())
+    for (const auto& [rule, host] : rule_hosts_)
+      if (saturated.count(host)) excluded.insert(rule);
+  const int64_t now = clock_.NowMs();
+  const int limit = std::min(capacity, options_.claim_batch);
+  auto claimed = WriteResult<std::vector<ClaimedDelivery>>(
+      db_, [&](sql::Connection& c) -> Result<std::vector<ClaimedDelivery>> {
+        return ClaimDueDeliveries(c, db_.Dialect(), now, limit, excluded);
+      });
+  if (!claimed) {
+    log::Error("cannot claim deliveries: " + claimed.error().message);
+    return false;
+  }
+  std::vector<DeliveryJob> jobs;
+  jobs.reserve(claimed->size());
+  for (const ClaimedDelivery& d : *claimed) {
+    if (!rule_hosts_.count(d.rule_id)) rule_hosts_[d.rule_id] = CurlTransport::HostKey(d.url);
+    jobs.push_back(BuildSignedJob(d, now));
+  }
+  transport_.Submit(std::move(jobs));
+  return int(claimed->size()) == limit;  // a full batch: more may be due
+}
+
+void Dispatcher::Run() {
+  while (running_) {
+    bool busy = WriteResults();
+    busy |= ClaimAndSend();
+    if (busy) continue;
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, std::chrono::milliseconds(200),
+                   [&] { return woken_ || !results_.empty() || !running_; });
+    woken_ = false;
+  }
+}
+
+}  // namespace lw
