@@ -35,6 +35,13 @@ struct ServeOptions {
 };
 int RunServe(const ServeOptions& o);
 
+struct ReceiveOptions {
+  std::string listen = "127.0.0.1:9000";
+  std::string key;
+  bool strict = false;  // exit non-zero (2) on the first webhook with a bad signature
+};
+int RunReceive(const ReceiveOptions& o);
+
 struct DemoOptions {
   std::string dir = "./leadwire-demo";
   std::string listen = "127.0.0.1:8080";

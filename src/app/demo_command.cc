@@ -4,10 +4,14 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/serve_loop.h"
+#include "app/webhook_receiver.h"
+#include "http/server.h"
+#include "webhooks/rules_service.h"
 #include "common/clock.h"
 #include "common/secrets.h"
 #include "domain/leads.h"
@@ -61,31 +65,83 @@ Result<int64_t> SeedDemo(sql::Connection& c, int64_t now) {
   return admin->user_id;
 }
 
+// Points the demo's rules at the receiver (its port changes every run) and
+// turns webhooks on. Returns the organization's key, for the receiver.
+Result<std::string> WireDemoRules(sql::Connection& c, const Actor& admin, const std::string& url) {
+  c.Exec("UPDATE organizations SET webhooks_enabled = 1 WHERE id = ?", {admin.org_id});
+  const std::pair<const char*, const char*> rules[] = {
+      {"Demo receiver: new leads", "Lead Created"},
+      {"Demo receiver: status changes", "Lead Status Changed"},
+  };
+  for (const auto& [title, trigger] : rules) {
+    json::object body{{"title", title}, {"enabled", true}, {"url", url}, {"trigger", trigger}};
+    auto existing = c.QueryOne("SELECT id FROM webhook_rules WHERE org_id = ? AND title = ?",
+                               {admin.org_id, std::string(title)});
+    auto done = existing ? UpdateRule(c, admin, existing->Int(0), body) : CreateRule(c, admin, body);
+    if (!done) return Fail(done.error());
+  }
+  return LoadWebhookSettings(c, admin.org_id).key;
+}
+
 }  // namespace
 
 int RunDemo(const DemoOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.dir, ec);
-  if (ec)
-    return Complain("cannot create " + o.dir + ": " + ec.message() + "; choose another --dir.");
+  if (ec) return Complain("cannot create " + o.dir + ": " + ec.message() + "; choose another --dir.");
   auto db = OpenOrExplain("sqlite:" + o.dir + "/leadwire.db");
   if (!db) return 1;
   const std::string password = GeneratePassword();
   const std::string hash = secrets::HashPassword(password);
-  const int64_t now = SystemClock().NowMs();
-  auto token = WriteResult<std::string>(*db, [&](sql::Connection& c) -> Result<std::string> {
-    auto admin = SeedDemo(c, now);
-    if (!admin) return Fail(admin.error());
-    SetPasswordHash(c, *admin, hash);
-    return IssueApiToken(c, *admin, now);
+  SystemClock clock;
+  const int64_t now = clock.NowMs();
+
+  // The local receiver: prints each webhook with its signatures checked.
+  WebhookReceiver receiver("", std::cout, clock);
+  http::Server receiver_server([&receiver](const http::Request& r) { return receiver.Handle(r); },
+                               {"127.0.0.1", 0, 1, 2});
+  auto receiver_port = receiver_server.Listen();
+  if (!receiver_port) return Complain("cannot start the demo's receiver: " + receiver_port.error().message);
+  const std::string receiver_url = "http://127.0.0.1:" + std::to_string(*receiver_port) + "/webhooks";
+
+  Actor admin;
+  std::string token;
+  auto st = db->Write([&](sql::Connection& c) -> Status {
+    auto admin_id = SeedDemo(c, now);
+    if (!admin_id) return Fail(admin_id.error());
+    SetPasswordHash(c, *admin_id, hash);
+    token = IssueApiToken(c, *admin_id, now);
+    auto who = c.QueryOne("SELECT org_id, name FROM users WHERE id = ?", {*admin_id});
+    admin = Actor{who->Int(0), *admin_id, who->Text(1), true, now};
+    auto key = WireDemoRules(c, admin, receiver_url);
+    if (!key) return Fail(key.error());
+    receiver.SetKey(*key);
+    return {};
   });
-  if (!token) return Complain(token.error());
-  const std::string banner = "\n  Leadwire demo (data in " + o.dir + "/)\n" +
-                             "  Log in:    " + kAdminEmail + " / " + password + "\n" +
-                             "  API token: " + *token + "\n" +
-                             "  Try:       curl -H 'Authorization: Bearer " + *token + "' http://" +
-                             o.listen + "/api/leads\n  Stop:      Ctrl+C\n\n";
-  return ServeDatabase(*db, {o.listen, "all", {}, false}, banner);
+  if (!st) return Complain(st.error());
+  std::thread receiver_thread([&] { receiver_server.Run(); });
+
+  const std::string banner =
+      "\n  Leadwire demo (data in " + o.dir + "/)\n" +
+      "  Log in:    " + kAdminEmail + " / " + password + "\n" +
+      "  API token: " + token + "\n" +
+      "  Receiver:  " + receiver_url + " (webhooks are printed below, signatures checked)\n" +
+      "  Try:       curl -H 'Authorization: Bearer " + token +
+      "' -H 'Content-Type: application/json' -d '{\"contact\":{\"first_name\":\"Ada\"}}' http://" +
+      o.listen + "/api/leads\n  Stop:      Ctrl+C\n\n";
+  const NodeConfig config{o.listen, "all", {*Cidr::Parse("127.0.0.1/32")}, false};
+  const int code = ServeDatabase(*db, config, banner, [&] {
+    // A first lead, so a signed webhook arrives within seconds of starting.
+    auto lead = WriteResult<json::value>(*db, [&](sql::Connection& c) {
+      Actor now_admin = admin;
+      now_admin.now_ms = clock.NowMs();
+      return CreateLead(c, now_admin, json::parse(R"({"contact":{"first_name":"Demo","last_name":"Visitor","email":"visitor@example.com"},"case_type":"Dog Bite","office":"Downtown","summary":"Created by leadwire demo at start-up."})").as_object());
+    });
+    if (!lead) Complain(lead.error());
+  });
+  receiver_server.Stop();
+  receiver_thread.join();
+  return code;
 }
 
 }  // namespace lw::app

@@ -46,6 +46,12 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--dir", demo.dir, "Folder for the demo's data")->capture_default_str();
   demo_cmd->add_option("--listen", demo.listen, "HOST:PORT")->capture_default_str();
 
+  lw::app::ReceiveOptions receive;
+  auto* receive_cmd = cli.add_subcommand("receive", "Run a local receiver that verifies and prints webhooks");
+  receive_cmd->add_option("--listen", receive.listen, "HOST:PORT")->capture_default_str();
+  receive_cmd->add_option("--key", receive.key, "The organization's authentication key (whsec_…)")->required();
+  receive_cmd->add_flag("--strict", receive.strict, "Exit non-zero on a webhook with a bad signature");
+
   CLI11_PARSE(cli, argc, argv);
 
   if (init_cmd->parsed() || user_cmd->parsed()) lw::log::SetQuiet(true);
@@ -53,5 +59,9 @@ int main(int argc, char** argv) {
   if (add_cmd->parsed()) return lw::app::RunUserAdd(user);
   if (serve_cmd->parsed()) return lw::app::RunServe(serve);
   if (demo_cmd->parsed()) return lw::app::RunDemo(demo);
+  if (receive_cmd->parsed()) {
+    lw::log::SetQuiet(true);
+    return lw::app::RunReceive(receive);
+  }
   return 1;
 }

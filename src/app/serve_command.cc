@@ -14,7 +14,8 @@
 
 namespace lw::app {
 
-int ServeDatabase(Database& db, const NodeConfig& config, const std::string& banner) {
+int ServeDatabase(Database& db, const NodeConfig& config, const std::string& banner,
+                  const std::function<void()>& on_ready) {
   auto address = http::ParseListenAddress(config.listen);
   if (!address) return Complain(address.error());
   SystemClock clock;
@@ -40,6 +41,7 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
       address->first.find(':') != std::string::npos ? "[" + address->first + "]" : address->first;
   std::cout << "Leadwire is listening on http://" << host << ":" << *port << "/" << std::endl;
   if (!banner.empty()) std::cout << banner << std::flush;
+  if (on_ready) on_ready();
   server.Run();
   if (dispatcher) dispatcher->Stop();
   log::Info("stopped");

@@ -4,6 +4,7 @@
 // http://HOST:PORT/" (then `banner`) on stdout once it accepts connections.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct NodeConfig {
   bool https_only = false;
 };
 
-int ServeDatabase(Database& db, const NodeConfig& config, const std::string& banner);
+// on_ready runs once the node accepts connections and delivers (the demo
+// creates its first lead there).
+int ServeDatabase(Database& db, const NodeConfig& config, const std::string& banner,
+                  const std::function<void()>& on_ready = {});
 
 }  // namespace lw::app

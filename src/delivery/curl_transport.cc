@@ -36,7 +36,8 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
 
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   auto* result = static_cast<DeliveryResult*>(user);
-  const std::string_view line(data, size * n);
+  std::string_view line(data, size * n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   constexpr std::string_view kName = "retry-after:";
   if (line.size() > kName.size() && strncasecmp(line.data(), kName.data(), kName.size()) == 0)
     result->retry_after = std::string(line.substr(kName.size()));

@@ -1,0 +1,64 @@
+// A scriptable webhook receiver on 127.0.0.1 for the delivery tests: records
+// every request and answers by path (see `behave`).
+import http from 'node:http';
+
+export async function startReceiver() {
+  const received = [];
+  const waiters = new Set();
+  const behaviours = new Map();  // path -> async (req, body, res) => void
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const entry = { path: req.url, headers: req.headers, body, at: Date.now() };
+      try { entry.json = JSON.parse(body); } catch { entry.json = null; }
+      received.push(entry);
+      for (const w of waiters) w();
+      const behave = behaviours.get(req.url.split('?')[0]);
+      if (behave) return behave(req, res, entry);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+    });
+  });
+  server.keepAliveTimeout = 30000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = server.address().port;
+  return {
+    port,
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    received,
+    at: (path) => received.filter((r) => r.path === path),
+    behave(path, fn) { behaviours.set(path, fn); },
+    status(path, code, headers = {}) {
+      behaviours.set(path, (req, res) => { res.writeHead(code, headers); res.end(`status ${code}`); });
+    },
+    // Resolves once `predicate()` holds, polling on each request and every 50 ms.
+    async until(predicate, timeoutMs = 10000, what = 'condition') {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => {
+          const t = setTimeout(resolve, 50);
+          const w = () => { clearTimeout(t); waiters.delete(w); resolve(); };
+          waiters.add(w);
+        });
+      }
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// Polls an async function until it returns a truthy value.
+export async function poll(fn, timeoutMs = 10000, what = 'condition') {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
