@@ -90,3 +90,73 @@ test('demo starts on SQLite with a demo organization, prints a login, and answer
   assert.equal(await exited, 0);
   cleanup(dir);
 });
+
+test('receive verifies both signatures; --strict exits non-zero on a forged webhook', async () => {
+  const crypto = await import('node:crypto');
+  const key = `whsec_${crypto.randomBytes(32).toString('base64')}`;
+  const start = (args) => new Promise((resolve, reject) => {
+    const child = spawn(BIN, ['receive', '--listen', '127.0.0.1:0', '--key', key, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+?)\/?\s/);
+      if (m) resolve({ child, base: m[1], out: () => out });
+    });
+    child.on('exit', (code) => reject(new Error(`receive exited ${code}: ${out}`)));
+  });
+  const sign = (body, id, ts, k = key) => ({
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': `v1,${crypto.createHmac('sha256', Buffer.from(k.slice(6), 'base64')).update(`${id}.${ts}.${body}`).digest('base64')}`,
+    'x-leadwire-signature': `sha256=${crypto.createHmac('sha256', k).update(body).digest('hex')}`,
+    'x-leadwire-event': 'Lead Created',
+  });
+  const body = JSON.stringify({ EventType: 'Lead Created', EventTypeId: 1, LeadId: 7 });
+  const now = Math.floor(Date.now() / 1000);
+
+  const rx = await start([]);
+  const ok = await fetch(`${rx.base}/hook`, { method: 'POST', headers: sign(body, 'msg_1', now), body });
+  assert.equal(ok.status, 204);
+  const other = `whsec_${crypto.randomBytes(32).toString('base64')}`;
+  const forged = await fetch(`${rx.base}/hook`, { method: 'POST', headers: sign(body, 'msg_2', now, other), body });
+  assert.equal(forged.status, 401);
+  const stale = await fetch(`${rx.base}/hook`, { method: 'POST', headers: sign(body, 'msg_3', now - 3600), body });
+  assert.equal(stale.status, 401);
+  const tampered = { ...sign(body, 'msg_4', now) };
+  tampered['x-leadwire-signature'] = 'sha256=00';
+  assert.equal((await fetch(`${rx.base}/hook`, { method: 'POST', headers: tampered, body })).status, 401);
+  assert.match(rx.out(), /✔ Lead Created\s+msg_1/);
+  assert.match(rx.out(), /"LeadId": 7/);
+  assert.match(rx.out(), /✘ rejected msg_2: webhook-signature/);
+  const exited = new Promise((resolve) => rx.child.on('exit', resolve));
+  rx.child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+
+  const strict = await start(['--strict']);
+  const strictExit = new Promise((resolve) => strict.child.on('exit', resolve));
+  await fetch(`${strict.base}/hook`, { method: 'POST', headers: sign(body, 'msg_5', now, other), body }).catch(() => {});
+  assert.notEqual(await strictExit, 0);
+
+  const bad = cli(['receive', '--key', 'not-a-key']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /--key/);
+});
+
+test('demo delivers a signed webhook to its own receiver within seconds', async () => {
+  const dir = tmp();
+  const child = spawn(BIN, ['demo', '--dir', join(dir, 'demo'), '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no webhook arrived: ${out}`)), 30000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/✔ Lead Created .*both signatures valid/.test(out)) { clearTimeout(timer); resolve(); }
+    });
+  });
+  assert.match(out, /"ContactFullName": "Demo Visitor"/);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  cleanup(dir);
+});

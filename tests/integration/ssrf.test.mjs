@@ -1,0 +1,36 @@
+// The SSRF guard on a server started WITHOUT --allow-destination: loopback in
+// every spelling is refused at connect time, the refusal is recorded on the
+// attempt like any other failure, and the receiver never sees a request.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { freshDatabase, startServer, api, cleanup } from './helpers.mjs';
+import { startReceiver, poll } from './receiver.mjs';
+
+let d, server, rx;
+const call = (method, path, body) => api(server.base, method, path, { token: d.admin.api_token, body });
+
+before(async () => {
+  d = freshDatabase();
+  server = await startServer(d.db);
+  rx = await startReceiver();
+  await call('PUT', '/api/settings/webhooks', { enabled: true });
+});
+after(async () => { await rx.close(); await server.stop(); cleanup(d.dir); });
+
+for (const host of ['127.0.0.1', 'localhost', '[::1]', '[::ffff:127.0.0.1]', '127.1.2.3']) {
+  test(`a rule pointing at ${host} is refused by the SSRF guard`, async () => {
+    const url = `http://${host}:${rx.port}/ssrf`;
+    const r = (await call('POST', '/api/webhook-rules', { title: `ssrf ${host}`, url, trigger: 'Contact Added' })).json;
+    await call('POST', '/api/contacts', { first_name: `SSRF ${host}` });
+    const del = await poll(async () => (await call('GET', `/api/webhook-rules/${r.id}/deliveries`)).json.records
+      .find((x) => x.attempts.length >= 1), 10000, 'the refused attempt');
+    assert.equal(del.status, 'pending', 'a refusal is a failure like any other: retried');
+    assert.equal(del.attempts[0].http_status, null);
+    assert.match(del.attempts[0].error, /SSRF guard/);
+    await call('PUT', `/api/webhook-rules/${r.id}`, { title: r.title, url, trigger: 6, enabled: false });
+  });
+}
+
+test('the receiver saw none of those requests', () => {
+  assert.equal(rx.at('/ssrf').length, 0);
+});
