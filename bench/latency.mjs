@@ -1,0 +1,52 @@
+// (c) latency: sends leads at a steady rate to the API and measures, per lead,
+// the time from the API's 2xx to the webhook's arrival at a local receiver.
+// Usage: node latency.mjs API_BASE TOKEN RECEIVER_PORT RATE SECONDS
+import http from 'node:http';
+
+const [base, token, port, rate, seconds] = process.argv.slice(2);
+const acked = new Map(), arrived = new Map();
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const at = performance.now();
+    try { const p = JSON.parse(Buffer.concat(chunks)); if (!arrived.has(p.LeadId)) arrived.set(p.LeadId, at); } catch {}
+    res.writeHead(200); res.end();
+  });
+});
+await new Promise((r) => server.listen(Number(port), '127.0.0.1', r));
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const body = JSON.stringify({ contact: { first_name: 'Latency', last_name: 'Probe' }, case_type: 'Auto Accident' });
+function send() {
+  return new Promise((resolve) => {
+    const req = http.request(`${base}/api/leads`, { method: 'POST', agent, headers: {
+      'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const at = performance.now();
+        if (res.statusCode === 201) acked.set(JSON.parse(Buffer.concat(chunks)).id, at);
+        resolve();
+      });
+    });
+    req.on('error', resolve);
+    req.end(body);
+  });
+}
+const total = Number(rate) * Number(seconds), start = performance.now(), inflight = [];
+for (let i = 0; i < total; i++) {
+  const due = start + (i * 1000) / Number(rate);
+  const wait = due - performance.now();
+  if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  inflight.push(send());
+}
+await Promise.all(inflight);
+const deadline = performance.now() + 15000;
+while (performance.now() < deadline && [...acked.keys()].some((id) => !arrived.has(id))) await new Promise((r) => setTimeout(r, 50));
+const lat = [...acked].filter(([id]) => arrived.has(id)).map(([id, at]) => Math.max(0, arrived.get(id) - at)).sort((a, b) => a - b);
+const pct = (p) => lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : NaN;
+console.log(JSON.stringify({ sent: total, acked: acked.size, arrived: lat.length, p50_ms: +pct(0.5).toFixed(2), p99_ms: +pct(0.99).toFixed(2),
+  achieved_rps: +(acked.size / ((performance.now() - start) / 1000)).toFixed(0) }));
+agent.destroy();
+server.close();
+process.exit(0);
