@@ -69,8 +69,12 @@ curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
 
 }  // namespace
 
-CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options, ResultSink sink)
-    : policy_(std::move(policy)), options_(options), sink_(std::move(sink)) {
+CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options, ResultSink sink,
+                             ReturnSink returned)
+    : policy_(std::move(policy)),
+      options_(options),
+      sink_(std::move(sink)),
+      returned_(std::move(returned)) {
   static const bool init = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   (void)init;
   multi_ = curl_multi_init();
@@ -113,7 +117,6 @@ void CurlTransport::Stop() {
 
 void CurlTransport::Submit(std::vector<DeliveryJob> jobs) {
   if (jobs.empty()) return;
-  load_ += jobs.size();
   {
     std::lock_guard lock(inbox_mutex_);
     for (auto& job : jobs) {
@@ -122,6 +125,14 @@ void CurlTransport::Submit(std::vector<DeliveryJob> jobs) {
     }
   }
   curl_multi_wakeup(multi_);
+}
+
+size_t CurlTransport::Load() const {
+  std::lock_guard lock(inbox_mutex_);
+  size_t load = size_t(in_flight_count_.load());
+  for (const auto& [host, n] : waiting_counts_)
+    if (n < size_t(options_.max_per_host)) load += n;
+  return load;
 }
 
 std::set<std::string> CurlTransport::SaturatedHosts() const {
@@ -133,6 +144,22 @@ std::set<std::string> CurlTransport::SaturatedHosts() const {
 }
 
 void CurlTransport::StartWaiting() {
+  // Jobs that waited too long for a slow host go back to the database.
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<int64_t> given_back;
+  for (auto& [host, queue] : waiting_) {
+    size_t dropped = 0;
+    while (!queue.empty() && now - queue.front().since > std::chrono::milliseconds(options_.max_wait_ms)) {
+      given_back.push_back(queue.front().job.delivery_id);
+      queue.pop_front();
+      ++dropped;
+    }
+    if (dropped) {
+      std::lock_guard lock(inbox_mutex_);
+      if ((waiting_counts_[host] -= dropped) == 0) waiting_counts_.erase(host);
+    }
+  }
+  if (!given_back.empty()) returned_(std::move(given_back));
   // Round-robin over hosts, one job each per pass, so no host starves the rest.
   bool started = true;
   while (started && in_flight_ < options_.max_in_flight) {
@@ -150,7 +177,7 @@ void CurlTransport::StartWaiting() {
       auto* t = new Transfer;
       t->policy = &policy_;
       active_.insert(t);
-      t->job = std::move(queue.front());
+      t->job = std::move(queue.front().job);
       queue.pop_front();
       t->host = host;
       {
@@ -161,6 +188,7 @@ void CurlTransport::StartWaiting() {
       t->result.started_at_ms = SystemClock().NowMs();
       t->started = std::chrono::steady_clock::now();
       ++in_flight_;
+      ++in_flight_count_;
       ++in_flight_by_host_[host];
       started = true;
       if (options_.https_only && !t->job.url.starts_with("https://")) {
@@ -218,8 +246,8 @@ void CurlTransport::Finish(Transfer* t, int code) {
   }
   curl_slist_free_all(t->headers);
   --in_flight_;
+  --in_flight_count_;
   if (--in_flight_by_host_[t->host] == 0) in_flight_by_host_.erase(t->host);
-  --load_;
   sink_(std::move(r));
   active_.erase(t);
   delete t;
@@ -232,9 +260,10 @@ void CurlTransport::Run() {
       std::lock_guard lock(inbox_mutex_);
       incoming.swap(inbox_);
     }
+    const auto now = std::chrono::steady_clock::now();
     for (auto& job : incoming) {
       std::string host = HostKey(job.url);
-      waiting_[host].push_back(std::move(job));
+      waiting_[host].push_back({std::move(job), now});
     }
     StartWaiting();
     int running = 0;

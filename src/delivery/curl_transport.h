@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -27,6 +28,9 @@ namespace lw {
 struct TransportOptions {
   int max_in_flight = 256;
   int max_per_host = 32;
+  // A job that waited this long for its host gives its delivery back (the
+  // dispatcher releases the lease) instead of holding it while the host is slow.
+  int64_t max_wait_ms = 20000;
   long connect_timeout_ms = 5000;
   long total_timeout_ms = 15000;
   bool https_only = false;
@@ -35,8 +39,10 @@ struct TransportOptions {
 class CurlTransport {
  public:
   using ResultSink = std::function<void(DeliveryResult)>;
+  using ReturnSink = std::function<void(std::vector<int64_t> delivery_ids)>;
 
-  CurlTransport(AddressPolicy policy, TransportOptions options, ResultSink sink);
+  CurlTransport(AddressPolicy policy, TransportOptions options, ResultSink sink,
+                ReturnSink returned);
   ~CurlTransport();
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
@@ -46,8 +52,10 @@ class CurlTransport {
   // another attempt follows: at-least-once).
   void Stop();
   void Submit(std::vector<DeliveryJob> jobs);
-  // Jobs submitted and not yet finished (in flight or waiting).
-  size_t Load() const { return load_.load(); }
+  // Jobs in flight or waiting for a host that is not saturated: what the
+  // dispatcher must not claim more of. Jobs parked behind a saturated host do
+  // not count, so a slow endpoint does not shrink everyone else's pipe.
+  size_t Load() const;
   // Hosts whose waiting queue is at least a full round of max_per_host.
   std::set<std::string> SaturatedHosts() const;
 
@@ -64,17 +72,22 @@ class CurlTransport {
   AddressPolicy policy_;
   TransportOptions options_;
   ResultSink sink_;
+  ReturnSink returned_;
   void* multi_ = nullptr;  // CURLM*
   std::thread thread_;
   std::atomic<bool> running_{false};
-  std::atomic<size_t> load_{0};
+  std::atomic<int> in_flight_count_{0};
 
   mutable std::mutex inbox_mutex_;
   std::vector<DeliveryJob> inbox_;
   std::map<std::string, size_t> waiting_counts_;  // by host, under inbox_mutex_
 
   // Transport thread only.
-  std::map<std::string, std::deque<DeliveryJob>> waiting_;
+  struct Waiting {
+    DeliveryJob job;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::map<std::string, std::deque<Waiting>> waiting_;
   std::map<std::string, int> in_flight_by_host_;
   int in_flight_ = 0;
   std::set<Transfer*> active_;

@@ -10,6 +10,24 @@
 
 namespace lw {
 
+namespace {
+
+// One UPDATE per chunk of ids rather than one per delivery.
+void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, int64_t until) {
+  constexpr size_t kChunk = 256;
+  for (size_t start = 0; start < ids.size(); start += kChunk) {
+    const size_t n = std::min(kChunk, ids.size() - start);
+    std::string sql = "UPDATE deliveries SET lease_until = ? WHERE id IN (?";
+    for (size_t i = 1; i < n; ++i) sql += ",?";
+    sql += ")";
+    std::vector<sql::Value> params{until};
+    for (size_t i = 0; i < n; ++i) params.emplace_back(ids[start + i]);
+    c.Query(sql, params);
+  }
+}
+
+}  // namespace
+
 std::vector<ClaimedDelivery> ClaimDueDeliveries(sql::Connection& c, const std::string& dialect,
                                                 int64_t now_ms, int limit,
                                                 const std::set<int64_t>& excluded_rules) {
@@ -39,11 +57,15 @@ std::vector<ClaimedDelivery> ClaimDueDeliveries(sql::Connection& c, const std::s
     ClaimedDelivery d{r.Int(0), r.Int(1), r.Int(2), r.Text(3), r.Text(4), r.Text(5),
                       int(r.Int(6)), {r.Text(7)}};
     if (!r.IsNull(8) && r.OptInt(9).value_or(0) > now_ms) d.keys.push_back(r.Text(8));
-    c.Exec("UPDATE deliveries SET lease_until = ? WHERE id = ?", {now_ms + kLeaseMs, d.id});
     out.push_back(std::move(d));
   }
+  std::vector<int64_t> ids;
+  for (const auto& d : out) ids.push_back(d.id);
+  SetLeases(c, ids, now_ms + kLeaseMs);
   return out;
 }
+
+void ReleaseLeases(sql::Connection& c, const std::vector<int64_t>& ids) { SetLeases(c, ids, 0); }
 
 DeliveryJob BuildSignedJob(const ClaimedDelivery& d, int64_t now_ms) {
   const int64_t ts = now_ms / 1000;

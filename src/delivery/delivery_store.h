@@ -36,6 +36,9 @@ std::vector<ClaimedDelivery> ClaimDueDeliveries(sql::Connection& c, const std::s
                                                 int64_t now_ms, int limit,
                                                 const std::set<int64_t>& excluded_rules);
 
+// Gives deliveries back unsent: claimable again at once.
+void ReleaseLeases(sql::Connection& c, const std::vector<int64_t>& ids);
+
 // The signed HTTP request for a claimed delivery, stamped `now_ms`.
 DeliveryJob BuildSignedJob(const ClaimedDelivery& d, int64_t now_ms);
 

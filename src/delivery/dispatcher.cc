@@ -13,8 +13,13 @@ Dispatcher::Dispatcher(Database& db, const Clock& clock, AddressPolicy policy,
     : db_(db),
       clock_(clock),
       options_(options),
-      transport_(std::move(policy), options.transport,
-                 [this](DeliveryResult r) { OnResult(std::move(r)); }),
+      transport_(
+          std::move(policy), options.transport,
+          [this](DeliveryResult r) { OnResult(std::move(r)); },
+          [this](std::vector<int64_t> ids) {
+            std::lock_guard lock(mutex_);
+            returned_.insert(returned_.end(), ids.begin(), ids.end());
+          }),
       rng_(std::random_device{}()) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
@@ -52,16 +57,19 @@ void Dispatcher::OnResult(DeliveryResult r) {
 
 bool Dispatcher::WriteResults() {
   std::vector<DeliveryResult> batch;
+  std::vector<int64_t> returned;
   {
     std::lock_guard lock(mutex_);
     batch.swap(results_);
+    returned.swap(returned_);
   }
-  if (batch.empty()) return false;
+  if (batch.empty() && returned.empty()) return false;
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   auto uniform01 = [&] { return unit(rng_); };
   ResultTally tally;
   auto st = db_.Write([&](sql::Connection& c) -> Status {
     tally = RecordResults(c, batch, clock_.NowMs(), uniform01);
+    ReleaseLeases(c, returned);
     return {};
   });
   if (!st) {

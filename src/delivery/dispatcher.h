@@ -50,6 +50,7 @@ class Dispatcher {
   std::condition_variable wake_;
   bool woken_ = false;
   std::vector<DeliveryResult> results_;  // under mutex_
+  std::vector<int64_t> returned_;        // deliveries given back unsent, under mutex_
 
   // Dispatcher thread only.
   std::map<int64_t, std::string> rule_hosts_;  // rule id -> host key, to skip saturated hosts

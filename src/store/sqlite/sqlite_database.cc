@@ -22,14 +22,29 @@ class SqliteDatabase final : public Database {
     return st;
   }
 
+  // Group commit: writers queue their work; whoever holds the writer runs
+  // everything queued in one transaction, each piece in its own savepoint, so
+  // one fsync makes many concurrent requests durable and a failing piece rolls
+  // back alone.
   Status Write(const std::function<Status(sql::Connection&)>& fn) override {
-    Status st;
+    PendingWrite me{&fn, {}, false};
+    {
+      std::lock_guard lock(queue_mutex_);
+      queue_.push_back(&me);
+    }
     {
       std::lock_guard lock(write_mutex_);
-      st = Run(*writer_, "BEGIN IMMEDIATE", fn);
+      if (!me.done) {
+        std::vector<PendingWrite*> batch;
+        {
+          std::lock_guard q(queue_mutex_);
+          batch.swap(queue_);
+        }
+        RunBatch(batch);
+      }
     }
-    if (st) NotifyCommitted();
-    return st;
+    if (me.result) NotifyCommitted();
+    return me.result;
   }
 
   Status Migrate() override {
@@ -77,6 +92,57 @@ class SqliteDatabase final : public Database {
     return st;
   }
 
+  struct PendingWrite {
+    const std::function<Status(sql::Connection&)>* fn;
+    Status result;
+    bool done;
+  };
+
+  void RunBatch(const std::vector<PendingWrite*>& batch) {
+    if (batch.size() == 1) {
+      batch[0]->result = Run(*writer_, "BEGIN IMMEDIATE", *batch[0]->fn);
+      batch[0]->done = true;
+      return;
+    }
+    Status begun;
+    try {
+      writer_->ExecScript("BEGIN IMMEDIATE");
+    } catch (const sql::DbError& e) {
+      begun = Fail(ToError(e));
+    }
+    for (PendingWrite* p : batch) {
+      if (!begun) {
+        p->result = begun;
+        continue;
+      }
+      try {
+        writer_->ExecScript("SAVEPOINT lw_write");
+        p->result = (*p->fn)(*writer_);
+      } catch (const sql::DbError& e) {
+        p->result = Fail(ToError(e));
+      }
+      try {
+        writer_->ExecScript(p->result ? "RELEASE lw_write"
+                                      : "ROLLBACK TO lw_write; RELEASE lw_write");
+      } catch (const sql::DbError& e) {
+        p->result = Fail(ToError(e));
+      }
+    }
+    if (begun) {
+      try {
+        writer_->ExecScript("COMMIT");
+      } catch (const sql::DbError& e) {
+        for (PendingWrite* p : batch)
+          if (p->result) p->result = Fail(ToError(e));
+        try {
+          writer_->ExecScript("ROLLBACK");
+        } catch (const sql::DbError&) {
+        }
+      }
+    }
+    for (PendingWrite* p : batch) p->done = true;
+  }
+
   std::unique_ptr<SqliteConnection> TakeReader() {
     {
       std::lock_guard lock(pool_mutex_);
@@ -95,8 +161,10 @@ class SqliteDatabase final : public Database {
   }
 
   std::string path_;
-  std::mutex write_mutex_;
+  std::mutex write_mutex_;  // held by the writer running a batch
   std::unique_ptr<SqliteConnection> writer_;
+  std::mutex queue_mutex_;
+  std::vector<PendingWrite*> queue_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<SqliteConnection>> readers_;
 };

@@ -1,7 +1,8 @@
 // The SQLite backend: one file in WAL mode with synchronous=FULL, so a Write
 // that returned survives a crash or power loss. Writes go through one writer
-// connection (SQLite allows one writer at a time anyway; serializing them here
-// avoids busy-waiting); reads use a pool of connections, one per thread.
+// connection (SQLite allows one writer at a time anyway) and are group
+// committed: concurrent writes share a transaction and its fsync, each in its
+// own savepoint. Reads use a pool of connections, one per thread.
 #pragma once
 
 #include <memory>
