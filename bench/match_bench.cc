@@ -19,7 +19,8 @@ std::vector<Rule> TenThousandRules() {
     r.trigger_id = 1 + int(rng() % 4);
     r.url = "https://hooks.example.com/" + std::to_string(i);
     if (rng() % 4) r.creation_rules.status_id = 1 + int64_t(rng() % 12);
-    if (rng() % 2) r.creation_rules.case_type_ids = {100 + int64_t(rng() % 8), 100 + int64_t(rng() % 8)};
+    if (rng() % 2)
+      r.creation_rules.case_type_ids = {100 + int64_t(rng() % 8), 100 + int64_t(rng() % 8)};
     if (rng() % 3 == 0) r.creation_rules.office_id = 200 + int64_t(rng() % 5);
     if (rng() % 5 == 0) r.creation_rules.marketing_source_id = 300 + int64_t(rng() % 6);
     if (rng() % 7 == 0) r.creation_rules.requires_case_tracker_code = true;

@@ -10,14 +10,14 @@
 #include "app/commands.h"
 #include "app/serve_loop.h"
 #include "app/webhook_receiver.h"
-#include "http/server.h"
-#include "webhooks/rules_service.h"
 #include "common/clock.h"
 #include "common/secrets.h"
 #include "domain/leads.h"
 #include "domain/lookups.h"
 #include "domain/organizations.h"
 #include "domain/users.h"
+#include "http/server.h"
+#include "webhooks/rules_service.h"
 
 namespace lw::app {
 
@@ -77,7 +77,8 @@ Result<std::string> WireDemoRules(sql::Connection& c, const Actor& admin, const 
     json::object body{{"title", title}, {"enabled", true}, {"url", url}, {"trigger", trigger}};
     auto existing = c.QueryOne("SELECT id FROM webhook_rules WHERE org_id = ? AND title = ?",
                                {admin.org_id, std::string(title)});
-    auto done = existing ? UpdateRule(c, admin, existing->Int(0), body) : CreateRule(c, admin, body);
+    auto done =
+        existing ? UpdateRule(c, admin, existing->Int(0), body) : CreateRule(c, admin, body);
     if (!done) return Fail(done.error());
   }
   return LoadWebhookSettings(c, admin.org_id).key;
@@ -88,7 +89,8 @@ Result<std::string> WireDemoRules(sql::Connection& c, const Actor& admin, const 
 int RunDemo(const DemoOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.dir, ec);
-  if (ec) return Complain("cannot create " + o.dir + ": " + ec.message() + "; choose another --dir.");
+  if (ec)
+    return Complain("cannot create " + o.dir + ": " + ec.message() + "; choose another --dir.");
   auto db = OpenOrExplain("sqlite:" + o.dir + "/leadwire.db");
   if (!db) return 1;
   const std::string password = GeneratePassword();
@@ -101,8 +103,10 @@ int RunDemo(const DemoOptions& o) {
   http::Server receiver_server([&receiver](const http::Request& r) { return receiver.Handle(r); },
                                {"127.0.0.1", 0, 1, 2});
   auto receiver_port = receiver_server.Listen();
-  if (!receiver_port) return Complain("cannot start the demo's receiver: " + receiver_port.error().message);
-  const std::string receiver_url = "http://127.0.0.1:" + std::to_string(*receiver_port) + "/webhooks";
+  if (!receiver_port)
+    return Complain("cannot start the demo's receiver: " + receiver_port.error().message);
+  const std::string receiver_url =
+      "http://127.0.0.1:" + std::to_string(*receiver_port) + "/webhooks";
 
   Actor admin;
   std::string token;
@@ -122,10 +126,9 @@ int RunDemo(const DemoOptions& o) {
   std::thread receiver_thread([&] { receiver_server.Run(); });
 
   const std::string banner =
-      "\n  Leadwire demo (data in " + o.dir + "/)\n" +
-      "  Log in:    " + kAdminEmail + " / " + password + "\n" +
-      "  API token: " + token + "\n" +
-      "  Receiver:  " + receiver_url + " (webhooks are printed below, signatures checked)\n" +
+      "\n  Leadwire demo (data in " + o.dir + "/)\n" + "  Log in:    " + kAdminEmail + " / " +
+      password + "\n" + "  API token: " + token + "\n" + "  Receiver:  " + receiver_url +
+      " (webhooks are printed below, signatures checked)\n" +
       "  Try:       curl -H 'Authorization: Bearer " + token +
       "' -H 'Content-Type: application/json' -d '{\"contact\":{\"first_name\":\"Ada\"}}' http://" +
       o.listen + "/api/leads\n  Stop:      Ctrl+C\n\n";
@@ -135,7 +138,11 @@ int RunDemo(const DemoOptions& o) {
     auto lead = WriteResult<json::value>(*db, [&](sql::Connection& c) {
       Actor now_admin = admin;
       now_admin.now_ms = clock.NowMs();
-      return CreateLead(c, now_admin, json::parse(R"({"contact":{"first_name":"Demo","last_name":"Visitor","email":"visitor@example.com"},"case_type":"Dog Bite","office":"Downtown","summary":"Created by leadwire demo at start-up."})").as_object());
+      return CreateLead(
+          c, now_admin,
+          json::parse(
+              R"({"contact":{"first_name":"Demo","last_name":"Visitor","email":"visitor@example.com"},"case_type":"Dog Bite","office":"Downtown","summary":"Created by leadwire demo at start-up."})")
+              .as_object());
     });
     if (!lead) Complain(lead.error());
   });

@@ -47,10 +47,13 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--listen", demo.listen, "HOST:PORT")->capture_default_str();
 
   lw::app::ReceiveOptions receive;
-  auto* receive_cmd = cli.add_subcommand("receive", "Run a local receiver that verifies and prints webhooks");
+  auto* receive_cmd =
+      cli.add_subcommand("receive", "Run a local receiver that verifies and prints webhooks");
   receive_cmd->add_option("--listen", receive.listen, "HOST:PORT")->capture_default_str();
-  receive_cmd->add_option("--key", receive.key, "The organization's authentication key (whsec_…)")->required();
-  receive_cmd->add_flag("--strict", receive.strict, "Exit non-zero on a webhook with a bad signature");
+  receive_cmd->add_option("--key", receive.key, "The organization's authentication key (whsec_…)")
+      ->required();
+  receive_cmd->add_flag("--strict", receive.strict,
+                        "Exit non-zero on a webhook with a bad signature");
 
   CLI11_PARSE(cli, argc, argv);
 

@@ -11,8 +11,9 @@ namespace lw::app {
 
 int RunReceive(const ReceiveOptions& o) {
   if (!o.key.starts_with("whsec_") || !crypto::Base64Decode(o.key.substr(6)))
-    return Complain("--key must be the organization's authentication key (whsec_…), as shown "
-                    "under Webhook Rules or by GET /api/settings/webhooks.");
+    return Complain(
+        "--key must be the organization's authentication key (whsec_…), as shown "
+        "under Webhook Rules or by GET /api/settings/webhooks.");
   auto address = http::ParseListenAddress(o.listen);
   if (!address) return Complain(address.error());
   SystemClock clock;

@@ -1,7 +1,6 @@
 #include "app/webhook_receiver.h"
 
 #include <boost/json.hpp>
-
 #include <charconv>
 
 #include "webhooks/signature.h"
@@ -68,9 +67,8 @@ http::Response WebhookReceiver::Handle(const http::Request& req) {
   {
     std::lock_guard lock(mutex_);
     if (problem.empty()) {
-      out_ << "\n✔ " << req.Header("x-leadwire-event") << "  " << id
-           << "  (rule " << req.Header("x-leadwire-rule-id")
-           << ", both signatures valid)\n"
+      out_ << "\n✔ " << req.Header("x-leadwire-event") << "  " << id << "  (rule "
+           << req.Header("x-leadwire-rule-id") << ", both signatures valid)\n"
            << Pretty(req.body) << std::endl;
     } else {
       out_ << "\n✘ rejected " << (id.empty() ? "a webhook" : id) << ": " << problem << std::endl;

@@ -14,8 +14,8 @@ void ObserveAttempt(std::optional<int> http_status, int64_t duration_ms);
 void CountOutcomes(int delivered, int retried, int failed, int gone);
 
 struct Gauges {
-  int64_t queue_depth = 0;       // pending deliveries due or waiting for a retry
-  int64_t queue_due = 0;         // pending deliveries due now
+  int64_t queue_depth = 0;  // pending deliveries due or waiting for a retry
+  int64_t queue_due = 0;    // pending deliveries due now
 };
 std::string Render(const Gauges& gauges);
 

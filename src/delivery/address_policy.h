@@ -28,7 +28,8 @@ struct Cidr {
   IpAddress base;
   int prefix = 0;  // in the address's own family: 0–32 for IPv4, 0–128 for IPv6
 
-  static std::optional<Cidr> Parse(const std::string& text);  // "10.0.0.0/8", "::1/128", "127.0.0.1"
+  static std::optional<Cidr> Parse(
+      const std::string& text);  // "10.0.0.0/8", "::1/128", "127.0.0.1"
   bool Contains(const IpAddress& a) const;
 };
 

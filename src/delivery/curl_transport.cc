@@ -1,8 +1,8 @@
 #include "delivery/curl_transport.h"
 
 #include <curl/curl.h>
-#include <strings.h>
 #include <netinet/in.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -149,7 +149,8 @@ void CurlTransport::StartWaiting() {
   std::vector<int64_t> given_back;
   for (auto& [host, queue] : waiting_) {
     size_t dropped = 0;
-    while (!queue.empty() && now - queue.front().since > std::chrono::milliseconds(options_.max_wait_ms)) {
+    while (!queue.empty() &&
+           now - queue.front().since > std::chrono::milliseconds(options_.max_wait_ms)) {
       given_back.push_back(queue.front().job.delivery_id);
       queue.pop_front();
       ++dropped;

@@ -16,7 +16,9 @@
 
 namespace lw {
 
-inline constexpr int64_t kLeaseMs = 30'000;  // longer than any attempt (15 s timeout)
+// How long a claimed delivery is held by its node: longer than an attempt can
+// take (15 s) plus the time a job may wait for its host (20 s).
+inline constexpr int64_t kLeaseMs = 60'000;
 inline constexpr int64_t kAutoDisableAfterMs = 5LL * 24 * 3600 * 1000;
 
 struct ClaimedDelivery {

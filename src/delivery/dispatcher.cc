@@ -68,7 +68,8 @@ bool Dispatcher::WriteResults() {
   auto uniform01 = [&] { return unit(rng_); };
   ResultTally tally;
   auto st = db_.Write([&](sql::Connection& c) -> Status {
-    tally = RecordResults(c, batch, clock_.NowMs(), uniform01);
+    const int64_t now = clock_.NowMs();
+    tally = RecordResults(c, batch, now, uniform01);
     ReleaseLeases(c, returned);
     return {};
   });

@@ -13,8 +13,8 @@
 namespace lw {
 
 struct AttemptOutcome {
-  std::optional<int> http_status;            // nullopt: no answer (network error, timeout)
-  std::optional<int64_t> retry_after_ms;     // parsed Retry-After, if any
+  std::optional<int> http_status;         // nullopt: no answer (network error, timeout)
+  std::optional<int64_t> retry_after_ms;  // parsed Retry-After, if any
 };
 
 enum class DeliveryNext { kDelivered, kRetry, kFailed, kGone };

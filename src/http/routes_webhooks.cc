@@ -81,10 +81,11 @@ void AddWebhookRoutes(Router& r) {
         Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
           auto paging = ReadPaging(ctx.req);
           if (!paging) return Fail(paging.error());
-          return ListDeliveries(c, ctx.who.org_id, ctx.id(), ctx.req.Query("status"),
-                                paging->limit, paging->offset);
+          return ListDeliveries(c, ctx.who.org_id, ctx.id(), ctx.req.Query("status"), paging->limit,
+                                paging->offset);
         }));
-  r.Add("GET", "/api/deliveries/{id}", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+  r.Add("GET", "/api/deliveries/{id}", Access::kAdmin,
+        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
           LW_CHECK(RequireWebhooksEnabled(c, ctx.who.org_id));
           return GetDelivery(c, ctx.who.org_id, ctx.id());
         }));
@@ -92,7 +93,8 @@ void AddWebhookRoutes(Router& r) {
         Writes(r, 202, [](Conn& c, Ctx& ctx) { return Redeliver(c, ctx.actor(), ctx.id()); }));
   r.Add("POST", "/api/webhook-rules/{id}/test", Access::kAdmin,
         Writes(r, 202, [](Conn& c, Ctx& ctx) { return SendTestEvent(c, ctx.actor(), ctx.id()); }));
-  r.Add("POST", "/api/webhook-rules/{id}/recover", Access::kAdmin, Writes(r, 202, [](Conn& c, Ctx& ctx) {
+  r.Add("POST", "/api/webhook-rules/{id}/recover", Access::kAdmin,
+        Writes(r, 202, [](Conn& c, Ctx& ctx) {
           return RecoverFailed(c, ctx.actor(), ctx.id(), ctx.body);
         }));
 

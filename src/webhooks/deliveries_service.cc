@@ -30,12 +30,12 @@ json::value DeliveryJson(sql::Connection& c, const sql::Row& r) {
            "SELECT at, http_status, duration_ms, error, response_excerpt FROM delivery_attempts "
            "WHERE delivery_id = ? ORDER BY id",
            {r.Int(0)}))
-    attempts.push_back(json::object{
-        {"at", FormatIsoMs(a.Int(0))},
-        {"http_status", a.IsNull(1) ? json::value(nullptr) : json::value(a.Int(1))},
-        {"duration_ms", a.Int(2)},
-        {"error", OptText(a, 3)},
-        {"response_excerpt", OptText(a, 4)}});
+    attempts.push_back(
+        json::object{{"at", FormatIsoMs(a.Int(0))},
+                     {"http_status", a.IsNull(1) ? json::value(nullptr) : json::value(a.Int(1))},
+                     {"duration_ms", a.Int(2)},
+                     {"error", OptText(a, 3)},
+                     {"response_excerpt", OptText(a, 4)}});
   const Trigger* t = FindTrigger(int(r.Int(4)));
   const bool pending = r.Text(5) == "pending";
   return json::object{
@@ -52,9 +52,7 @@ json::value DeliveryJson(sql::Connection& c, const sql::Row& r) {
       {"created_at", FormatIsoMs(r.Int(8))}};
 }
 
-std::string From() {
-  return " FROM deliveries d JOIN events e ON e.id = d.event_id ";
-}
+std::string From() { return " FROM deliveries d JOIN events e ON e.id = d.event_id "; }
 
 }  // namespace
 
@@ -83,17 +81,17 @@ Result<json::value> ListDeliveries(sql::Connection& c, int64_t org_id, int64_t r
 }
 
 Result<json::value> GetDelivery(sql::Connection& c, int64_t org_id, int64_t id) {
-  auto r = c.QueryOne(std::string("SELECT ") + kDeliveryColumns + From() +
-                          "WHERE d.id = ? AND d.org_id = ?",
-                      {id, org_id});
+  auto r = c.QueryOne(
+      std::string("SELECT ") + kDeliveryColumns + From() + "WHERE d.id = ? AND d.org_id = ?",
+      {id, org_id});
   if (!r) return Fail(Error::NotFound("No delivery has id " + std::to_string(id) + "."));
   return DeliveryJson(c, *r);
 }
 
 Result<json::value> Redeliver(sql::Connection& c, const Actor& actor, int64_t id) {
   LW_CHECK(RequireWebhooksEnabled(c, actor.org_id));
-  auto d = c.QueryOne("SELECT status FROM deliveries WHERE id = ? AND org_id = ?",
-                      {id, actor.org_id});
+  auto d =
+      c.QueryOne("SELECT status FROM deliveries WHERE id = ? AND org_id = ?", {id, actor.org_id});
   if (!d) return Fail(Error::NotFound("No delivery has id " + std::to_string(id) + "."));
   if (d->Text(0) == "cancelled")
     return Fail(Error::Conflict("delivery_cancelled", "The delivery's rule was deleted."));

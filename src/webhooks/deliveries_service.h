@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
-
 #include <cstdint>
 #include <string>
 
@@ -16,8 +15,7 @@ namespace lw {
 
 // status: "" (all), pending, delivered, failed or cancelled.
 Result<boost::json::value> ListDeliveries(sql::Connection& c, int64_t org_id, int64_t rule_id,
-                                          const std::string& status, int64_t limit,
-                                          int64_t offset);
+                                          const std::string& status, int64_t limit, int64_t offset);
 Result<boost::json::value> GetDelivery(sql::Connection& c, int64_t org_id, int64_t id);
 // Makes the delivery due now with a fresh retry schedule (attempts are kept).
 Result<boost::json::value> Redeliver(sql::Connection& c, const Actor& actor, int64_t id);

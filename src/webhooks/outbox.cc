@@ -1,7 +1,6 @@
 #include "webhooks/outbox.h"
 
 #include <boost/json.hpp>
-
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -54,8 +53,13 @@ LeadFacts LoadLeadFacts(sql::Connection& c, int64_t lead_id) {
       "marketing_source_id, case_tracker_code FROM leads WHERE id = ?",
       {lead_id});
   if (!r) return {};
-  return {r->OptInt(0), r->OptInt(1), r->OptInt(2), r->OptInt(3),
-          r->OptInt(4), r->OptInt(5), !r->IsNull(6) && !r->Text(6).empty()};
+  return {r->OptInt(0),
+          r->OptInt(1),
+          r->OptInt(2),
+          r->OptInt(3),
+          r->OptInt(4),
+          r->OptInt(5),
+          !r->IsNull(6) && !r->Text(6).empty()};
 }
 
 }  // namespace
@@ -66,8 +70,7 @@ void BumpRulesVersion(sql::Connection& c, int64_t org_id) {
   int64_t version = 0;
   const std::string bytes = crypto::RandomBytes(8);
   std::memcpy(&version, bytes.data(), sizeof version);
-  c.Exec("UPDATE organizations SET rules_version = ? WHERE id = ?",
-         {version & INT64_MAX, org_id});
+  c.Exec("UPDATE organizations SET rules_version = ? WHERE id = ?", {version & INT64_MAX, org_id});
 }
 
 int QueueDeliveries(sql::Connection& c, const Actor& actor, int64_t event_id, int trigger_id,
@@ -86,7 +89,8 @@ int QueueDeliveries(sql::Connection& c, const Actor& actor, int64_t event_id, in
   if (matched.empty()) return 0;
   auto payload = RenderEventPayload(c, actor.org_id, trigger_id, subject, actor.user_name);
   if (!payload) throw sql::DbError(sql::DbError::Kind::kOther, payload.error().message);
-  c.Exec("UPDATE events SET payload = ? WHERE id = ?", {boost::json::serialize(*payload), event_id});
+  c.Exec("UPDATE events SET payload = ? WHERE id = ?",
+         {boost::json::serialize(*payload), event_id});
   for (const IndexedRule* rule : matched)
     c.Exec(
         "INSERT INTO deliveries (org_id, rule_id, event_id, webhook_id, status, next_attempt_at, "

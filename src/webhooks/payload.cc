@@ -205,10 +205,11 @@ std::optional<json::object> LoadNote(sql::Connection& c, int64_t org_id, int64_t
       "n.created_by WHERE n.id = ? AND n.org_id = ?",
       {id, org_id});
   if (!r) return std::nullopt;
-  return json::object{{"note", r->Text(0)},
-                      {"summary", r->IsNull(1) ? json::value(nullptr) : json::value(r->Text(1))},
-                      {"created_at", FormatIsoMs(r->Int(2))},
-                      {"created_by", r->IsNull(3) ? json::value(nullptr) : json::value(r->Text(3))}};
+  return json::object{
+      {"note", r->Text(0)},
+      {"summary", r->IsNull(1) ? json::value(nullptr) : json::value(r->Text(1))},
+      {"created_at", FormatIsoMs(r->Int(2))},
+      {"created_by", r->IsNull(3) ? json::value(nullptr) : json::value(r->Text(3))}};
 }
 
 }  // namespace
@@ -259,7 +260,8 @@ Result<json::object> RenderEventPayload(sql::Connection& c, int64_t org_id, int 
 
 json::object SamplePayload(int trigger_id, const std::string& by_user, int64_t now_ms) {
   const std::string now = FormatIsoMs(now_ms);
-  const json::value creator = json::object{{"id", 0}, {"name", by_user}, {"email", "admin@example.com"}};
+  const json::value creator =
+      json::object{{"id", 0}, {"name", by_user}, {"email", "admin@example.com"}};
   json::object contact{{"id", 0},
                        {"first_name", "Sample"},
                        {"last_name", "Client"},
@@ -283,19 +285,31 @@ json::object SamplePayload(int trigger_id, const std::string& by_user, int64_t n
                     {"created_at", now},
                     {"last_status_change_at", now},
                     {"created_by", creator}};
-  json::object note{{"note", "A sample note."}, {"summary", "Sample"}, {"created_at", now},
+  json::object note{{"note", "A sample note."},
+                    {"summary", "Sample"},
+                    {"created_at", now},
                     {"created_by", by_user}};
-  json::object opportunity{{"id", 0},          {"first_name", "Sample"},
-                           {"last_name", "Client"}, {"email", "sample.client@example.com"},
-                           {"mobile_phone", "+1 555 0100"}, {"marketing_source", "Google Ads"},
-                           {"opportunity_source", "Web Form"}, {"summary", "A sample opportunity."},
-                           {"lead_id", 0},          {"disregard_reason", "Sample reason"},
+  json::object opportunity{{"id", 0},
+                           {"first_name", "Sample"},
+                           {"last_name", "Client"},
+                           {"email", "sample.client@example.com"},
+                           {"mobile_phone", "+1 555 0100"},
+                           {"marketing_source", "Google Ads"},
+                           {"opportunity_source", "Web Form"},
+                           {"summary", "A sample opportunity."},
+                           {"lead_id", 0},
+                           {"disregard_reason", "Sample reason"},
                            {"created_at", now}};
-  json::object activity{{"from", "+1 555 0100"},  {"to", "+1 555 0199"},
-                        {"subject", "Sample"},     {"body", "A sample message."},
-                        {"file_name", "sample.pdf"}, {"url", "https://files.example.com/sample.pdf"},
-                        {"category", "Sample"},    {"system", "Sample System"},
-                        {"report_name", "Sample Report"}, {"created_at", now}};
+  json::object activity{{"from", "+1 555 0100"},
+                        {"to", "+1 555 0199"},
+                        {"subject", "Sample"},
+                        {"body", "A sample message."},
+                        {"file_name", "sample.pdf"},
+                        {"url", "https://files.example.com/sample.pdf"},
+                        {"category", "Sample"},
+                        {"system", "Sample System"},
+                        {"report_name", "Sample Report"},
+                        {"created_at", now}};
   PayloadRecords r{&lead, nullptr, &note, &opportunity, &activity, "Sample Tag"};
   return BuildPayload(trigger_id, by_user, r);
 }

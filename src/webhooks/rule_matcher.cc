@@ -24,26 +24,40 @@ RuleIndex::RuleIndex(const std::vector<Rule>& rules) {
   for (const Rule& rule : rules) {
     if (!rule.enabled) continue;
     TriggerBucket& bucket = buckets_[rule.trigger_id];
-    IndexedRule indexed{rule.id, rule.url, rule.creation_rules};
-    if (rule.creation_rules.status_id)
-      bucket.by_status[*rule.creation_rules.status_id].push_back(std::move(indexed));
+    const CreationRules& cr = rule.creation_rules;
+    IndexedRule indexed{rule.id, rule.url, cr};
+    if (cr.status_id)
+      bucket.by_status[*cr.status_id].push_back(std::move(indexed));
+    else if (!cr.case_type_ids.empty())
+      for (int64_t case_type : cr.case_type_ids) bucket.by_case_type[case_type].push_back(indexed);
     else
-      bucket.any_status.push_back(std::move(indexed));
+      bucket.any.push_back(std::move(indexed));
     ++size_;
   }
 }
+
+namespace {
+
+void MatchList(const std::unordered_map<int64_t, std::vector<IndexedRule>>& lists,
+               const std::optional<int64_t>& key, const LeadFacts& lead,
+               std::vector<const IndexedRule*>& out) {
+  if (!key) return;
+  auto it = lists.find(*key);
+  if (it == lists.end()) return;
+  for (const IndexedRule& r : it->second)
+    if (Matches(r.creation_rules, lead)) out.push_back(&r);
+}
+
+}  // namespace
 
 void RuleIndex::Match(int trigger_id, const LeadFacts& lead,
                       std::vector<const IndexedRule*>& out) const {
   auto bucket = buckets_.find(trigger_id);
   if (bucket == buckets_.end()) return;
-  for (const IndexedRule& r : bucket->second.any_status)
+  for (const IndexedRule& r : bucket->second.any)
     if (Matches(r.creation_rules, lead)) out.push_back(&r);
-  if (!lead.status_id) return;
-  auto same = bucket->second.by_status.find(*lead.status_id);
-  if (same == bucket->second.by_status.end()) return;
-  for (const IndexedRule& r : same->second)
-    if (Matches(r.creation_rules, lead)) out.push_back(&r);
+  MatchList(bucket->second.by_status, lead.status_id, lead, out);
+  MatchList(bucket->second.by_case_type, lead.case_type_id, lead, out);
 }
 
 }  // namespace lw

@@ -1,7 +1,7 @@
 // Matching events against rules, in memory. RuleIndex holds one
-// organization's enabled rules, bucketed by trigger and, for lead triggers,
-// by the status the rule requires, so an event only looks at rules that can
-// match it. Immutable once built: any thread may read it.
+// organization's enabled rules, bucketed by trigger, then by the status the
+// rule requires or, failing that, by each case type it accepts, so an event
+// only looks at rules that can match it. Immutable once built: any thread.
 #pragma once
 
 #include <cstdint>
@@ -44,8 +44,11 @@ class RuleIndex {
 
  private:
   struct TriggerBucket {
-    std::vector<IndexedRule> any_status;
+    std::vector<IndexedRule> any;  // neither a status nor case types required
     std::unordered_map<int64_t, std::vector<IndexedRule>> by_status;
+    // Rules without a status but with case types, under each case type (a lead
+    // has one case type, so a rule listed twice still matches once).
+    std::unordered_map<int64_t, std::vector<IndexedRule>> by_case_type;
   };
   std::unordered_map<int, TriggerBucket> buckets_;
   size_t size_ = 0;

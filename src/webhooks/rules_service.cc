@@ -174,9 +174,10 @@ Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id) {
     return Fail(Error::Conflict("rule_enabled", "Disable the rule before deleting it."));
   c.Exec("DELETE FROM webhook_rules WHERE id = ? AND org_id = ?", {id, actor.org_id});
   // Deleted rules cannot be recovered, so neither can their queued deliveries.
-  c.Exec("UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE rule_id = ? AND "
-         "status = 'pending'",
-         {actor.now_ms, id});
+  c.Exec(
+      "UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE rule_id = ? AND "
+      "status = 'pending'",
+      {actor.now_ms, id});
   BumpRulesVersion(c, actor.org_id);
   RecordAudit(c, actor, "rule.deleted", "webhook_rule", id, *before);
   return {};

@@ -20,7 +20,8 @@ class DeliveryStore : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("leadwire-delivery-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("leadwire-delivery-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     db_ = std::move(*OpenDatabase("sqlite:" + (dir_ / "t.db").string()));
@@ -75,12 +76,14 @@ class DeliveryStore : public ::testing::Test {
   }
   sql::Row Delivery(int64_t id) {
     return *ReadResult<sql::Row>(*db_, [&](sql::Connection& c) -> Result<sql::Row> {
-      return *c.QueryOne("SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = ?", {id});
+      return *c.QueryOne(
+          "SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = ?", {id});
     });
   }
   sql::Row RuleRow() {
     return *ReadResult<sql::Row>(*db_, [&](sql::Connection& c) -> Result<sql::Row> {
-      return *c.QueryOne("SELECT enabled, disabled_reason FROM webhook_rules WHERE id = ?", {rule_});
+      return *c.QueryOne("SELECT enabled, disabled_reason FROM webhook_rules WHERE id = ?",
+                         {rule_});
     });
   }
 
@@ -91,7 +94,7 @@ class DeliveryStore : public ::testing::Test {
 
 TEST_F(DeliveryStore, ClaimsDueDeliveriesOnceUntilTheLeaseRunsOut) {
   const int64_t id = Queue(kT0);
-  Queue(kT0 + 60'000);  // not yet due
+  Queue(kT0 + 10 * kLeaseMs);  // not yet due
   auto first = Claim(kT0);
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].id, id);
@@ -110,8 +113,9 @@ TEST_F(DeliveryStore, SignsWithBothKeysDuringARotation) {
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].keys.size(), 2u);
   const DeliveryJob job = BuildSignedJob(claimed[0], kT0);
-  const auto sig = std::find_if(job.headers.begin(), job.headers.end(),
-                                [](const std::string& h) { return h.starts_with("webhook-signature: "); });
+  const auto sig = std::find_if(job.headers.begin(), job.headers.end(), [](const std::string& h) {
+    return h.starts_with("webhook-signature: ");
+  });
   ASSERT_NE(sig, job.headers.end());
   EXPECT_NE(sig->find(' ', 19), std::string::npos) << *sig;
   Queue(kT0 + kKeyGraceMs + 1);

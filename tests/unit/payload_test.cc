@@ -1,7 +1,8 @@
 #include "webhooks/payload.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 #include "webhooks/triggers.h"
 
@@ -12,17 +13,26 @@ namespace json = boost::json;
 
 TEST(Payload, EveryTriggerHasItsKeysAndNoneMissing) {
   const std::map<int, std::vector<const char*>> keys = {
-      {1, {"ContactId", "ContactFullName", "LeadId", "LeadCode", "LeadStatus", "OfficeName", "CaseTrackerCode", "OpportunitySource", "LeadCreatorName"}},
+      {1,
+       {"ContactId", "ContactFullName", "LeadId", "LeadCode", "LeadStatus", "OfficeName",
+        "CaseTrackerCode", "OpportunitySource", "LeadCreatorName"}},
       {2, {"LeadId", "LastStatusChangeDate"}},
       {3, {"LeadStatus", "LeadSubstatus"}},
-      {4, {"ContactId", "LeadId", "LeadCode", "LeadStatus", "NoteSummary", "Note", "NoteCreatedBy", "NoteCreatedDate"}},
+      {4,
+       {"ContactId", "LeadId", "LeadCode", "LeadStatus", "NoteSummary", "Note", "NoteCreatedBy",
+        "NoteCreatedDate"}},
       {6, {"ContactId", "ContactEmail"}},
       {7, {"ContactId"}},
       {8, {"ContactId", "Tag"}},
-      {10, {"OpportunityId", "OpportunityName", "FirstName", "LastName", "MobilePhone", "Email", "MarketingSource", "OpportunitySource", "Summary", "OpportunityCreatedDate"}},
-      {11, {"LeadId", "LeadCode", "ContactFullName", "From", "To", "Subject", "Body", "ReceivedDate"}},
-      {12, {"LeadId", "LeadCode", "ContactFullName", "From", "To", "Subject", "Body", "ReceivedDate"}},
-      {15, {"LeadId", "LeadCode", "ContactFullName", "FileName", "Url", "Category", "UploadedDate"}},
+      {10,
+       {"OpportunityId", "OpportunityName", "FirstName", "LastName", "MobilePhone", "Email",
+        "MarketingSource", "OpportunitySource", "Summary", "OpportunityCreatedDate"}},
+      {11,
+       {"LeadId", "LeadCode", "ContactFullName", "From", "To", "Subject", "Body", "ReceivedDate"}},
+      {12,
+       {"LeadId", "LeadCode", "ContactFullName", "From", "To", "Subject", "Body", "ReceivedDate"}},
+      {15,
+       {"LeadId", "LeadCode", "ContactFullName", "FileName", "Url", "Category", "UploadedDate"}},
       {19, {"OpportunityId", "LeadId"}},
       {20, {"OpportunityId", "DisregardReason"}},
       {25, {"LeadId", "LeadCode", "System"}},
@@ -38,11 +48,18 @@ TEST(Payload, EveryTriggerHasItsKeysAndNoneMissing) {
 }
 
 TEST(Payload, UnknownValuesAreNullAndDatesIsoWithMilliseconds) {
-  const json::object contact{{"id", 5}, {"first_name", "Ann"}, {"birthdate", "1990-05-01"}, {"full_name", "Ann"},
+  const json::object contact{{"id", 5},
+                             {"first_name", "Ann"},
+                             {"birthdate", "1990-05-01"},
+                             {"full_name", "Ann"},
                              {"created_at", "2025-01-15T12:00:00.000Z"}};
-  const json::object lead{{"id", 9}, {"code", "L000009"}, {"contact", contact}, {"status", "New"},
-                          {"incident_date", "2025-01-10"},
-                          {"custom_fields", json::object{{"Police Report", "PR-1"}, {"LeadId", "x"}}}};
+  const json::object lead{
+      {"id", 9},
+      {"code", "L000009"},
+      {"contact", contact},
+      {"status", "New"},
+      {"incident_date", "2025-01-10"},
+      {"custom_fields", json::object{{"Police Report", "PR-1"}, {"LeadId", "x"}}}};
   PayloadRecords r;
   r.lead = &lead;
   const json::object p = BuildPayload(1, "", r);

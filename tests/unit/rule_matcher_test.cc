@@ -9,10 +9,10 @@ namespace {
 
 LeadFacts Lead() {
   LeadFacts f;
-  f.status_id = 10;       // Chase
-  f.substatus_id = 11;    // First Attempt
-  f.case_type_id = 20;    // Auto Accident
-  f.office_id = 30;       // Downtown
+  f.status_id = 10;     // Chase
+  f.substatus_id = 11;  // First Attempt
+  f.case_type_id = 20;  // Auto Accident
+  f.office_id = 30;     // Downtown
   f.opportunity_source_id = 40;
   f.marketing_source_id = 50;
   f.has_case_tracker_code = true;
@@ -37,10 +37,24 @@ TEST(Matches, EachRuleAloneMustHold) {
   const Case cases[] = {
       {with([](auto& r) { r.status_id = 10; }), true},
       {with([](auto& r) { r.status_id = 12; }), false},
-      {with([](auto& r) { r.status_id = 10; r.substatus_id = 11; }), true},
-      {with([](auto& r) { r.status_id = 10; r.substatus_id = 13; }), false},
-      {with([](auto& r) { r.case_type_ids = {21, 20}; }), true},
-      {with([](auto& r) { r.case_type_ids = {21, 22}; }), false},
+      {with([](auto& r) {
+         r.status_id = 10;
+         r.substatus_id = 11;
+       }),
+       true},
+      {with([](auto& r) {
+         r.status_id = 10;
+         r.substatus_id = 13;
+       }),
+       false},
+      {with([](auto& r) {
+         r.case_type_ids = {21, 20};
+       }),
+       true},
+      {with([](auto& r) {
+         r.case_type_ids = {21, 22};
+       }),
+       false},
       {with([](auto& r) { r.office_id = 30; }), true},
       {with([](auto& r) { r.office_id = 31; }), false},
       {with([](auto& r) { r.opportunity_source_id = 40; }), true},
@@ -49,7 +63,8 @@ TEST(Matches, EachRuleAloneMustHold) {
       {with([](auto& r) { r.marketing_source_id = 51; }), false},
       {with([](auto& r) { r.requires_case_tracker_code = true; }), true},
   };
-  for (size_t i = 0; i < std::size(cases); ++i) EXPECT_EQ(Matches(cases[i].rules, Lead()), cases[i].want) << i;
+  for (size_t i = 0; i < std::size(cases); ++i)
+    EXPECT_EQ(Matches(cases[i].rules, Lead()), cases[i].want) << i;
 }
 
 TEST(Matches, UnsetLeadFieldsFailSetRules) {
@@ -80,13 +95,27 @@ TEST(Matches, AllSetRulesMustHoldTogether) {
   for (int i = 0; i < 7; ++i) {
     LeadFacts f = Lead();
     switch (i) {
-      case 0: f.status_id = 99; break;
-      case 1: f.substatus_id = std::nullopt; break;
-      case 2: f.case_type_id = 21; break;
-      case 3: f.office_id = std::nullopt; break;
-      case 4: f.opportunity_source_id = 41; break;
-      case 5: f.marketing_source_id = std::nullopt; break;
-      case 6: f.has_case_tracker_code = false; break;
+      case 0:
+        f.status_id = 99;
+        break;
+      case 1:
+        f.substatus_id = std::nullopt;
+        break;
+      case 2:
+        f.case_type_id = 21;
+        break;
+      case 3:
+        f.office_id = std::nullopt;
+        break;
+      case 4:
+        f.opportunity_source_id = 41;
+        break;
+      case 5:
+        f.marketing_source_id = std::nullopt;
+        break;
+      case 6:
+        f.has_case_tracker_code = false;
+        break;
     }
     EXPECT_FALSE(Matches(r, f)) << i;
   }
@@ -130,6 +159,28 @@ TEST(RuleIndex, MatchesByTriggerStatusBucketAndRules) {
   EXPECT_TRUE(MatchIds(index, 2, Lead()).empty());
   LeadFacts no_status;
   EXPECT_EQ(MatchIds(index, 1, no_status), (std::vector<int64_t>{1}));
+}
+
+}  // namespace
+}  // namespace lw
+
+namespace lw {
+namespace {
+
+TEST(RuleIndex, CaseTypeRulesWithoutAStatusMatchOnceThroughTheirCaseTypes) {
+  CreationRules two_types;
+  two_types.case_type_ids = {20, 21};
+  CreationRules typed_downtown;
+  typed_downtown.case_type_ids = {20};
+  typed_downtown.office_id = 31;  // Uptown: the lead is Downtown
+  RuleIndex index({MakeRule(1, 1, two_types), MakeRule(2, 1, typed_downtown), MakeRule(3, 1)});
+  EXPECT_EQ(MatchIds(index, 1, Lead()), (std::vector<int64_t>{1, 3}));
+  LeadFacts dog_bite = Lead();
+  dog_bite.case_type_id = 21;
+  EXPECT_EQ(MatchIds(index, 1, dog_bite), (std::vector<int64_t>{1, 3}));
+  LeadFacts untyped = Lead();
+  untyped.case_type_id = std::nullopt;
+  EXPECT_EQ(MatchIds(index, 1, untyped), (std::vector<int64_t>{3}));
 }
 
 }  // namespace
