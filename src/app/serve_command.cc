@@ -33,7 +33,7 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
     db.SetCommitListener([&dispatcher] { dispatcher->Wake(); });
   }
   http::Server server([&router](const http::Request& r) { return router.Handle(r); },
-                      {address->first, address->second, 2, 8});
+                      {address->first, address->second, 2, 32});
   auto port = server.Listen();
   if (!port) return Complain(port.error().message + "; is another program using that port?");
   if (dispatcher) dispatcher->Start();
