@@ -49,10 +49,22 @@ constexpr LookupField kLookupFields[] = {
     {"opportunity_source", lookup_kind::kOpportunitySource, "opportunity_source_id"},
 };
 
-constexpr const char* kLeadColumns =
-    "id, contact_id, code, status_id, substatus_id, case_type_id, office_id, marketing_source_id, "
-    "opportunity_source_id, case_tracker_code, summary, data, custom_fields, created_at, "
-    "created_by, updated_at, last_status_change_at";
+// A lead with the names of its lookups and its creator, in one query:
+// columns 0–16 are the lead's own, 17–22 the lookup names (status, substatus,
+// then kLookupFields' order), 23–24 the creator's name and email.
+constexpr const char* kLeadSelect =
+    "SELECT lead.id, lead.contact_id, lead.code, lead.status_id, lead.substatus_id, "
+    "lead.case_type_id, lead.office_id, lead.marketing_source_id, lead.opportunity_source_id, "
+    "lead.case_tracker_code, lead.summary, lead.data, lead.custom_fields, lead.created_at, "
+    "lead.created_by, lead.updated_at, lead.last_status_change_at, s.name, ss.name, ct.name, "
+    "o.name, ms.name, os.name, u.name, u.email FROM leads lead "
+    "LEFT JOIN lookups s ON s.id = lead.status_id "
+    "LEFT JOIN lookups ss ON ss.id = lead.substatus_id "
+    "LEFT JOIN lookups ct ON ct.id = lead.case_type_id "
+    "LEFT JOIN lookups o ON o.id = lead.office_id "
+    "LEFT JOIN lookups ms ON ms.id = lead.marketing_source_id "
+    "LEFT JOIN lookups os ON os.id = lead.opportunity_source_id "
+    "LEFT JOIN users u ON u.id = lead.created_by ";
 
 std::string NotFound(int64_t id) { return "No lead has id " + std::to_string(id) + "."; }
 
@@ -135,22 +147,16 @@ Status ReadStatus(sql::Connection& c, int64_t org_id, FieldReader& f, bool requi
   return f.Check();
 }
 
-json::value NameOrNull(sql::Connection& c, int64_t org_id, std::optional<int64_t> id) {
-  auto name = LookupName(c, org_id, id);
-  return name ? json::value(*name) : json::value(nullptr);
-}
-
 json::value LeadJson(sql::Connection& c, int64_t org_id, const sql::Row& r) {
-  json::object out{{"id", r.Int(0)}, {"code", r.Text(2)}};
-  auto contact = GetContact(c, org_id, r.Int(1));
-  out["contact"] = contact ? *contact : json::value(nullptr);
-  out["status"] = NameOrNull(c, org_id, r.OptInt(3));
-  out["substatus"] = NameOrNull(c, org_id, r.OptInt(4));
-  for (size_t i = 0; i < std::size(kLookupFields); ++i)
-    out[kLookupFields[i].key] = NameOrNull(c, org_id, r.OptInt(5 + i));
   auto opt_text = [&](size_t i) {
     return r.IsNull(i) ? json::value(nullptr) : json::value(r.Text(i));
   };
+  json::object out{{"id", r.Int(0)}, {"code", r.Text(2)}};
+  auto contact = GetContact(c, org_id, r.Int(1));
+  out["contact"] = contact ? *contact : json::value(nullptr);
+  out["status"] = opt_text(17);
+  out["substatus"] = opt_text(18);
+  for (size_t i = 0; i < std::size(kLookupFields); ++i) out[kLookupFields[i].key] = opt_text(19 + i);
   out["case_tracker_code"] = opt_text(9);
   out["summary"] = opt_text(10);
   const json::object data = json::parse(r.Text(11)).as_object();
@@ -160,16 +166,17 @@ json::value LeadJson(sql::Connection& c, int64_t org_id, const sql::Row& r) {
   }
   out["custom_fields"] = json::parse(r.Text(12));
   out["created_at"] = FormatIsoMs(r.Int(13));
-  out["created_by"] = UserRef(c, r.OptInt(14));
+  out["created_by"] = r.IsNull(23) ? json::value(nullptr)
+                                    : json::object{{"id", r.Int(14)}, {"name", r.Text(23)},
+                                                   {"email", r.Text(24)}};
   out["updated_at"] = FormatIsoMs(r.Int(15));
   out["last_status_change_at"] = FormatIsoMs(r.Int(16));
   return out;
 }
 
 std::optional<sql::Row> LoadLead(sql::Connection& c, int64_t org_id, int64_t id) {
-  return c.QueryOne(
-      std::string("SELECT ") + kLeadColumns + " FROM leads WHERE id = ? AND org_id = ?",
-      {id, org_id});
+  return c.QueryOne(std::string(kLeadSelect) + "WHERE lead.id = ? AND lead.org_id = ?",
+                    {id, org_id});
 }
 
 std::string LeadCode(int64_t id) {
@@ -179,13 +186,6 @@ std::string LeadCode(int64_t id) {
 }
 
 void ApplyLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, int64_t now_ms) {
-  for (const auto& [column, id] : in.lookups)
-    c.Exec("UPDATE leads SET " + column + " = ? WHERE id = ?", {sql::Opt(id), lead_id});
-  if (in.case_tracker_code)
-    c.Exec("UPDATE leads SET case_tracker_code = ? WHERE id = ?",
-           {sql::Opt(*in.case_tracker_code), lead_id});
-  if (in.summary)
-    c.Exec("UPDATE leads SET summary = ? WHERE id = ?", {sql::Opt(*in.summary), lead_id});
   auto row = c.QueryOne("SELECT data, custom_fields FROM leads WHERE id = ?", {lead_id});
   json::object data = json::parse(row->Text(0)).as_object();
   for (const auto& [key, value] : in.text) {
@@ -197,8 +197,23 @@ void ApplyLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, in
   json::object custom = json::parse(row->Text(1)).as_object();
   if (in.custom_fields)
     for (const auto& [label, value] : *in.custom_fields) custom[label] = value;
-  c.Exec("UPDATE leads SET data = ?, custom_fields = ?, updated_at = ? WHERE id = ?",
-         {json::serialize(data), json::serialize(custom), now_ms, lead_id});
+  // One UPDATE with every column the input sets.
+  std::string sql = "UPDATE leads SET data = ?, custom_fields = ?, updated_at = ?";
+  std::vector<sql::Value> params{json::serialize(data), json::serialize(custom), now_ms};
+  for (const auto& [column, id] : in.lookups) {
+    sql += ", " + column + " = ?";
+    params.push_back(sql::Opt(id));
+  }
+  if (in.case_tracker_code) {
+    sql += ", case_tracker_code = ?";
+    params.push_back(sql::Opt(*in.case_tracker_code));
+  }
+  if (in.summary) {
+    sql += ", summary = ?";
+    params.push_back(sql::Opt(*in.summary));
+  }
+  params.emplace_back(lead_id);
+  c.Query(sql + " WHERE id = ?", params);
 }
 
 }  // namespace
@@ -370,9 +385,8 @@ Result<json::value> ListLeads(sql::Connection& c, int64_t org_id, const std::str
   const int64_t total = c.Query("SELECT COUNT(*)" + where, params).front().Int(0);
   params.insert(params.end(), {limit, offset});
   json::array records;
-  const std::string page = std::string("SELECT ") + kLeadColumns +
-                           " FROM leads WHERE id IN (SELECT l.id" + where +
-                           " ORDER BY l.id DESC LIMIT ? OFFSET ?) ORDER BY id DESC";
+  const std::string page = std::string(kLeadSelect) + "WHERE lead.id IN (SELECT l.id" + where +
+                           " ORDER BY l.id DESC LIMIT ? OFFSET ?) ORDER BY lead.id DESC";
   for (const auto& r : c.Query(page, params)) records.push_back(LeadJson(c, org_id, r));
   return json::object{{"records", std::move(records)}, {"total", total}};
 }

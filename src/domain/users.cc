@@ -1,7 +1,5 @@
 #include "domain/users.h"
 
-#include <boost/json.hpp>
-
 #include "common/json_fields.h"
 #include "common/secrets.h"
 
@@ -106,13 +104,6 @@ NewSession CreateSession(sql::Connection& c, int64_t user_id, int64_t now_ms) {
 
 void DeleteSession(sql::Connection& c, const std::string& session) {
   c.Exec("DELETE FROM sessions WHERE token_hash = ?", {secrets::TokenHash(session)});
-}
-
-boost::json::value UserRef(sql::Connection& c, std::optional<int64_t> user_id) {
-  if (!user_id) return nullptr;
-  auto r = c.QueryOne("SELECT name, email FROM users WHERE id = ?", {*user_id});
-  if (!r) return nullptr;
-  return boost::json::object{{"id", *user_id}, {"name", r->Text(0)}, {"email", r->Text(1)}};
 }
 
 }  // namespace lw

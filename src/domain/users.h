@@ -58,7 +58,4 @@ void DeleteSession(sql::Connection& c, const std::string& session);
 
 bool ValidEmail(const std::string& email);
 
-// {"id","name","email"} of a user, or null (for created_by fields).
-boost::json::value UserRef(sql::Connection& c, std::optional<int64_t> user_id);
-
 }  // namespace lw
