@@ -16,7 +16,7 @@ SqliteConnection::SqliteConnection(const std::string& path) {
     // growing file costs TLB shootdowns on every write burst.)
     ExecScript(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-        "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+        "PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;");
   } catch (...) {
     sqlite3_close(db_);
     throw;
