@@ -104,6 +104,12 @@ void AddOpportunity(json::object& p, const json::object* o) {
   p["OpportunityCreatedDate"] = Get(o, "created_at");
 }
 
+// Copies record fields to payload keys: {payload key, record key}.
+void Copy(json::object& p, const json::object* record,
+          std::initializer_list<std::pair<const char*, const char*>> keys) {
+  for (const auto& [to, from] : keys) p[to] = Get(record, from);
+}
+
 const json::object* ContactOf(const PayloadRecords& r) {
   if (r.contact) return r.contact;
   const json::value& c = Get(r.lead, "contact");
@@ -156,28 +162,22 @@ json::object BuildPayload(int trigger_id, const std::string& by_user, const Payl
     case trigger::kEmailReceived:
       AddLeadRef(p, r.lead);
       p["ContactFullName"] = Get(ContactOf(r), "full_name");
-      p["From"] = Get(a, "from");
-      p["To"] = Get(a, "to");
-      p["Subject"] = Get(a, "subject");
-      p["Body"] = Get(a, "body");
-      p["ReceivedDate"] = Get(a, "created_at");
+      Copy(p, a, {{"From", "from"}, {"To", "to"}, {"Subject", "subject"}, {"Body", "body"},
+                  {"ReceivedDate", "created_at"}});
       break;
     case trigger::kFileUploaded:
       AddLeadRef(p, r.lead);
       p["ContactFullName"] = Get(ContactOf(r), "full_name");
-      p["FileName"] = Get(a, "file_name");
-      p["Url"] = Get(a, "url");
-      p["Category"] = Get(a, "category");
-      p["UploadedDate"] = Get(a, "created_at");
+      Copy(p, a, {{"FileName", "file_name"}, {"Url", "url"}, {"Category", "category"},
+                  {"UploadedDate", "created_at"}});
       break;
     case trigger::kLeadSentToExternal:
       AddLeadRef(p, r.lead);
-      p["System"] = Get(a, "system");
+      Copy(p, a, {{"System", "system"}});
       break;
     case trigger::kDataSyncCompleted:
-      p["ReportName"] = Get(a, "report_name");
-      p["FileName"] = Get(a, "file_name");
-      p["CompletedDate"] = Get(a, "created_at");
+      Copy(p, a, {{"ReportName", "report_name"}, {"FileName", "file_name"},
+                  {"CompletedDate", "created_at"}});
       break;
   }
   return p;
