@@ -128,18 +128,22 @@ void CurlTransport::Submit(std::vector<DeliveryJob> jobs) {
 }
 
 size_t CurlTransport::Load() const {
+  const auto limit = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   std::lock_guard lock(inbox_mutex_);
   size_t load = size_t(in_flight_count_.load());
-  for (const auto& [host, n] : waiting_counts_)
-    if (n < size_t(options_.max_per_host)) load += n;
+  for (const auto& [host, n] : waiting_counts_) {
+    auto oldest = oldest_waiting_.find(host);
+    if (oldest == oldest_waiting_.end() || oldest->second >= limit) load += n;
+  }
   return load;
 }
 
 std::set<std::string> CurlTransport::SaturatedHosts() const {
+  const auto limit = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   std::lock_guard lock(inbox_mutex_);
   std::set<std::string> hosts;
-  for (const auto& [host, n] : waiting_counts_)
-    if (n >= size_t(options_.max_per_host)) hosts.insert(host);
+  for (const auto& [host, since] : oldest_waiting_)
+    if (since < limit) hosts.insert(host);
   return hosts;
 }
 
@@ -277,6 +281,12 @@ void CurlTransport::Run() {
       Finish(t, msg->data.result);
     }
     StartWaiting();
+    {
+      std::lock_guard lock(inbox_mutex_);
+      oldest_waiting_.clear();
+      for (const auto& [host, queue] : waiting_)
+        if (!queue.empty()) oldest_waiting_[host] = queue.front().since;
+    }
     curl_multi_poll(multi_, nullptr, 0, 100, nullptr);
   }
   // Abandon what is left: no result means the lease runs out and it is retried.

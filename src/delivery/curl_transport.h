@@ -56,7 +56,9 @@ class CurlTransport {
   // dispatcher must not claim more of. Jobs parked behind a saturated host do
   // not count, so a slow endpoint does not shrink everyone else's pipe.
   size_t Load() const;
-  // Hosts whose waiting queue is at least a full round of max_per_host.
+  // Hosts that hold jobs back: one has waited for a free slot for over a
+  // second. The dispatcher claims nothing more for them until they catch up.
+  // (A fast host with a queue is not slow: its queue moves.)
   std::set<std::string> SaturatedHosts() const;
 
   // "https://example.com:443" for a URL, the unit of the per-host bound.
@@ -81,6 +83,7 @@ class CurlTransport {
   mutable std::mutex inbox_mutex_;
   std::vector<DeliveryJob> inbox_;
   std::map<std::string, size_t> waiting_counts_;  // by host, under inbox_mutex_
+  std::map<std::string, std::chrono::steady_clock::time_point> oldest_waiting_;  // likewise
 
   // Transport thread only.
   struct Waiting {

@@ -35,7 +35,7 @@ void Dispatcher::Stop() {
   Wake();
   thread_.join();
   transport_.Stop();
-  WriteResults();  // what finished before the stop is recorded, not retried
+  Step(/*may_claim=*/false);  // what finished before the stop is recorded, not retried
 }
 
 void Dispatcher::Wake() {
@@ -55,7 +55,7 @@ void Dispatcher::OnResult(DeliveryResult r) {
   wake_.notify_one();
 }
 
-bool Dispatcher::WriteResults() {
+bool Dispatcher::Step(bool may_claim) {
   std::vector<DeliveryResult> batch;
   std::vector<int64_t> returned;
   {
@@ -63,60 +63,52 @@ bool Dispatcher::WriteResults() {
     batch.swap(results_);
     returned.swap(returned_);
   }
-  if (batch.empty() && returned.empty()) return false;
+  // Claiming costs a transaction: take a worthwhile batch, or anything when idle.
+  const int pipe = options_.transport.max_in_flight * 2;  // in flight + one round waiting
+  const int load = int(transport_.Load());
+  const int capacity = pipe - load;
+  const bool claim = may_claim && capacity > 0 && (capacity >= pipe / 4 || load == 0);
+  if (batch.empty() && returned.empty() && !claim) return false;
+
+  std::set<int64_t> excluded;
+  if (claim) {
+    const std::set<std::string> saturated = transport_.SaturatedHosts();
+    for (const auto& [rule, host] : rule_hosts_)
+      if (saturated.count(host)) excluded.insert(rule);
+  }
+  const int limit = std::min(capacity, options_.claim_batch);
+  const int64_t now = clock_.NowMs();
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   auto uniform01 = [&] { return unit(rng_); };
   ResultTally tally;
+  std::vector<ClaimedDelivery> claimed;
+  // Results and the next claim share one transaction, and so one fsync.
   auto st = db_.Write([&](sql::Connection& c) -> Status {
-    const int64_t now = clock_.NowMs();
     tally = RecordResults(c, batch, now, uniform01);
     ReleaseLeases(c, returned);
+    if (claim) claimed = ClaimDueDeliveries(c, db_.Dialect(), now, limit, excluded);
     return {};
   });
   if (!st) {
-    // The attempts happened but are not recorded: their leases run out and
-    // they are sent again (at-least-once).
-    log::Error("cannot record delivery results: " + st.error().message);
+    // Attempts that happened but are not recorded are sent again once their
+    // leases run out (at-least-once).
+    log::Error("cannot record delivery results or claim deliveries: " + st.error().message);
     return false;
   }
   metrics::CountOutcomes(tally.delivered, tally.retried, tally.failed, tally.gone);
-  return true;
-}
-
-bool Dispatcher::ClaimAndSend() {
-  const int capacity =
-      options_.transport.max_in_flight * 2 - int(transport_.Load());  // keep the pipe full
-  if (capacity <= 0) return false;
-  std::set<int64_t> excluded;
-  const std::set<std::string> saturated = transport_.SaturatedHosts();
-  if (!saturated.empty())
-    for (const auto& [rule, host] : rule_hosts_)
-      if (saturated.count(host)) excluded.insert(rule);
-  const int64_t now = clock_.NowMs();
-  const int limit = std::min(capacity, options_.claim_batch);
-  auto claimed = WriteResult<std::vector<ClaimedDelivery>>(
-      db_, [&](sql::Connection& c) -> Result<std::vector<ClaimedDelivery>> {
-        return ClaimDueDeliveries(c, db_.Dialect(), now, limit, excluded);
-      });
-  if (!claimed) {
-    log::Error("cannot claim deliveries: " + claimed.error().message);
-    return false;
-  }
   std::vector<DeliveryJob> jobs;
-  jobs.reserve(claimed->size());
-  for (const ClaimedDelivery& d : *claimed) {
+  jobs.reserve(claimed.size());
+  for (const ClaimedDelivery& d : claimed) {
     if (!rule_hosts_.count(d.rule_id)) rule_hosts_[d.rule_id] = CurlTransport::HostKey(d.url);
     jobs.push_back(BuildSignedJob(d, now));
   }
   transport_.Submit(std::move(jobs));
-  return int(claimed->size()) == limit;  // a full batch: more may be due
+  return !batch.empty() || int(claimed.size()) == limit;  // more may be waiting
 }
 
 void Dispatcher::Run() {
   while (running_) {
-    bool busy = WriteResults();
-    busy |= ClaimAndSend();
-    if (busy) continue;
+    if (Step(true)) continue;
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, std::chrono::milliseconds(200),
                    [&] { return woken_ || !results_.empty() || !running_; });

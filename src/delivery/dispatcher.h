@@ -36,8 +36,9 @@ class Dispatcher {
  private:
   void Run();
   void OnResult(DeliveryResult r);
-  bool WriteResults();
-  bool ClaimAndSend();
+  // One round: records the results that came back and claims what fits, in
+  // one transaction. True when there may be more to do at once.
+  bool Step(bool may_claim);
 
   Database& db_;
   const Clock& clock_;

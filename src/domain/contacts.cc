@@ -80,9 +80,9 @@ json::value ContactJson(sql::Connection& c, const sql::Row& r) {
   out["tags"] = std::move(tags);
   out["created_at"] = FormatIsoMs(r.Int(2));
   out["updated_at"] = FormatIsoMs(r.Int(3));
-  out["created_by"] = r.IsNull(5) ? json::value(nullptr)
-                                   : json::object{{"id", r.Int(4)}, {"name", r.Text(5)},
-                                                  {"email", r.Text(6)}};
+  out["created_by"] =
+      r.IsNull(5) ? json::value(nullptr)
+                  : json::object{{"id", r.Int(4)}, {"name", r.Text(5)}, {"email", r.Text(6)}};
   return out;
 }
 
@@ -170,9 +170,8 @@ Result<json::value> EditContact(sql::Connection& c, const Actor& actor, int64_t 
 }
 
 Result<json::value> GetContact(sql::Connection& c, int64_t org_id, int64_t id) {
-  auto row = c.QueryOne(
-      std::string(kContactSelect) + "WHERE ct.id = ? AND ct.org_id = ?",
-      {id, org_id});
+  auto row =
+      c.QueryOne(std::string(kContactSelect) + "WHERE ct.id = ? AND ct.org_id = ?", {id, org_id});
   if (!row) return Fail(Error::NotFound("No contact has id " + std::to_string(id) + "."));
   return ContactJson(c, *row);
 }
@@ -181,10 +180,10 @@ json::value ListContacts(sql::Connection& c, int64_t org_id, const std::string& 
                          int64_t offset) {
   const std::string pattern = "%" + Lower(q) + "%";
   json::array records;
-  for (const auto& r : c.Query(std::string(kContactSelect) +
-                                   "WHERE ct.org_id = ? AND ct.search_text LIKE ? "
-                                   "ORDER BY ct.id DESC LIMIT ? OFFSET ?",
-                               {org_id, pattern, limit, offset}))
+  for (const auto& r :
+       c.Query(std::string(kContactSelect) + "WHERE ct.org_id = ? AND ct.search_text LIKE ? "
+                                             "ORDER BY ct.id DESC LIMIT ? OFFSET ?",
+               {org_id, pattern, limit, offset}))
     records.push_back(ContactJson(c, r));
   auto total = c.QueryOne("SELECT COUNT(*) FROM contacts WHERE org_id = ? AND search_text LIKE ?",
                           {org_id, pattern});

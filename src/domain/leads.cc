@@ -156,7 +156,8 @@ json::value LeadJson(sql::Connection& c, int64_t org_id, const sql::Row& r) {
   out["contact"] = contact ? *contact : json::value(nullptr);
   out["status"] = opt_text(17);
   out["substatus"] = opt_text(18);
-  for (size_t i = 0; i < std::size(kLookupFields); ++i) out[kLookupFields[i].key] = opt_text(19 + i);
+  for (size_t i = 0; i < std::size(kLookupFields); ++i)
+    out[kLookupFields[i].key] = opt_text(19 + i);
   out["case_tracker_code"] = opt_text(9);
   out["summary"] = opt_text(10);
   const json::object data = json::parse(r.Text(11)).as_object();
@@ -166,9 +167,9 @@ json::value LeadJson(sql::Connection& c, int64_t org_id, const sql::Row& r) {
   }
   out["custom_fields"] = json::parse(r.Text(12));
   out["created_at"] = FormatIsoMs(r.Int(13));
-  out["created_by"] = r.IsNull(23) ? json::value(nullptr)
-                                    : json::object{{"id", r.Int(14)}, {"name", r.Text(23)},
-                                                   {"email", r.Text(24)}};
+  out["created_by"] =
+      r.IsNull(23) ? json::value(nullptr)
+                   : json::object{{"id", r.Int(14)}, {"name", r.Text(23)}, {"email", r.Text(24)}};
   out["updated_at"] = FormatIsoMs(r.Int(15));
   out["last_status_change_at"] = FormatIsoMs(r.Int(16));
   return out;

@@ -162,22 +162,31 @@ json::object BuildPayload(int trigger_id, const std::string& by_user, const Payl
     case trigger::kEmailReceived:
       AddLeadRef(p, r.lead);
       p["ContactFullName"] = Get(ContactOf(r), "full_name");
-      Copy(p, a, {{"From", "from"}, {"To", "to"}, {"Subject", "subject"}, {"Body", "body"},
-                  {"ReceivedDate", "created_at"}});
+      Copy(p, a,
+           {{"From", "from"},
+            {"To", "to"},
+            {"Subject", "subject"},
+            {"Body", "body"},
+            {"ReceivedDate", "created_at"}});
       break;
     case trigger::kFileUploaded:
       AddLeadRef(p, r.lead);
       p["ContactFullName"] = Get(ContactOf(r), "full_name");
-      Copy(p, a, {{"FileName", "file_name"}, {"Url", "url"}, {"Category", "category"},
-                  {"UploadedDate", "created_at"}});
+      Copy(p, a,
+           {{"FileName", "file_name"},
+            {"Url", "url"},
+            {"Category", "category"},
+            {"UploadedDate", "created_at"}});
       break;
     case trigger::kLeadSentToExternal:
       AddLeadRef(p, r.lead);
       Copy(p, a, {{"System", "system"}});
       break;
     case trigger::kDataSyncCompleted:
-      Copy(p, a, {{"ReportName", "report_name"}, {"FileName", "file_name"},
-                  {"CompletedDate", "created_at"}});
+      Copy(p, a,
+           {{"ReportName", "report_name"},
+            {"FileName", "file_name"},
+            {"CompletedDate", "created_at"}});
       break;
   }
   return p;
