@@ -120,7 +120,8 @@ void CurlTransport::Submit(std::vector<DeliveryJob> jobs) {
   {
     std::lock_guard lock(inbox_mutex_);
     for (auto& job : jobs) {
-      ++waiting_counts_[HostKey(job.url)];
+      if (job.host.empty()) job.host = HostKey(job.url);
+      ++waiting_counts_[job.host];
       inbox_.push_back(std::move(job));
     }
   }
@@ -202,7 +203,9 @@ void CurlTransport::StartWaiting() {
         ++it;
         continue;
       }
-      CURL* e = t->easy = curl_easy_init();
+      // Finished handles are reused: curl_easy_reset keeps their allocations.
+      CURL* e = t->easy = spare_.empty() ? curl_easy_init() : spare_.back();
+      if (!spare_.empty()) spare_.pop_back();
       for (const auto& h : t->job.headers) t->headers = curl_slist_append(t->headers, h.c_str());
       t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue round trip
       curl_easy_setopt(e, CURLOPT_URL, t->job.url.c_str());
@@ -247,7 +250,8 @@ void CurlTransport::Finish(Transfer* t, int code) {
       if (t->error[0]) r.error += std::string(": ") + t->error;
     }
     curl_multi_remove_handle(multi_, t->easy);
-    curl_easy_cleanup(t->easy);
+    curl_easy_reset(t->easy);
+    spare_.push_back(t->easy);
   }
   curl_slist_free_all(t->headers);
   --in_flight_;
@@ -267,7 +271,7 @@ void CurlTransport::Run() {
     }
     const auto now = std::chrono::steady_clock::now();
     for (auto& job : incoming) {
-      std::string host = HostKey(job.url);
+      std::string host = job.host;
       waiting_[host].push_back({std::move(job), now});
     }
     StartWaiting();
@@ -299,6 +303,8 @@ void CurlTransport::Run() {
     delete t;
   }
   active_.clear();
+  for (CURL* e : spare_) curl_easy_cleanup(e);
+  spare_.clear();
 }
 
 }  // namespace lw

@@ -94,6 +94,7 @@ class CurlTransport {
   std::map<std::string, int> in_flight_by_host_;
   int in_flight_ = 0;
   std::set<Transfer*> active_;
+  std::vector<void*> spare_;  // CURL* handles to reuse
 };
 
 }  // namespace lw

@@ -80,7 +80,7 @@ void ReleaseLeases(sql::Connection& c, const std::vector<int64_t>& ids) { SetLea
 DeliveryJob BuildSignedJob(const ClaimedDelivery& d, int64_t now_ms) {
   const int64_t ts = now_ms / 1000;
   const Trigger* t = FindTrigger(d.trigger_id);
-  DeliveryJob job{d.id, d.url, d.payload, {}};
+  DeliveryJob job{d.id, d.url, "", d.payload, {}};
   job.headers = {
       "Content-Type: application/json",
       "webhook-id: " + d.webhook_id,

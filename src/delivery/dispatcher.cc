@@ -99,8 +99,11 @@ bool Dispatcher::Step(bool may_claim) {
   std::vector<DeliveryJob> jobs;
   jobs.reserve(claimed.size());
   for (const ClaimedDelivery& d : claimed) {
-    if (!rule_hosts_.count(d.rule_id)) rule_hosts_[d.rule_id] = CurlTransport::HostKey(d.url);
+    auto host = rule_hosts_.find(d.rule_id);
+    if (host == rule_hosts_.end())
+      host = rule_hosts_.emplace(d.rule_id, CurlTransport::HostKey(d.url)).first;
     jobs.push_back(BuildSignedJob(d, now));
+    jobs.back().host = host->second;
   }
   transport_.Submit(std::move(jobs));
   return !batch.empty() || int(claimed.size()) == limit;  // more may be waiting
