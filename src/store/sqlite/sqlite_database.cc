@@ -68,23 +68,25 @@ class SqliteDatabase final : public Database {
   std::string Dialect() const override { return "sqlite"; }
 
  private:
+  // Transaction control goes through Exec, whose prepared statements are
+  // cached: parsing BEGIN/COMMIT on every request was measurable.
   static Status Run(SqliteConnection& conn, const char* begin,
                     const std::function<Status(sql::Connection&)>& fn) {
     try {
-      conn.ExecScript(begin);
+      conn.Exec(begin, {});
     } catch (const sql::DbError& e) {
       return Fail(ToError(e));
     }
     Status st;
     try {
       st = fn(conn);
-      if (st) conn.ExecScript("COMMIT");
+      if (st) conn.Exec("COMMIT", {});
     } catch (const sql::DbError& e) {
       st = Fail(ToError(e));
     }
     if (!st) {
       try {
-        conn.ExecScript("ROLLBACK");
+        conn.Exec("ROLLBACK", {});
       } catch (const sql::DbError&) {
         // COMMIT may have failed after SQLite already rolled back on its own.
       }
@@ -106,7 +108,7 @@ class SqliteDatabase final : public Database {
     }
     Status begun;
     try {
-      writer_->ExecScript("BEGIN IMMEDIATE");
+      writer_->Exec("BEGIN IMMEDIATE", {});
     } catch (const sql::DbError& e) {
       begun = Fail(ToError(e));
     }
@@ -116,26 +118,26 @@ class SqliteDatabase final : public Database {
         continue;
       }
       try {
-        writer_->ExecScript("SAVEPOINT lw_write");
+        writer_->Exec("SAVEPOINT lw_write", {});
         p->result = (*p->fn)(*writer_);
       } catch (const sql::DbError& e) {
         p->result = Fail(ToError(e));
       }
       try {
-        writer_->ExecScript(p->result ? "RELEASE lw_write"
-                                      : "ROLLBACK TO lw_write; RELEASE lw_write");
+        if (!p->result) writer_->Exec("ROLLBACK TO lw_write", {});
+        writer_->Exec("RELEASE lw_write", {});
       } catch (const sql::DbError& e) {
         p->result = Fail(ToError(e));
       }
     }
     if (begun) {
       try {
-        writer_->ExecScript("COMMIT");
+        writer_->Exec("COMMIT", {});
       } catch (const sql::DbError& e) {
         for (PendingWrite* p : batch)
           if (p->result) p->result = Fail(ToError(e));
         try {
-          writer_->ExecScript("ROLLBACK");
+          writer_->Exec("ROLLBACK", {});
         } catch (const sql::DbError&) {
         }
       }
