@@ -26,6 +26,10 @@ struct CurlTransport::Transfer {
 
 namespace {
 
+// A host whose next job has waited this long for a free slot is slow: the
+// dispatcher stops claiming for it, and its queue stops counting as load.
+constexpr auto kSlowHostWait = std::chrono::milliseconds(200);
+
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* excerpt = static_cast<std::string*>(user);
   const size_t bytes = size * n;
@@ -129,7 +133,7 @@ void CurlTransport::Submit(std::vector<DeliveryJob> jobs) {
 }
 
 size_t CurlTransport::Load() const {
-  const auto limit = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  const auto limit = std::chrono::steady_clock::now() - kSlowHostWait;
   std::lock_guard lock(inbox_mutex_);
   size_t load = size_t(in_flight_count_.load());
   for (const auto& [host, n] : waiting_counts_) {
@@ -140,7 +144,7 @@ size_t CurlTransport::Load() const {
 }
 
 std::set<std::string> CurlTransport::SaturatedHosts() const {
-  const auto limit = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  const auto limit = std::chrono::steady_clock::now() - kSlowHostWait;
   std::lock_guard lock(inbox_mutex_);
   std::set<std::string> hosts;
   for (const auto& [host, since] : oldest_waiting_)

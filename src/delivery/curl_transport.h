@@ -56,8 +56,8 @@ class CurlTransport {
   // dispatcher must not claim more of. Jobs parked behind a saturated host do
   // not count, so a slow endpoint does not shrink everyone else's pipe.
   size_t Load() const;
-  // Hosts that hold jobs back: one has waited for a free slot for over a
-  // second. The dispatcher claims nothing more for them until they catch up.
+  // Hosts that hold jobs back: one has waited for a free slot for over 200 ms.
+  // The dispatcher claims nothing more for them until they catch up.
   // (A fast host with a queue is not slow: its queue moves.)
   std::set<std::string> SaturatedHosts() const;
 
