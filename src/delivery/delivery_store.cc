@@ -75,6 +75,16 @@ std::vector<ClaimedDelivery> ClaimDueDeliveries(sql::Connection& c, const std::s
   return out;
 }
 
+int64_t DeferDueDeliveries(sql::Connection& c, int64_t rule_id, int64_t now_ms, int64_t until_ms,
+                           int limit) {
+  // Walks the due index from the front, where a slow rule's backlog sits.
+  return c.Exec(
+      "UPDATE deliveries SET next_attempt_at = ? WHERE id IN (SELECT id FROM deliveries WHERE "
+      "status = 'pending' AND next_attempt_at <= ? AND lease_until <= ? AND rule_id = ? "
+      "ORDER BY next_attempt_at LIMIT ?)",
+      {until_ms, now_ms, now_ms, rule_id, int64_t(limit)});
+}
+
 void ReleaseLeases(sql::Connection& c, const std::vector<int64_t>& ids) { SetLease(c, ids, 0); }
 
 DeliveryJob BuildSignedJob(const ClaimedDelivery& d, int64_t now_ms) {

@@ -38,6 +38,11 @@ std::vector<ClaimedDelivery> ClaimDueDeliveries(sql::Connection& c, const std::s
                                                 int64_t now_ms, int limit,
                                                 const std::set<int64_t>& excluded_rules);
 
+// Pushes back the next `limit` due deliveries of a rule whose endpoint is slow,
+// so claims for everyone else need not step over them. Returns how many.
+int64_t DeferDueDeliveries(sql::Connection& c, int64_t rule_id, int64_t now_ms, int64_t until_ms,
+                           int limit);
+
 // Gives deliveries back unsent: claimable again at once.
 void ReleaseLeases(sql::Connection& c, const std::vector<int64_t>& ids);
 

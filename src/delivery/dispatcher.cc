@@ -55,6 +55,10 @@ void Dispatcher::OnResult(DeliveryResult r) {
   wake_.notify_one();
 }
 
+namespace {
+constexpr int64_t kDeferEveryMs = 2000;
+}  // namespace
+
 bool Dispatcher::Step(bool may_claim) {
   std::vector<DeliveryResult> batch;
   std::vector<int64_t> returned;
@@ -71,13 +75,23 @@ bool Dispatcher::Step(bool may_claim) {
   if (batch.empty() && returned.empty() && !claim) return false;
 
   std::set<int64_t> excluded;
+  std::vector<int64_t> to_defer;
+  const int64_t now = clock_.NowMs();
   if (claim) {
     const std::set<std::string> saturated = transport_.SaturatedHosts();
-    for (const auto& [rule, host] : rule_hosts_)
-      if (saturated.count(host)) excluded.insert(rule);
+    for (const auto& [rule, host] : rule_hosts_) {
+      if (!saturated.count(host)) continue;
+      excluded.insert(rule);
+      // Move the slow rule's backlog out of the way now and then, rather than
+      // have every claim step over it.
+      int64_t& last = deferred_at_[rule];
+      if (now - last >= kDeferEveryMs) {
+        last = now;
+        to_defer.push_back(rule);
+      }
+    }
   }
   const int limit = std::min(capacity, options_.claim_batch);
-  const int64_t now = clock_.NowMs();
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   auto uniform01 = [&] { return unit(rng_); };
   ResultTally tally;
@@ -86,6 +100,7 @@ bool Dispatcher::Step(bool may_claim) {
   auto st = db_.Write([&](sql::Connection& c) -> Status {
     tally = RecordResults(c, batch, now, uniform01);
     ReleaseLeases(c, returned);
+    for (int64_t rule : to_defer) DeferDueDeliveries(c, rule, now, now + kDeferEveryMs, 4096);
     if (claim) claimed = ClaimDueDeliveries(c, db_.Dialect(), now, limit, excluded);
     return {};
   });

@@ -55,6 +55,7 @@ class Dispatcher {
 
   // Dispatcher thread only.
   std::map<int64_t, std::string> rule_hosts_;  // rule id -> host key, to skip saturated hosts
+  std::map<int64_t, int64_t> deferred_at_;     // rule id -> when its backlog was last pushed back
   std::mt19937_64 rng_;
 };
 
