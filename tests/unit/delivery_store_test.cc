@@ -168,6 +168,18 @@ TEST_F(DeliveryStore, ASuccessResetsTheFailureClock) {
   EXPECT_FALSE(RuleRow().Bool(0));
 }
 
+TEST_F(DeliveryStore, DeferringASlowRulesBacklogTakesItsFrontOutOfTheClaim) {
+  for (int i = 0; i < 3; ++i) Queue(kT0);
+  int64_t deferred = 0;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    deferred = DeferDueDeliveries(c, rule_, kT0, kT0 + 2000, 2);
+    return {};
+  }));
+  EXPECT_EQ(deferred, 2);
+  EXPECT_EQ(Claim(kT0).size(), 1u);
+  EXPECT_EQ(Claim(kT0 + 2000).size(), 2u) << "deferred, not dropped";
+}
+
 TEST_F(DeliveryStore, DisabledWebhooksOrRulesHoldDeliveries) {
   Queue(kT0);
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
