@@ -3,6 +3,7 @@
 // and with it one pending delivery per matching webhook rule (webhooks/outbox).
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <optional>
 
@@ -16,6 +17,9 @@ struct EventSubject {
   std::optional<int64_t> contact_id = std::nullopt;
   std::optional<int64_t> opportunity_id = std::nullopt;
   std::optional<int64_t> subject_id = std::nullopt;  // the note, activity, tag… the event is about
+  // The lead as the API shows it now, when the caller has rendered it anyway:
+  // the payload is then built from it instead of reading the lead again.
+  const boost::json::object* lead_json = nullptr;
 };
 
 // Returns the event's id.

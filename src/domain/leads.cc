@@ -235,10 +235,22 @@ int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id
   return id;
 }
 
-void RecordLeadEvent(sql::Connection& c, const Actor& actor, int trigger_id, int64_t lead_id,
-                     int64_t contact_id) {
+// Records a lead trigger with the lead as it is now, rendered once for both
+// the payload and the caller's answer.
+Result<json::value> RecordLeadEvent(sql::Connection& c, const Actor& actor, int trigger_id,
+                                    int64_t lead_id, int64_t contact_id,
+                                    std::optional<json::value> lead = std::nullopt) {
+  if (!lead) {
+    auto now = GetLead(c, actor.org_id, lead_id);
+    if (!now) return now;
+    lead = std::move(*now);
+  }
   RecordEvent(c, actor, trigger_id,
-              {.lead_id = lead_id, .contact_id = contact_id, .subject_id = lead_id});
+              {.lead_id = lead_id,
+               .contact_id = contact_id,
+               .subject_id = lead_id,
+               .lead_json = &lead->as_object()});
+  return std::move(*lead);
 }
 
 }  // namespace
@@ -252,7 +264,8 @@ int64_t InsertLead(sql::Connection& c, const Actor& actor, int64_t contact_id, i
   in.lookups["opportunity_source_id"] = opportunity_source_id;
   if (!summary.empty()) in.summary = summary;
   ApplyLeadInput(c, id, in, actor.now_ms);
-  RecordLeadEvent(c, actor, trigger::kLeadCreated, id, contact_id);
+  if (auto st = RecordLeadEvent(c, actor, trigger::kLeadCreated, id, contact_id); !st)
+    throw sql::DbError(sql::DbError::Kind::kOther, st.error().message);  // the lead just written
   return id;
 }
 
@@ -284,8 +297,7 @@ Result<json::value> CreateLead(sql::Connection& c, const Actor& actor, const jso
   if (!contact_id) contact_id = InsertContact(c, actor, contact_data);
   const int64_t id = InsertLeadRow(c, actor, *contact_id, *status_id, substatus_id);
   ApplyLeadInput(c, id, in, actor.now_ms);
-  RecordLeadEvent(c, actor, trigger::kLeadCreated, id, *contact_id);
-  return GetLead(c, actor.org_id, id);
+  return RecordLeadEvent(c, actor, trigger::kLeadCreated, id, *contact_id);
 }
 
 Result<json::value> EditLead(sql::Connection& c, const Actor& actor, int64_t id,
@@ -317,8 +329,7 @@ Result<json::value> EditLead(sql::Connection& c, const Actor& actor, int64_t id,
     c.Exec("UPDATE leads SET updated_at = ? WHERE id = ?", {row->Int(15), id});
     return before;
   }
-  RecordLeadEvent(c, actor, trigger::kLeadEdited, id, row->Int(1));
-  return after;
+  return RecordLeadEvent(c, actor, trigger::kLeadEdited, id, row->Int(1), std::move(after));
 }
 
 Result<json::value> ChangeLeadStatus(sql::Connection& c, const Actor& actor, int64_t id,
@@ -334,8 +345,7 @@ Result<json::value> ChangeLeadStatus(sql::Connection& c, const Actor& actor, int
       "UPDATE leads SET status_id = ?, substatus_id = ?, last_status_change_at = ?, updated_at = ? "
       "WHERE id = ?",
       {*status_id, sql::Opt(substatus_id), actor.now_ms, actor.now_ms, id});
-  RecordLeadEvent(c, actor, trigger::kLeadStatusChanged, id, row->Int(1));
-  return GetLead(c, actor.org_id, id);
+  return RecordLeadEvent(c, actor, trigger::kLeadStatusChanged, id, row->Int(1));
 }
 
 Result<json::value> AddNote(sql::Connection& c, const Actor& actor, int64_t lead_id,

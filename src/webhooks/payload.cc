@@ -227,7 +227,9 @@ Result<json::object> RenderEventPayload(sql::Connection& c, int64_t org_id, int 
                                         const EventSubject& s, const std::string& by_user) {
   std::optional<json::object> lead, contact, note, opportunity, activity;
   PayloadRecords r;
-  if (s.lead_id) {
+  if (s.lead_json) {
+    r.lead = s.lead_json;
+  } else if (s.lead_id) {
     auto v = AsObject(GetLead(c, org_id, *s.lead_id));
     if (!v) return Fail(v.error());
     lead = std::move(*v);
