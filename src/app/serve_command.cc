@@ -24,7 +24,7 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   if (config.role == "worker")
     http::AddOpsRoutes(router);
   else
-    http::AddAllRoutes(router, throttle);
+    http::AddAllRoutes(router, throttle, RulePolicy{config.https_only});
   std::optional<Dispatcher> dispatcher;
   if (config.role != "api") {
     DispatcherOptions options;

@@ -4,18 +4,19 @@
 
 #include "http/login_throttle.h"
 #include "http/router.h"
+#include "webhooks/rules_service.h"
 
 namespace lw::http {
 
 void AddSessionRoutes(Router& router, LoginThrottle& throttle);
 void AddIntakeRoutes(Router& router);
-void AddWebhookRoutes(Router& router);
+void AddWebhookRoutes(Router& router, RulePolicy policy);
 void AddOpsRoutes(Router& router);
 
-inline void AddAllRoutes(Router& router, LoginThrottle& throttle) {
+inline void AddAllRoutes(Router& router, LoginThrottle& throttle, RulePolicy policy) {
   AddSessionRoutes(router, throttle);
   AddIntakeRoutes(router);
-  AddWebhookRoutes(router);
+  AddWebhookRoutes(router, policy);
   AddOpsRoutes(router);
 }
 

@@ -30,7 +30,7 @@ RuleListQuery ListQuery(const Request& req) {
 
 }  // namespace
 
-void AddWebhookRoutes(Router& r) {
+void AddWebhookRoutes(Router& r, RulePolicy policy) {
   r.Add("GET", "/api/settings/webhooks", Access::kAdmin,
         Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
           return WebhookSettingsJson(LoadWebhookSettings(c, ctx.who.org_id), ctx.now_ms);
@@ -48,8 +48,9 @@ void AddWebhookRoutes(Router& r) {
   r.Add("GET", "/api/webhook-rules", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) {
           return ListRulesJson(c, ctx.who.org_id, ListQuery(ctx.req));
         }));
-  r.Add("POST", "/api/webhook-rules", Access::kAdmin,
-        Writes(r, 201, [](Conn& c, Ctx& ctx) { return CreateRule(c, ctx.actor(), ctx.body); }));
+  r.Add("POST", "/api/webhook-rules", Access::kAdmin, Writes(r, 201, [policy](Conn& c, Ctx& ctx) {
+          return CreateRule(c, ctx.actor(), ctx.body, policy);
+        }));
   r.Add("GET", "/api/webhook-rules/export.xlsx", Access::kAdmin,
         [&r](Ctx& ctx) -> Result<Response> {
           auto rules = ReadResult<std::vector<Rule>>(
@@ -66,8 +67,9 @@ void AddWebhookRoutes(Router& r) {
         });
   r.Add("GET", "/api/webhook-rules/{id}", Access::kAdmin,
         Reads(r, [](Conn& c, Ctx& ctx) { return GetRuleJson(c, ctx.who.org_id, ctx.id()); }));
-  r.Add("PUT", "/api/webhook-rules/{id}", Access::kAdmin, Writes(r, 200, [](Conn& c, Ctx& ctx) {
-          return UpdateRule(c, ctx.actor(), ctx.id(), ctx.body);
+  r.Add("PUT", "/api/webhook-rules/{id}", Access::kAdmin,
+        Writes(r, 200, [policy](Conn& c, Ctx& ctx) {
+          return UpdateRule(c, ctx.actor(), ctx.id(), ctx.body, policy);
         }));
   r.Add("DELETE", "/api/webhook-rules/{id}", Access::kAdmin, [&r](Ctx& ctx) -> Result<Response> {
     LW_CHECK(r.db().Write([&](Conn& c) -> Status {

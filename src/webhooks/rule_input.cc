@@ -11,7 +11,7 @@ namespace lw {
 
 namespace json = boost::json;
 
-std::optional<std::string> UrlProblem(const std::string& url) {
+std::optional<std::string> UrlProblem(const std::string& url, bool https_only) {
   if (Utf8Length(url) > kMaxUrlChars) return "must be at most 2048 characters";
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return "must be an absolute http:// or https:// URL";
@@ -19,6 +19,8 @@ std::optional<std::string> UrlProblem(const std::string& url) {
     return "must be an absolute http:// or https:// URL";
   if (!parsed->has_authority() || parsed->host().empty()) return "must include a host name";
   if (parsed->has_userinfo()) return "must not contain a user name or password";
+  if (https_only && parsed->scheme() != "https")
+    return "must be an https:// URL: this server delivers only over HTTPS";
   return std::nullopt;
 }
 
@@ -79,13 +81,13 @@ CreationRules ReadCreationRules(FieldReader& f, const LookupResolver& find) {
 
 }  // namespace
 
-Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find) {
+Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find, bool https_only) {
   FieldReader f(body);
   Rule rule;
   rule.title = f.RequiredString("title", kMaxTitleChars);
   rule.enabled = f.Bool("enabled").value_or(true);
   if (auto url = f.String("url", 100000)) {
-    if (auto problem = UrlProblem(*url)) f.Fail("url", *problem);
+    if (auto problem = UrlProblem(*url, https_only)) f.Fail("url", *problem);
     rule.url = *url;
   } else if (!f.errors().count("url")) {
     f.Fail("url", "is required");

@@ -21,12 +21,15 @@ using LookupResolver = std::function<std::optional<int64_t>(
 inline constexpr size_t kMaxTitleChars = 200;
 inline constexpr size_t kMaxUrlChars = 2048;
 
-// Empty when `url` is an absolute http(s) URL with a host, no user:password,
-// at most 2048 characters; otherwise what is wrong.
-std::optional<std::string> UrlProblem(const std::string& url);
+// Empty when `url` is an absolute http(s) URL (https only when `https_only`)
+// with a host, no user:password, at most 2048 characters; otherwise what is wrong.
+std::optional<std::string> UrlProblem(const std::string& url, bool https_only = false);
 
 // A Rule with title, enabled, url, trigger_id and creation_rules set, or a 422
 // naming every bad field ("title", "url", "trigger", "creation_rules.status", …).
-Result<Rule> ParseRuleInput(const boost::json::object& body, const LookupResolver& find);
+// https_only: the server runs with --https-only, so http:// URLs are refused here
+// rather than failing at every delivery.
+Result<Rule> ParseRuleInput(const boost::json::object& body, const LookupResolver& find,
+                            bool https_only = false);
 
 }  // namespace lw

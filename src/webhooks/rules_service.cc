@@ -73,11 +73,14 @@ json::value RuleJson(const Rule& rule, const Names& names) {
       {"updated_at", FormatIsoMs(rule.updated_at)}};
 }
 
-Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object& body) {
-  return ParseRuleInput(body,
-                        [&](const std::string& kind, const std::string& name, int64_t parent) {
-                          return FindLookup(c, org_id, kind, name, parent);
-                        });
+Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object& body,
+                         const RulePolicy& policy) {
+  return ParseRuleInput(
+      body,
+      [&](const std::string& kind, const std::string& name, int64_t parent) {
+        return FindLookup(c, org_id, kind, name, parent);
+      },
+      policy.https_only);
 }
 
 }  // namespace
@@ -131,9 +134,10 @@ Result<json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id) 
   return RuleJson(*rule, LookupNames(c, org_id));
 }
 
-Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const json::object& body) {
+Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const json::object& body,
+                               const RulePolicy& policy) {
   LW_CHECK(RequireWebhooksEnabled(c, actor.org_id));
-  auto rule = ParseForOrg(c, actor.org_id, body);
+  auto rule = ParseForOrg(c, actor.org_id, body, policy);
   if (!rule) return Fail(rule.error());
   const int64_t id = c.InsertId(
       "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
@@ -147,10 +151,10 @@ Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const jso
 }
 
 Result<json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t id,
-                               const json::object& body) {
+                               const json::object& body, const RulePolicy& policy) {
   auto before = GetRuleJson(c, actor.org_id, id);
   if (!before) return Fail(before.error());
-  auto rule = ParseForOrg(c, actor.org_id, body);
+  auto rule = ParseForOrg(c, actor.org_id, body, policy);
   if (!rule) return Fail(rule.error());
   // Re-enabling a rule clears the reason Leadwire disabled it.
   c.Exec(

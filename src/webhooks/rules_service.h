@@ -27,10 +27,17 @@ Result<std::vector<Rule>> ListRules(sql::Connection& c, int64_t org_id, const Ru
 Result<boost::json::value> ListRulesJson(sql::Connection& c, int64_t org_id,
                                          const RuleListQuery& q);
 Result<boost::json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id);
+// What the node was started with that shapes which rules it accepts.
+struct RulePolicy {
+  bool https_only = false;  // --https-only
+};
+
 Result<boost::json::value> CreateRule(sql::Connection& c, const Actor& actor,
-                                      const boost::json::object& body);
+                                      const boost::json::object& body,
+                                      const RulePolicy& policy = {});
 Result<boost::json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t id,
-                                      const boost::json::object& body);
+                                      const boost::json::object& body,
+                                      const RulePolicy& policy = {});
 // Deletes a disabled rule (409 rule_enabled otherwise).
 Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id);
 

@@ -34,3 +34,18 @@ for (const host of ['127.0.0.1', 'localhost', '[::1]', '[::ffff:127.0.0.1]', '12
 test('the receiver saw none of those requests', () => {
   assert.equal(rx.at('/ssrf').length, 0);
 });
+
+test('--https-only refuses http:// rules with a 422 and keeps https:// ones', async () => {
+  const { freshDatabase: fresh, startServer: start } = await import('./helpers.mjs');
+  const d2 = fresh();
+  const s2 = await start(d2.db, ['--https-only']);
+  const call2 = (method, path, body) => api(s2.base, method, path, { token: d2.admin.api_token, body });
+  await call2('PUT', '/api/settings/webhooks', { enabled: true });
+  const plain = await call2('POST', '/api/webhook-rules', { title: 'plain', url: 'http://hooks.example.com/x', trigger: 1 });
+  assert.equal(plain.status, 422);
+  assert.match(plain.json.error.fields.url, /https/);
+  const secure = await call2('POST', '/api/webhook-rules', { title: 'secure', url: 'https://hooks.example.com/x', trigger: 1 });
+  assert.equal(secure.status, 201);
+  await s2.stop();
+  cleanup(d2.dir);
+});

@@ -109,6 +109,16 @@ TEST(RuleInput, UrlProblems) {
   EXPECT_TRUE(UrlProblem("https://a.example/" + std::string(2048 - 17, 'a')));
 }
 
+TEST(RuleInput, HttpsOnlyRefusesPlainHttp) {
+  EXPECT_TRUE(UrlProblem("http://hooks.example.com/x", true));
+  EXPECT_FALSE(UrlProblem("https://hooks.example.com/x", true));
+  auto body = Body();
+  body["url"] = "http://hooks.example.com/x";
+  auto r = ParseRuleInput(body, FakeLookups, true);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().fields.at("url").find("https"), std::string::npos);
+}
+
 TEST(RuleInput, UnknownTriggers) {
   for (const char* t : {R"("Lead Deleted")", "5", "0", "null", "true", R"({"name":"x"})"}) {
     auto body =
