@@ -22,6 +22,12 @@ Dispatcher::Dispatcher(Database& db, const Clock& clock, AddressPolicy policy,
           }),
       rng_(std::random_device{}()) {}
 
+namespace {
+// Set on the dispatcher's own thread: its commits must not wake it again, or
+// an idle dispatcher would claim, commit, wake and claim in a busy loop.
+thread_local bool tl_on_dispatcher_thread = false;
+}  // namespace
+
 Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Start() {
@@ -39,6 +45,7 @@ void Dispatcher::Stop() {
 }
 
 void Dispatcher::Wake() {
+  if (tl_on_dispatcher_thread) return;
   {
     std::lock_guard lock(mutex_);
     woken_ = true;
@@ -125,6 +132,7 @@ bool Dispatcher::Step(bool may_claim) {
 }
 
 void Dispatcher::Run() {
+  tl_on_dispatcher_thread = true;
   while (running_) {
     if (Step(true)) continue;
     std::unique_lock lock(mutex_);
