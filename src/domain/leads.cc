@@ -76,7 +76,7 @@ struct LeadInput {
   std::optional<json::object> custom_fields;
 };
 
-void ReadCustomFields(FieldReader& f, const json::object& body, LeadInput& in) {
+void ReadCustomFields(FieldReader& f, LeadInput& in) {
   const json::object* custom = f.Object("custom_fields");
   if (!custom) return;
   json::object out;
@@ -91,7 +91,6 @@ void ReadCustomFields(FieldReader& f, const json::object& body, LeadInput& in) {
     else
       out[label] = value;
   }
-  (void)body;
   in.custom_fields = std::move(out);
 }
 
@@ -122,7 +121,7 @@ LeadInput ReadLeadInput(sql::Connection& c, int64_t org_id, FieldReader& f,
     f.Fail("incident_date", "must be an ISO-8601 date");
   if (body.contains("case_tracker_code")) in.case_tracker_code = f.String("case_tracker_code", 200);
   if (body.contains("summary")) in.summary = f.String("summary", 10000);
-  ReadCustomFields(f, body, in);
+  ReadCustomFields(f, in);
   return in;
 }
 
