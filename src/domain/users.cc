@@ -2,6 +2,7 @@
 
 #include "common/json_fields.h"
 #include "common/secrets.h"
+#include "domain/organizations.h"
 
 namespace lw {
 
@@ -41,7 +42,7 @@ Result<NewUser> AddUser(sql::Connection& c, int64_t org_id, const std::string& r
   const std::string email = Lower(Trim(raw_email));
   if (!ValidEmail(email)) return Fail(Error::Field("email", "must be an email address"));
   if (role != "admin" && role != "user") return Fail(Error::Field("role", "must be admin or user"));
-  if (!c.QueryOne("SELECT 1 FROM organizations WHERE id = ?", {org_id}))
+  if (!OrganizationExists(c, org_id))
     return Fail(Error::NotFound("No organization has id " + std::to_string(org_id) + "."));
   if (c.QueryOne("SELECT 1 FROM users WHERE email = ?", {email}))
     return Fail(Error::Conflict(
