@@ -3,7 +3,10 @@
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -84,11 +87,54 @@ CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options, Res
   multi_ = curl_multi_init();
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, long(options_.max_per_host));
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, long(options_.max_in_flight));
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, OnSocket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, OnTimer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = wake_fd_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
 }
 
 CurlTransport::~CurlTransport() {
   Stop();
   curl_multi_cleanup(multi_);
+  close(wake_fd_);
+  close(epoll_fd_);
+}
+
+int CurlTransport::OnSocket(void*, int fd, int what, void* self_ptr, void* socketp) {
+  auto* self = static_cast<CurlTransport*>(self_ptr);
+  if (what == CURL_POLL_REMOVE) {
+    epoll_ctl(self->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    return 0;
+  }
+  epoll_event ev{};
+  ev.data.fd = fd;
+  if (what & CURL_POLL_IN) ev.events |= EPOLLIN;
+  if (what & CURL_POLL_OUT) ev.events |= EPOLLOUT;
+  // socketp marks a socket already in the epoll set (curl forgets it on REMOVE).
+  if (epoll_ctl(self->epoll_fd_, socketp ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) != 0)
+    epoll_ctl(self->epoll_fd_, socketp ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
+  if (!socketp) curl_multi_assign(self->multi_, fd, self);
+  return 0;
+}
+
+int CurlTransport::OnTimer(void*, long timeout_ms, void* self_ptr) {
+  auto* self = static_cast<CurlTransport*>(self_ptr);
+  self->timer_ = timeout_ms < 0 ? std::chrono::steady_clock::time_point::max()
+                                : std::chrono::steady_clock::now() +
+                                      std::chrono::milliseconds(timeout_ms);
+  ++self->timer_sets_;
+  return 0;
+}
+
+void CurlTransport::Wakeup() {
+  const uint64_t one = 1;
+  [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
 }
 
 std::string CurlTransport::HostKey(const std::string& url) {
@@ -115,7 +161,7 @@ void CurlTransport::Start() {
 
 void CurlTransport::Stop() {
   if (!running_.exchange(false)) return;
-  curl_multi_wakeup(multi_);
+  Wakeup();
   thread_.join();
 }
 
@@ -129,7 +175,7 @@ void CurlTransport::Submit(std::vector<DeliveryJob> jobs) {
       inbox_.push_back(std::move(job));
     }
   }
-  curl_multi_wakeup(multi_);
+  Wakeup();
 }
 
 size_t CurlTransport::Load() const {
@@ -150,6 +196,22 @@ std::set<std::string> CurlTransport::SaturatedHosts() const {
   for (const auto& [host, since] : oldest_waiting_)
     if (since < limit) hosts.insert(host);
   return hosts;
+}
+
+void* CurlTransport::NewHandle() {
+  // What every request has in common.
+  CURL* e = curl_easy_init();
+  curl_easy_setopt(e, CURLOPT_POST, 1L);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // 3xx is an answer, not a hop
+  curl_easy_setopt(e, CURLOPT_PROXY, "");           // never via a proxy from the environment
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options_.total_timeout_ms);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
+  return e;
 }
 
 void CurlTransport::StartWaiting() {
@@ -207,27 +269,18 @@ void CurlTransport::StartWaiting() {
         ++it;
         continue;
       }
-      // Finished handles are reused: curl_easy_reset keeps their allocations.
-      CURL* e = t->easy = spare_.empty() ? curl_easy_init() : spare_.back();
+      // Finished handles are reused with their options, connections and buffers;
+      // only what belongs to this request is set again.
+      CURL* e = t->easy = spare_.empty() ? NewHandle() : spare_.back();
       if (!spare_.empty()) spare_.pop_back();
       for (const auto& h : t->job.headers) t->headers = curl_slist_append(t->headers, h.c_str());
       t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue round trip
       curl_easy_setopt(e, CURLOPT_URL, t->job.url.c_str());
-      curl_easy_setopt(e, CURLOPT_POST, 1L);
       curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->job.body.data());
       curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(t->job.body.size()));
       curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-      curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-      curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // 3xx is an answer, not a hop
-      curl_easy_setopt(e, CURLOPT_PROXY, "");           // never via a proxy from the environment
-      curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
-      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options_.total_timeout_ms);
-      curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
       curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->result.response_excerpt);
-      curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
       curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->result);
-      curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
       curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
       curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
       curl_easy_setopt(e, CURLOPT_PRIVATE, t);
@@ -254,7 +307,9 @@ void CurlTransport::Finish(Transfer* t, int code) {
       if (t->error[0]) r.error += std::string(": ") + t->error;
     }
     curl_multi_remove_handle(multi_, t->easy);
-    curl_easy_reset(t->easy);
+    // The handle outlives this transfer: nothing may point into it any more.
+    curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, nullptr);
     spare_.push_back(t->easy);
   }
   curl_slist_free_all(t->headers);
@@ -266,27 +321,30 @@ void CurlTransport::Finish(Transfer* t, int code) {
   delete t;
 }
 
+void CurlTransport::FinishDone() {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    Transfer* t = nullptr;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+    Finish(t, msg->data.result);
+  }
+}
+
 void CurlTransport::Run() {
+  constexpr int kMaxEvents = 256;
+  epoll_event events[kMaxEvents];
+  int running = 0;
   while (running_) {
     std::vector<DeliveryJob> incoming;
     {
       std::lock_guard lock(inbox_mutex_);
       incoming.swap(inbox_);
     }
-    const auto now = std::chrono::steady_clock::now();
+    auto now = std::chrono::steady_clock::now();
     for (auto& job : incoming) {
       std::string host = job.host;
       waiting_[host].push_back({std::move(job), now});
-    }
-    StartWaiting();
-    int running = 0;
-    curl_multi_perform(multi_, &running);
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      Transfer* t = nullptr;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-      Finish(t, msg->data.result);
     }
     StartWaiting();
     {
@@ -295,7 +353,33 @@ void CurlTransport::Run() {
       for (const auto& [host, queue] : waiting_)
         if (!queue.empty()) oldest_waiting_[host] = queue.front().since;
     }
-    curl_multi_poll(multi_, nullptr, 0, 100, nullptr);
+    now = std::chrono::steady_clock::now();
+    int wait_ms = 100;  // also the pace of the give-back check of StartWaiting
+    if (timer_ <= now)
+      wait_ms = 0;
+    else if (timer_ - now < std::chrono::milliseconds(wait_ms))
+      wait_ms = int(std::chrono::ceil<std::chrono::milliseconds>(timer_ - now).count());
+    const int n = epoll_wait(epoll_fd_, events, kMaxEvents, wait_ms);
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == wake_fd_) {
+        uint64_t count;
+        [[maybe_unused]] auto r = read(wake_fd_, &count, sizeof count);
+        continue;
+      }
+      int mask = 0;
+      if (events[i].events & EPOLLIN) mask |= CURL_CSELECT_IN;
+      if (events[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
+      if (events[i].events & (EPOLLERR | EPOLLHUP)) mask |= CURL_CSELECT_ERR;
+      curl_multi_socket_action(multi_, fd, mask, &running);
+    }
+    if (timer_ <= std::chrono::steady_clock::now()) {
+      // The timer is one-shot: gone once acted on, unless curl sets it again.
+      const uint64_t sets = timer_sets_;
+      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+      if (timer_sets_ == sets) timer_ = std::chrono::steady_clock::time_point::max();
+    }
+    FinishDone();
   }
   // Abandon what is left: no result means the lease runs out and it is retried.
   for (Transfer* t : active_) {

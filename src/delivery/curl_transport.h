@@ -1,5 +1,6 @@
 // CurlTransport: sends webhook POSTs with one libcurl multi handle on its own
-// thread. In-flight requests are bounded globally and per host (scheme, host
+// thread, driven by curl_multi_socket_action and epoll so each wake-up costs
+// only the sockets that are ready, not every transfer in flight. In-flight requests are bounded globally and per host (scheme, host
 // and port); jobs over a host's bound wait in that host's queue without taking
 // a global slot, so a slow endpoint never holds back the others. The SSRF
 // guard runs in curl's open-socket callback, on the resolved address.
@@ -69,13 +70,25 @@ class CurlTransport {
  private:
   void Run();
   void StartWaiting();
+  void* NewHandle();  // CURL* with the options every request shares
   void Finish(Transfer* t, int curl_code);
+  void FinishDone();  // the transfers curl reports done
+  void Wakeup();
+
+  // curl's socket and timer callbacks (CURLMOPT_SOCKETFUNCTION/TIMERFUNCTION).
+  static int OnSocket(void* easy, int fd, int what, void* self, void* socketp);
+  static int OnTimer(void* multi, long timeout_ms, void* self);
 
   AddressPolicy policy_;
   TransportOptions options_;
   ResultSink sink_;
   ReturnSink returned_;
   void* multi_ = nullptr;  // CURLM*
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;       // eventfd: Submit and Stop wake the thread through it
+  // curl's one-shot timer, set from inside curl calls; max(): none.
+  std::chrono::steady_clock::time_point timer_ = std::chrono::steady_clock::time_point::max();
+  uint64_t timer_sets_ = 0;
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<int> in_flight_count_{0};
