@@ -1,5 +1,6 @@
 #include "delivery/delivery_store.h"
 
+#include <bit>
 #include <boost/json.hpp>
 #include <unordered_map>
 
@@ -23,13 +24,17 @@ std::string Placeholders(size_t n) {
 }
 
 // Runs `sql_prefix` + "(?,…)" for every chunk of ids, after the leading params.
+// A list is padded to a power of two by repeating its last id, so a handful
+// of statements is prepared once and reused whatever the batch sizes.
 void ForIdChunks(sql::Connection& c, const std::string& sql_prefix,
                  const std::vector<sql::Value>& leading, const std::vector<int64_t>& ids) {
   for (size_t start = 0; start < ids.size(); start += kChunk) {
     const size_t n = std::min(kChunk, ids.size() - start);
+    const size_t padded = std::bit_ceil(n);
     std::vector<sql::Value> params = leading;
-    for (size_t i = 0; i < n; ++i) params.emplace_back(ids[start + i]);
-    c.Query(sql_prefix + "(" + Placeholders(n) + ")", params);
+    params.reserve(leading.size() + padded);
+    for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[start + std::min(i, n - 1)]);
+    c.Query(sql_prefix + "(" + Placeholders(padded) + ")", params);
   }
 }
 

@@ -38,7 +38,7 @@ void SqliteConnection::Throw(int rc, std::string_view context) {
 }
 
 sqlite3_stmt* SqliteConnection::Prepare(std::string_view sql) {
-  auto it = statements_.find(std::string(sql));
+  auto it = statements_.find(sql);
   if (it != statements_.end()) return it->second;
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT,

@@ -34,7 +34,11 @@ class SqliteConnection final : public sql::Connection {
   [[noreturn]] void Throw(int rc, std::string_view context);
 
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  // Looked up by string_view: no copy of the SQL per statement run.
+  struct Hash : std::hash<std::string_view> {
+    using is_transparent = void;
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> statements_;
 };
 
 }  // namespace lw
