@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_database.h"
 
+#include <condition_variable>
 #include <mutex>
 #include <vector>
 
@@ -28,21 +29,27 @@ class SqliteDatabase final : public Database {
   // back alone.
   Status Write(const std::function<Status(sql::Connection&)>& fn) override {
     PendingWrite me{&fn, {}, false};
-    {
-      std::lock_guard lock(queue_mutex_);
-      queue_.push_back(&me);
-    }
-    {
-      std::lock_guard lock(write_mutex_);
-      if (!me.done) {
-        std::vector<PendingWrite*> batch;
-        {
-          std::lock_guard q(queue_mutex_);
-          batch.swap(queue_);
-        }
-        RunBatch(batch);
+    std::unique_lock lock(queue_mutex_);
+    queue_.push_back(&me);
+    // One leader at a time runs what is queued; the others sleep until their
+    // piece is done or the leadership is free. (Waiting on the writer's mutex
+    // instead made the finished waiters wake one after another, a convoy.)
+    while (!me.done) {
+      if (leader_active_) {
+        batch_done_.wait(lock);
+        continue;
       }
+      leader_active_ = true;
+      std::vector<PendingWrite*> batch;
+      batch.swap(queue_);
+      lock.unlock();
+      RunBatch(batch);
+      lock.lock();
+      for (PendingWrite* p : batch) p->done = true;
+      leader_active_ = false;
+      batch_done_.notify_all();
     }
+    lock.unlock();
     if (me.result) NotifyCommitted();
     return me.result;
   }
@@ -103,7 +110,6 @@ class SqliteDatabase final : public Database {
   void RunBatch(const std::vector<PendingWrite*>& batch) {
     if (batch.size() == 1) {
       batch[0]->result = Run(*writer_, "BEGIN IMMEDIATE", *batch[0]->fn);
-      batch[0]->done = true;
       return;
     }
     Status begun;
@@ -142,7 +148,6 @@ class SqliteDatabase final : public Database {
         }
       }
     }
-    for (PendingWrite* p : batch) p->done = true;
   }
 
   std::unique_ptr<SqliteConnection> TakeReader() {
@@ -163,10 +168,11 @@ class SqliteDatabase final : public Database {
   }
 
   std::string path_;
-  std::mutex write_mutex_;  // held by the writer running a batch
-  std::unique_ptr<SqliteConnection> writer_;
+  std::unique_ptr<SqliteConnection> writer_;  // used by the leader only
   std::mutex queue_mutex_;
-  std::vector<PendingWrite*> queue_;
+  std::condition_variable batch_done_;
+  std::vector<PendingWrite*> queue_;  // under queue_mutex_
+  bool leader_active_ = false;        // likewise
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<SqliteConnection>> readers_;
 };
