@@ -12,12 +12,14 @@ void AddSessionRoutes(Router& router, LoginThrottle& throttle);
 void AddIntakeRoutes(Router& router);
 void AddWebhookRoutes(Router& router, RulePolicy policy);
 void AddOpsRoutes(Router& router);
+void AddWebRoutes(Router& router);  // the UI's files, from src/web
 
 inline void AddAllRoutes(Router& router, LoginThrottle& throttle, RulePolicy policy) {
   AddSessionRoutes(router, throttle);
   AddIntakeRoutes(router);
   AddWebhookRoutes(router, policy);
   AddOpsRoutes(router);
+  AddWebRoutes(router);
 }
 
 }  // namespace lw::http

@@ -1,4 +1,4 @@
-// Liveness and readiness probes, and the front page.
+// Liveness and readiness probes, and metrics.
 #include <boost/json.hpp>
 
 #include "common/metrics.h"
@@ -35,15 +35,6 @@ void AddOpsRoutes(Router& r) {
     Response res;
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = metrics::Render(gauges);
-    return res;
-  });
-  r.Add("GET", "/", Access::kPublic, [](RequestContext&) -> Result<Response> {
-    Response res;
-    res.content_type = "text/html; charset=utf-8";
-    res.body =
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Leadwire</title>"
-        "</head><body><h1>Leadwire</h1><p>The API is running: see <code>/api/lookups</code> "
-        "with <code>Authorization: Bearer lw_…</code>.</p></body></html>";
     return res;
   });
 }

@@ -53,7 +53,7 @@ bhttp::response<bhttp::string_body> ToBeast(const Response& res, unsigned versio
   if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
   out.set(bhttp::field::cache_control, "no-store");
   out.set("X-Content-Type-Options", "nosniff");
-  for (const auto& [name, value] : res.headers) out.insert(name, value);
+  for (const auto& [name, value] : res.headers) out.set(name, value);  // a handler's own win
   out.body() = res.body;
   out.keep_alive(keep_alive);
   out.prepare_payload();

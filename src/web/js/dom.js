@@ -1,0 +1,76 @@
+// Building the page without innerHTML: every piece of user text goes in as a
+// text node, so a title like <img onerror=…> shows as text and never runs.
+
+// h('button', {type: 'button', onclick: f}, 'Save') → an element.
+// Attributes: on* become listeners, `class`, `for` and the rest become
+// attributes; false/null/undefined are left out. Children: strings, nodes,
+// arrays of either, null (skipped).
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(name.slice(2), value);
+    } else if (name === 'value' && 'value' in el) {
+      el.value = value;
+    } else {
+      el.setAttribute(name, value === true ? '' : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+// Replaces what `el` holds.
+export function show(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+}
+
+let fieldIds = 0;
+
+// A labelled control: the label's text is the control's accessible name.
+// Returns {wrap, control, error}; error shows a field's 422 message.
+export function field(label, control, hint) {
+  const id = control.id || `f${++fieldIds}`;
+  control.id = id;
+  const error = h('span', { class: 'field-error', id: `${id}-error` });
+  control.setAttribute('aria-describedby', error.id);
+  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), control,
+    hint ? h('span', { class: 'hint' }, hint) : null, error);
+  return { wrap, control, error };
+}
+
+// <select> of {value, label} (or plain strings); `blank` adds an empty first option.
+export function select(options, selected, { blank, multiple, name } = {}) {
+  const el = h('select', { multiple, name });
+  if (blank !== undefined) el.append(h('option', { value: '' }, blank));
+  for (const o of options) {
+    const opt = typeof o === 'string' ? { value: o, label: o } : o;
+    const isSelected = Array.isArray(selected) ? selected.includes(opt.value) : selected === opt.value;
+    el.append(h('option', { value: opt.value, selected: isSelected }, opt.label));
+  }
+  return el;
+}
+
+// A message in the top right corner that goes away by itself.
+export function toast(message, kind = 'ok') {
+  const el = h('div', { class: `toast ${kind}` }, message);
+  document.getElementById('toasts').append(el);
+  setTimeout(() => el.remove(), 5000);
+}
+
+// "2026-11-29T21:09:25.935Z" → the reader's local date and time.
+export function when(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}

@@ -1,0 +1,122 @@
+// Add / Edit Webhook Rule: Description (Title, Enabled), URL, Trigger, and
+// for the lead triggers the Creation Rules section. Save returns to the list;
+// a 422 puts each message beside its field.
+import { api } from '../api.js';
+import { field, h, select, show, toast } from '../dom.js';
+
+const names = (list) => list.map((x) => x.name);
+
+export async function ruleFormView(id) {
+  const [triggers, lookups, rule] = await Promise.all([
+    api('GET', '/api/webhook-triggers'),
+    api('GET', '/api/lookups'),
+    id ? api('GET', `/api/webhook-rules/${id}`) : null,
+  ]);
+  const cr = (rule && rule.creation_rules) || {};
+
+  const title = field('Title', h('input', { type: 'text', maxlength: 200, required: true, value: rule ? rule.title : '' }));
+  const enabled = field('Enabled', select([{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }],
+    !rule || rule.enabled ? 'yes' : 'no'));
+  const url = field('URL', h('input', { type: 'url', required: true, placeholder: 'https://hooks.zapier.com/…', value: rule ? rule.url : '' }),
+    'The webhook URL your integration platform gives you (Zapier, Make, …).');
+  const trigger = field('Trigger', select(
+    triggers.records.map((t) => ({ value: String(t.id), label: t.name })),
+    rule ? String(rule.trigger.id) : '', { blank: 'Choose a trigger…' }));
+
+  const status = field('Associated lead status', select(names(lookups.statuses), cr.status || '', { blank: 'Any status' }));
+  const substatusSelect = h('select');
+  const substatus = field('Substatus', substatusSelect);
+  const caseTypes = field('Case type', select(names(lookups.case_types), cr.case_types || [], { multiple: true }),
+    'Hold Ctrl (⌘ on a Mac) to choose several. None chosen: any case type.');
+  const office = field('Office', select(names(lookups.offices), cr.office || '', { blank: 'Any office' }));
+  const opportunitySource = field('Opportunity Source',
+    select(names(lookups.opportunity_sources), cr.opportunity_source || '', { blank: 'Any source' }));
+  const marketingSource = field('Marketing Source',
+    select(names(lookups.marketing_sources), cr.marketing_source || '', { blank: 'Any source' }));
+  const trackerCode = field('Requires Case Tracker Code',
+    select([{ value: 'yes', label: 'Yes' }], cr.requires_case_tracker_code ? 'yes' : '', { blank: 'No' }));
+
+  // Substatuses offered are the chosen status's; hidden when it has none.
+  function fillSubstatuses(selected) {
+    const s = lookups.statuses.find((x) => x.name === status.control.value);
+    const subs = s ? names(s.substatuses) : [];
+    const fresh = select(subs, selected || '', { blank: 'Any substatus' });
+    substatusSelect.replaceChildren(...fresh.children);
+    substatus.wrap.hidden = subs.length === 0;
+  }
+  status.control.addEventListener('change', () => fillSubstatuses(''));
+  fillSubstatuses(cr.substatus);
+
+  const creationRules = h('fieldset', { class: 'section' }, h('legend', {}, 'Creation Rules'),
+    h('p', { class: 'hint' }, 'Send only for leads that match every rule set here. Leave a rule empty to match any lead.'),
+    status.wrap, substatus.wrap, caseTypes.wrap, office.wrap, opportunitySource.wrap, marketingSource.wrap,
+    trackerCode.wrap);
+  const hasCreationRules = () => {
+    const t = triggers.records.find((x) => String(x.id) === trigger.control.value);
+    return Boolean(t && t.creation_rules);
+  };
+  const syncSection = () => { creationRules.hidden = !hasCreationRules(); };
+  trigger.control.addEventListener('change', syncSection);
+  syncSection();
+
+  const errors = { title, url, trigger, enabled, creation_rules: trigger, 'creation_rules.status': status, 'creation_rules.substatus': substatus,
+    'creation_rules.case_types': caseTypes, 'creation_rules.office': office,
+    'creation_rules.opportunity_source': opportunitySource, 'creation_rules.marketing_source': marketingSource,
+    status, substatus, case_types: caseTypes, office, opportunity_source: opportunitySource,
+    marketing_source: marketingSource };
+  const formError = h('p', { class: 'error', role: 'alert' });
+
+  function body() {
+    const out = {
+      title: title.control.value.trim(),
+      enabled: enabled.control.value === 'yes',
+      url: url.control.value.trim(),
+      trigger: trigger.control.value ? Number(trigger.control.value) : null,
+    };
+    if (hasCreationRules()) {
+      out.creation_rules = {
+        status: status.control.value || null,
+        substatus: (!substatus.wrap.hidden && substatusSelect.value) || null,
+        case_types: [...caseTypes.control.selectedOptions].map((o) => o.value),
+        office: office.control.value || null,
+        opportunity_source: opportunitySource.control.value || null,
+        marketing_source: marketingSource.control.value || null,
+        requires_case_tracker_code: trackerCode.control.value === 'yes',
+      };
+    }
+    return out;
+  }
+
+  const form = h('form', { class: 'card', novalidate: true },
+    h('fieldset', { class: 'section' }, h('legend', {}, 'Description'), title.wrap, enabled.wrap),
+    h('fieldset', { class: 'section' }, h('legend', {}, 'URL'), url.wrap),
+    h('fieldset', { class: 'section' }, h('legend', {}, 'Trigger'), trigger.wrap),
+    creationRules, formError,
+    h('div', { class: 'actions' },
+      h('a', { href: '#/webhook-rules', class: 'button' }, 'Cancel'),
+      h('button', { type: 'submit', class: 'primary' }, 'Save')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    for (const f of new Set(Object.values(errors))) f.error.textContent = '';
+    formError.textContent = '';
+    try {
+      if (id) await api('PUT', `/api/webhook-rules/${id}`, body());
+      else await api('POST', '/api/webhook-rules', body());
+      toast(id ? 'Webhook rule saved.' : 'Webhook rule created.');
+      location.hash = '#/webhook-rules';
+    } catch (err) {
+      let placed = false;
+      for (const [name, message] of Object.entries(err.fields || {})) {
+        const f = errors[name];
+        if (f) {
+          f.error.textContent = message;
+          placed = true;
+        }
+      }
+      formError.textContent = placed ? 'Please correct the marked fields.' : err.message;
+    }
+  });
+  show(document.getElementById('main'),
+    h('h1', {}, id ? 'Edit Webhook Rule' : 'Add Webhook Rule'), form);
+  title.control.focus();
+}

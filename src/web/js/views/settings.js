@@ -1,0 +1,49 @@
+// Manage > Settings > Integrations > Webhooks: "Enable Webhooks" Yes/No,
+// saved by the Save button at the bottom of the page; the authentication key
+// and its rotation live here too.
+import { api } from '../api.js';
+import { field, h, select, show, toast, when } from '../dom.js';
+import { refreshWebhooksEnabled } from '../app.js';
+
+export async function settingsView() {
+  const settings = await api('GET', '/api/settings/webhooks');
+  const enabled = field('Enable Webhooks',
+    select([{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }], settings.enabled ? 'yes' : 'no'));
+  const key = h('code', { class: 'key' }, settings.authentication_key);
+  const previous = h('p', { class: 'hint' });
+  const showPrevious = (until) => {
+    previous.textContent = until ? `The previous key also signs until ${when(until)}.` : '';
+  };
+  showPrevious(settings.previous_key_valid_until);
+  const rotate = h('button', {
+    type: 'button',
+    onclick: async () => {
+      if (!confirm('Make a new authentication key? The current one keeps signing for 24 hours.')) return;
+      const answer = await api('POST', '/api/settings/webhooks/rotate-key');
+      key.textContent = answer.authentication_key;
+      showPrevious(answer.previous_key_valid_until);
+      toast('A new authentication key was made.');
+    },
+  }, 'Rotate key');
+  const section = h('details', { class: 'section', open: true },
+    h('summary', {}, 'Webhooks'),
+    enabled.wrap,
+    h('div', { class: 'field' }, h('span', { class: 'label' }, 'Authentication key'), key, previous, rotate));
+  const form = h('form', { class: 'card' }, section,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api('PUT', '/api/settings/webhooks', { enabled: enabled.control.value === 'yes' });
+      await refreshWebhooksEnabled();
+      toast('Settings saved.');
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  });
+  show(document.getElementById('main'),
+    h('h1', {}, 'Settings'),
+    h('nav', { class: 'tabs', 'aria-label': 'Settings menu' },
+      h('a', { href: '#/settings/integrations', 'aria-current': 'page' }, 'Integrations')),
+    form);
+}
