@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs, builds
 # with AddressSanitizer + UBSan, runs the unit tests (ctest) and the
-# integration tests (node's test runner against the real binary).
+# integration tests (node's test runner against the real binary) and the
+# browser tests (Debian's Chromium driven by playwright-core, same binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -20,3 +21,6 @@ if [[ ! -d node_modules ]] || [[ package.json -nt node_modules ]]; then
 fi
 export LEADWIRE_BIN="$PWD/build/asan/leadwire"
 node --test --test-concurrency=2 tests/integration/
+
+echo "== browser tests"
+node --test tests/e2e/

@@ -1,0 +1,377 @@
+// Browser tests: Debian's Chromium, driven by playwright-core, clicks the
+// real UI of a real `leadwire serve` (fresh SQLite file) whose rules deliver
+// to a real receiver on 127.0.0.1. The steps follow the help article, then
+// the Leads and Deliveries pages, roles, logout and escaping. Each screen is
+// saved under docs/screenshots/ for the README.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import ExcelJS from 'exceljs';
+import { Webhook } from 'standardwebhooks';
+import { addUser, api, cleanup, freshDatabase, startServer } from '../integration/helpers.mjs';
+import { startReceiver } from '../integration/receiver.mjs';
+
+const CHROMIUM = process.env.LEADWIRE_CHROMIUM || '/usr/bin/chromium';
+const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+const XSS = '<img src=x onerror=alert(1)>';
+
+let d, server, receiver, browser, page, downloads;
+const dialogs = [];  // every dialog the pages opened, accepted or not
+const pageErrors = [];  // uncaught errors in the pages' scripts
+const call = (method, path, body) => api(server.base, method, path, { token: d.admin.api_token, body });
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  downloads = mkdtempSync(join(tmpdir(), 'leadwire-downloads-'));
+  d = freshDatabase('Browser Law');
+  receiver = await startReceiver();
+  server = await startServer(d.db, ['--allow-destination', '127.0.0.1/32']);
+  for (const name of ['Auto Accident', 'Slip and Fall', 'Dog Bite'])
+    assert.equal((await call('POST', '/api/case-types', { name })).status, 201);
+  assert.equal((await call('POST', '/api/offices', { name: 'Downtown' })).status, 201);
+  addUser(d.db, d.admin.org_id, 'paralegal@browser-law.test', 'user');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Root in CI needs --no-sandbox; loopback only, never a proxy.
+    args: ['--no-sandbox', '--no-proxy-server'],
+  });
+  page = await newPage();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await receiver?.close?.();
+  if (d) cleanup(d.dir);
+  if (downloads) rmSync(downloads, { recursive: true, force: true });
+});
+
+async function newPage(viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const p = await context.newPage();
+  p.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    // The confirmations of the UI are answered by each test; a stray alert
+    // (an injected script) is recorded and fails the XSS test.
+    if (dialog.type() === 'alert') dialog.dismiss();
+  });
+  p.on('pageerror', (e) => pageErrors.push(e.message));
+  return p;
+}
+
+async function login(p, email, password) {
+  await p.goto(server.base + '/');
+  await p.getByLabel('Email').fill(email);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Log in' }).click();
+  await p.getByRole('heading', { name: 'Leads' }).waitFor();
+}
+
+const shot = (p, name) => p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+async function openManage(p, item) {
+  await p.getByRole('button', { name: 'Manage' }).click();
+  await p.getByRole('link', { name: item, exact: true }).click();
+}
+
+// The rule rows as shown: [{id, title, trigger, url, enabled}].
+async function shownRules(p) {
+  await p.locator('table.list[aria-busy="false"]').waitFor();
+  return p.locator('table.list tbody tr[data-rule-id]').evaluateAll((rows) => rows.map((r) => ({
+    id: Number(r.dataset.ruleId),
+    title: r.cells[1].textContent,
+    trigger: r.cells[2].textContent,
+    url: r.cells[3].querySelector('.tooltip').textContent,
+    enabled: r.cells[0].querySelector('button').classList.contains('on'),
+  })));
+}
+
+test('an Admin logs in with email and password; the session cookie is HttpOnly and SameSite=Strict', async () => {
+  await page.goto(server.base + '/');
+  await page.getByLabel('Email').fill(d.adminEmail);
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByText('That email and password do not match.').waitFor();
+  await page.getByLabel('Password').fill('correct horse battery');
+  await shot(page, 'login');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Leads' }).waitFor();
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'lw_session');
+  assert.ok(cookie, 'a session cookie is set');
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.sameSite, 'Strict');
+  assert.doesNotMatch(await page.evaluate(() => document.cookie), /lw_session/);
+});
+
+test('a cookie-authenticated change without the CSRF token is refused', async () => {
+  const status = await page.evaluate(async () => (await fetch('/api/settings/webhooks', {
+    method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"enabled":true}',
+  })).status);
+  assert.equal(status, 403);
+  assert.equal((await call('GET', '/api/settings/webhooks')).json.enabled, false);
+});
+
+test('Manage > Settings > Integrations > Webhooks: Enable Webhooks Yes, Save', async () => {
+  await page.getByRole('button', { name: 'Manage' }).click();
+  // Webhook Rules is in the menu only once webhooks are enabled.
+  assert.equal(await page.getByRole('link', { name: 'Webhook Rules' }).count(), 0);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('link', { name: 'Integrations' }).waitFor();
+  await page.getByText('Webhooks', { exact: true }).waitFor();
+  await page.getByLabel('Enable Webhooks').selectOption({ label: 'Yes' });
+  await shot(page, 'settings');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#toasts').getByText('Settings saved.').waitFor();
+  assert.equal((await call('GET', '/api/settings/webhooks')).json.enabled, true);
+  await page.getByRole('button', { name: 'Manage' }).click();
+  await page.getByRole('link', { name: 'Webhook Rules' }).waitFor();
+  await page.getByRole('button', { name: 'Manage' }).click();  // close it again
+});
+
+test('Create New: a rule with a status, its substatus and two case types', async () => {
+  await openManage(page, 'Webhook Rules');
+  await page.getByRole('link', { name: 'Create New' }).click();
+  await page.getByRole('heading', { name: 'Add Webhook Rule' }).waitFor();
+  await page.getByLabel('Title').fill('Chase auto leads');
+  await page.getByLabel('Enabled').selectOption({ label: 'Yes' });
+  await page.getByLabel('URL', { exact: true }).fill(receiver.url('/chase'));
+  // The Creation Rules section is there only for the four lead triggers.
+  await page.getByLabel('Trigger').selectOption({ label: 'Contact Added' });
+  assert.equal(await page.getByRole('group', { name: 'Creation Rules' }).isVisible(), false);
+  await page.getByLabel('Trigger').selectOption({ label: 'Lead Status Changed' });
+  await page.getByRole('group', { name: 'Creation Rules' }).waitFor();
+  await page.getByLabel('Associated lead status').selectOption({ label: 'Chase' });
+  const substatuses = await page.getByLabel('Substatus').locator('option').allTextContents();
+  assert.deepEqual(substatuses, ['Any substatus', 'First Attempt', 'Second Attempt', 'Third Attempt']);
+  await page.getByLabel('Substatus').selectOption({ label: 'First Attempt' });
+  await page.getByLabel('Case type').selectOption(['Auto Accident', 'Slip and Fall']);
+  await page.getByLabel('Office').selectOption({ label: 'Downtown' });
+  await shot(page, 'rule-form');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+  const rules = (await call('GET', '/api/webhook-rules')).json.records;
+  assert.equal(rules.length, 1);
+  assert.equal(rules[0].title, 'Chase auto leads');
+  assert.equal(rules[0].trigger.name, 'Lead Status Changed');
+  assert.equal(rules[0].url, receiver.url('/chase'));
+  assert.deepEqual(rules[0].creation_rules, {
+    status: 'Chase', substatus: 'First Attempt', case_types: ['Auto Accident', 'Slip and Fall'],
+    office: 'Downtown', opportunity_source: null, marketing_source: null, requires_case_tracker_code: false,
+  });
+  assert.deepEqual((await shownRules(page)).map((r) => r.title), ['Chase auto leads']);
+});
+
+test('a validation error shows beside its field and nothing is saved', async () => {
+  await page.getByRole('link', { name: 'Create New' }).click();
+  await page.getByLabel('Title').fill('Bad URL');
+  await page.getByLabel('URL', { exact: true }).fill('ftp://example.com/hook');
+  await page.getByLabel('Trigger').selectOption({ label: 'Lead Created' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Please correct the marked fields.').waitFor();
+  assert.match(await page.locator('#' + await page.getByLabel('URL', { exact: true }).getAttribute('aria-describedby')).textContent(), /http/);
+  assert.equal((await call('GET', '/api/webhook-rules')).json.total, 1);
+  await page.getByRole('link', { name: 'Cancel' }).click();
+  await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+});
+
+test('sorting by each column both ways shows the order the API gives', async () => {
+  for (const rule of [
+    { title: 'Zapier intake', enabled: true, url: receiver.url('/zap'), trigger: 'Lead Created' },
+    { title: 'Archive notes', enabled: false, url: receiver.url('/archive'), trigger: 'Note Added' },
+    { title: 'make.com contacts', enabled: true, url: receiver.url('/make'), trigger: 'Contact Added' },
+  ]) assert.equal((await call('POST', '/api/webhook-rules', rule)).status, 201);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+  for (const [label, key] of [['Status', 'status'], ['Title', 'title'], ['Trigger', 'trigger'], ['URL', 'url']]) {
+    for (const order of ['asc', 'desc']) {
+      const header = page.getByRole('columnheader', { name: label });
+      // Title starts sorted ascending; each click on a header flips or picks it.
+      while (await header.getAttribute('aria-sort') !== (order === 'asc' ? 'ascending' : 'descending')) {
+        await header.getByRole('button').click();
+        await page.locator('table.list[aria-busy="false"]').waitFor();
+      }
+      const expected = (await call('GET', `/api/webhook-rules?sort=${key}&order=${order}`)).json.records.map((r) => r.id);
+      assert.deepEqual((await shownRules(page)).map((r) => r.id), expected, `${label} ${order}`);
+    }
+  }
+  // And the order itself is right, not just the API's: titles A→Z.
+  const title = page.getByRole('columnheader', { name: 'Title' });
+  while (await title.getAttribute('aria-sort') !== 'ascending') {
+    await title.getByRole('button').click();
+    await page.locator('table.list[aria-busy="false"]').waitFor();
+  }
+  const titles = (await shownRules(page)).map((r) => r.title);
+  assert.deepEqual(titles, [...titles].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' })));
+});
+
+test('the Filter: box narrows the list; Excel downloads exactly the rows shown', async () => {
+  await page.getByLabel('Filter:').fill('ZAP');
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-rule-id]').length === 1);
+  const shown = await shownRules(page);
+  assert.deepEqual(shown.map((r) => r.title), ['Zapier intake']);
+  await page.getByLabel('Filter:').fill('a');  // matches several, in the current sort
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-rule-id]').length > 1);
+  const rows = await shownRules(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Excel' }).click()]);
+  const file = join(downloads, 'rules.xlsx');
+  await download.saveAs(file);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile(file);
+  const sheet = book.worksheets[0];
+  const cells = [];
+  sheet.eachRow((row) => cells.push(row.values.slice(1)));
+  assert.deepEqual(cells[0], ['Status', 'Title', 'Trigger', 'URL']);
+  assert.deepEqual(cells.slice(1), rows.map((r) => [r.enabled ? 'Enabled' : 'Disabled', r.title, r.trigger, r.url]));
+  await page.getByLabel('Filter:').fill('');
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-rule-id]').length === 4);
+});
+
+test('hovering the question mark shows the URL; the authentication key is at the bottom right', async () => {
+  const row = page.locator('tr', { hasText: 'Chase auto leads' });
+  const tooltip = row.getByRole('tooltip');
+  assert.equal(await tooltip.isVisible(), false);
+  await row.locator('.qmark').hover();
+  await tooltip.waitFor({ state: 'visible' });
+  assert.equal(await tooltip.textContent(), receiver.url('/chase'));
+  const key = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
+  assert.equal(await page.locator('.key-line .key').textContent(), key);
+  await shot(page, 'rules');
+});
+
+test('clicking the check mark disables a rule; Delete appears only then, with OK/Cancel', async () => {
+  const row = page.locator('tr', { hasText: 'Zapier intake' });
+  assert.equal(await row.getByRole('button', { name: 'Delete' }).count(), 0);
+  await row.getByRole('button', { name: 'Enabled: disable Zapier intake' }).click();
+  await row.getByRole('button', { name: 'Disabled: enable Zapier intake' }).waitFor();
+  const rule = (await call('GET', '/api/webhook-rules?filter=zapier')).json.records[0];
+  assert.equal(rule.enabled, false);
+  // Cancel keeps it.
+  page.once('dialog', (dialog) => dialog.dismiss());
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await page.waitForTimeout(0);
+  assert.equal((await call('GET', `/api/webhook-rules/${rule.id}`)).status, 200);
+  // OK deletes it, and a confirmation appears in the top right corner.
+  page.once('dialog', (dialog) => dialog.accept());
+  await row.getByRole('button', { name: 'Delete' }).click();
+  const message = page.locator('#toasts').getByText('Webhook rule “Zapier intake” deleted.');
+  await message.waitFor();
+  const box = await message.boundingBox();
+  const viewport = page.viewportSize();
+  assert.ok(box.x > viewport.width / 2 && box.y < viewport.height / 4, 'the message is in the top right');
+  assert.equal((await call('GET', `/api/webhook-rules/${rule.id}`)).status, 404);
+  await page.waitForFunction(() =>
+    ![...document.querySelectorAll('tr[data-rule-id]')].some((r) => r.textContent.includes('Zapier intake')));
+  assert.ok(dialogs.some((m) => m.includes('Zapier intake')), 'the confirmation named the rule');
+});
+
+test('a title with markup shows as text and runs nothing', async () => {
+  await page.getByRole('link', { name: 'Create New' }).click();
+  await page.getByLabel('Title').fill(XSS);
+  await page.getByLabel('URL', { exact: true }).fill(receiver.url('/xss'));
+  await page.getByLabel('Trigger').selectOption({ label: 'Tag Added To Contact' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+  const cell = page.locator('td', { hasText: XSS });
+  await cell.waitFor();
+  assert.equal(await cell.textContent(), XSS);
+  assert.equal(await page.locator('table img').count(), 0);
+  await page.locator('tr', { hasText: XSS }).getByRole('link', { name: 'Edit' }).click();
+  await page.getByRole('heading', { name: 'Edit Webhook Rule' }).waitFor();
+  assert.equal(await page.getByLabel('Title').inputValue(), XSS);
+  assert.equal(dialogs.filter((m) => m === '1').length, 0, 'no alert ran');
+  await page.getByRole('link', { name: 'Cancel' }).click();
+});
+
+test('a lead created and moved to Chase in the UI reaches the receiver and shows in Deliveries', async () => {
+  await page.getByRole('link', { name: 'Leads', exact: true }).click();
+  await page.getByRole('link', { name: 'New Lead' }).click();
+  await page.getByLabel('First name').fill('Maria');
+  await page.getByLabel('Last name').fill('Gomez');
+  await page.getByLabel('Email').fill('maria.gomez@example.com');
+  await page.getByLabel('Case type').selectOption({ label: 'Auto Accident' });
+  await page.getByLabel('Office').selectOption({ label: 'Downtown' });
+  await page.getByLabel('Summary').fill('Rear-ended on 5th Street.');
+  await page.getByRole('button', { name: 'Create Lead' }).click();
+  await page.getByRole('heading', { name: /Maria Gomez/ }).waitFor();
+  const leadId = Number(page.url().match(/#\/leads\/(\d+)/)[1]);
+
+  await page.getByRole('form', { name: 'Status' }).getByLabel('Status', { exact: true }).selectOption({ label: 'Chase' });
+  await page.getByRole('form', { name: 'Status' }).getByLabel('Substatus').selectOption({ label: 'First Attempt' });
+  await page.getByRole('button', { name: 'Change Status' }).click();
+  await page.locator('#current-status').getByText('Chase · First Attempt').waitFor();
+  await page.getByRole('textbox', { name: 'Note', exact: true }).fill('Called, left a message.');
+  await page.getByRole('button', { name: 'Add Note' }).click();
+  await page.getByText('Called, left a message.', { exact: true }).waitFor();
+  await shot(page, 'lead');
+
+  await receiver.until(() => receiver.at('/chase').length === 1, 10000, 'the status change webhook');
+  const hook = receiver.at('/chase')[0];
+  const key = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
+  const payload = new Webhook(key).verify(hook.body, hook.headers);
+  assert.equal(payload.LeadId, leadId);
+  assert.equal(hook.headers['x-leadwire-event'], 'Lead Status Changed');
+
+  await page.getByRole('link', { name: 'Leads', exact: true }).click();
+  await page.getByRole('link', { name: 'L000001' }).waitFor();
+  await shot(page, 'leads');
+
+  await openManage(page, 'Webhook Rules');
+  await page.locator('tr', { hasText: 'Chase auto leads' }).getByRole('link', { name: 'Deliveries' }).click();
+  await page.getByRole('heading', { name: 'Deliveries: Chase auto leads' }).waitFor();
+  const row = page.locator('tr[data-delivery-id]').first();
+  await row.getByText('delivered').waitFor();
+  await row.locator('td').nth(4).getByText('HTTP 200').waitFor();
+  assert.equal(await row.locator('code').textContent(), hook.headers['webhook-id']);
+
+  await page.getByRole('button', { name: 'Send test event' }).click();
+  await receiver.until(() => receiver.at('/chase').length === 2, 10000, 'the test event');
+  await page.getByRole('button', { name: `Redeliver ${hook.headers['webhook-id']}` }).click();
+  await receiver.until(() => receiver.at('/chase').length === 3, 10000, 'the redelivery');
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-delivery-id]').length === 2);
+  await page.getByText(`Attempts of ${hook.headers['webhook-id']}`).click();
+  await page.locator('details', { hasText: `Attempts of ${hook.headers['webhook-id']}` })
+    .locator('li').filter({ hasText: 'HTTP 200' }).first().waitFor();
+  await shot(page, 'deliveries');
+});
+
+test('a plain User sees the Leads pages but no Manage menu, and the API answers 403', async () => {
+  const userPage = await newPage();
+  await login(userPage, 'paralegal@browser-law.test', 'user password 1');
+  assert.equal(await userPage.getByRole('button', { name: 'Manage' }).count(), 0);
+  await userPage.getByRole('link', { name: 'L000001' }).waitFor();
+  const status = await userPage.evaluate(async () => (await fetch('/api/webhook-rules')).status);
+  assert.equal(status, 403);
+  await userPage.goto(server.base + '/#/webhook-rules');
+  await userPage.getByRole('heading', { name: 'Not available' }).waitFor();
+  await userPage.context().close();
+});
+
+test('the rule list is usable at a phone width, and from the keyboard', async () => {
+  const phone = await newPage({ width: 390, height: 844 });
+  await login(phone, d.adminEmail, 'correct horse battery');
+  await phone.getByRole('button', { name: 'Manage' }).focus();
+  await phone.keyboard.press('Enter');
+  await phone.getByRole('link', { name: 'Webhook Rules' }).focus();
+  await phone.keyboard.press('Enter');
+  await phone.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+  await phone.locator('tr[data-rule-id]').first().waitFor();
+  // No sideways scrolling of the page (the table scrolls inside its own box).
+  const [width, ...wide] = await phone.evaluate(() => [document.documentElement.scrollWidth,
+    ...[...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > 390)
+      .map((el) => `${el.tagName}.${el.className}`)]);
+  assert.ok(width <= 390, `the page is ${width}px wide: ${wide.join(', ')}`);
+  await shot(phone, 'rules-phone');
+  await phone.context().close();
+});
+
+test('Log out ends the session', async () => {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+  const status = await page.evaluate(async () => (await fetch('/api/session')).status);
+  assert.equal(status, 401);
+  assert.deepEqual(pageErrors, [], 'no script error on any page');
+});
