@@ -126,8 +126,8 @@ int RunDemo(const DemoOptions& o) {
   std::thread receiver_thread([&] { receiver_server.Run(); });
 
   const std::string banner =
-      "\n  Leadwire demo (data in " + o.dir + "/)\n" + "  Log in:    " + kAdminEmail + " / " +
-      password + "\n" + "  API token: " + token + "\n" + "  Receiver:  " + receiver_url +
+      "\n  Leadwire demo (data in " + o.dir + "/)\n" + "  Open:      http://" + o.listen +
+      "/ in a browser\n" + "  Log in:    " + kAdminEmail + " / " + password + "\n" + "  API token: " + token + "\n" + "  Receiver:  " + receiver_url +
       " (webhooks are printed below, signatures checked)\n" +
       "  Try:       curl -H 'Authorization: Bearer " + token +
       "' -H 'Content-Type: application/json' -d '{\"contact\":{\"first_name\":\"Ada\"}}' http://" +
