@@ -119,8 +119,11 @@ test('Manage > Settings > Integrations > Webhooks: Enable Webhooks Yes, Save', a
   // Webhook Rules is in the menu only once webhooks are enabled.
   assert.equal(await page.getByRole('link', { name: 'Webhook Rules' }).count(), 0);
   await page.getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('link', { name: 'Integrations' }).waitFor();
-  await page.getByText('Webhooks', { exact: true }).waitFor();
+  await page.getByRole('link', { name: 'Integrations' }).click();
+  // Select Webhooks to expand the section.
+  await page.getByRole('button', { name: 'Webhooks' }).waitFor();
+  assert.equal(await page.getByLabel('Enable Webhooks').isVisible(), false);
+  await page.getByRole('button', { name: 'Webhooks' }).click();
   await page.getByLabel('Enable Webhooks').selectOption({ label: 'Yes' });
   await shot(page, 'settings');
   await page.getByRole('button', { name: 'Save' }).click();
@@ -286,6 +289,12 @@ test('a title with markup shows as text and runs nothing', async () => {
 });
 
 test('a lead created and moved to Chase in the UI reaches the receiver and shows in Deliveries', async () => {
+  // Two more rules: one for edits, one whose endpoint answers 410 Gone.
+  receiver.status('/gone', 410);
+  for (const rule of [
+    { title: 'Edits', enabled: true, url: receiver.url('/edited'), trigger: 'Lead Edited' },
+    { title: 'Gone endpoint', enabled: true, url: receiver.url('/gone'), trigger: 'Lead Created' },
+  ]) assert.equal((await call('POST', '/api/webhook-rules', rule)).status, 201);
   await page.getByRole('link', { name: 'Leads', exact: true }).click();
   await page.getByRole('link', { name: 'New Lead' }).click();
   await page.getByLabel('First name').fill('Maria');
@@ -302,6 +311,12 @@ test('a lead created and moved to Chase in the UI reaches the receiver and shows
   await page.getByRole('form', { name: 'Status' }).getByLabel('Substatus').selectOption({ label: 'First Attempt' });
   await page.getByRole('button', { name: 'Change Status' }).click();
   await page.locator('#current-status').getByText('Chase · First Attempt').waitFor();
+  await page.getByLabel('Summary').fill('Rear-ended on 5th Street; neck pain.');
+  await page.getByRole('button', { name: 'Save Lead' }).click();
+  await page.locator('#toasts').getByText('Lead saved.').waitFor();
+  await receiver.until(() => receiver.at('/edited').length === 1, 10000, 'the Lead Edited webhook');
+  assert.equal(receiver.at('/edited')[0].headers['x-leadwire-event'], 'Lead Edited');
+  assert.equal(receiver.at('/edited')[0].json.LeadId, leadId);
   await page.getByRole('textbox', { name: 'Note', exact: true }).fill('Called, left a message.');
   await page.getByRole('button', { name: 'Add Note' }).click();
   await page.getByText('Called, left a message.', { exact: true }).waitFor();
@@ -319,6 +334,12 @@ test('a lead created and moved to Chase in the UI reaches the receiver and shows
   await shot(page, 'leads');
 
   await openManage(page, 'Webhook Rules');
+  // The rule whose endpoint said 410 was disabled by the system, and says why.
+  await receiver.until(() => receiver.at('/gone').length === 1, 10000, 'the delivery to the 410 endpoint');
+  await page.reload();
+  const gone = page.locator('tr', { hasText: 'Gone endpoint' });
+  await gone.getByRole('button', { name: 'Disabled: enable Gone endpoint' }).waitFor();
+  await gone.getByText(/410/).waitFor();
   await page.locator('tr', { hasText: 'Chase auto leads' }).getByRole('link', { name: 'Deliveries' }).click();
   await page.getByRole('heading', { name: 'Deliveries: Chase auto leads' }).waitFor();
   const row = page.locator('tr[data-delivery-id]').first();
@@ -335,6 +356,7 @@ test('a lead created and moved to Chase in the UI reaches the receiver and shows
   await page.getByText(`Attempts of ${hook.headers['webhook-id']}`).click();
   await page.locator('details', { hasText: `Attempts of ${hook.headers['webhook-id']}` })
     .locator('li').filter({ hasText: 'HTTP 200' }).first().waitFor();
+  await page.locator('#toasts .toast').first().waitFor({ state: 'detached' });  // they go by themselves
   await shot(page, 'deliveries');
 });
 
@@ -353,7 +375,13 @@ test('a plain User sees the Leads pages but no Manage menu, and the API answers 
 test('the rule list is usable at a phone width, and from the keyboard', async () => {
   const phone = await newPage({ width: 390, height: 844 });
   await login(phone, d.adminEmail, 'correct horse battery');
-  await phone.getByRole('button', { name: 'Manage' }).focus();
+  const manage = phone.getByRole('button', { name: 'Manage' });
+  await manage.focus();
+  await phone.keyboard.press('Enter');
+  assert.equal(await manage.getAttribute('aria-expanded'), 'true');
+  await phone.keyboard.press('Escape');
+  assert.equal(await manage.getAttribute('aria-expanded'), 'false');
+  assert.equal(await phone.getByRole('link', { name: 'Webhook Rules' }).isVisible(), false);
   await phone.keyboard.press('Enter');
   await phone.getByRole('link', { name: 'Webhook Rules' }).focus();
   await phone.keyboard.press('Enter');

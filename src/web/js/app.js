@@ -38,6 +38,9 @@ export async function refreshWebhooksEnabled() {
   renderMenu();
 }
 
+let menuKeys = () => {};
+document.addEventListener('keydown', (e) => menuKeys(e));
+
 function renderMenu() {
   const menu = document.getElementById('menu');
   const items = [h('a', { href: '#/leads' }, 'Leads')];
@@ -53,12 +56,20 @@ function renderMenu() {
         button.setAttribute('aria-expanded', String(open));
       },
     }, 'Manage');
+    const close = () => {
+      list.hidden = true;
+      button.setAttribute('aria-expanded', 'false');
+    };
     list.addEventListener('click', (e) => {
-      if (e.target.closest('a')) {
-        list.hidden = true;
-        button.setAttribute('aria-expanded', 'false');
-      }
+      if (e.target.closest('a')) close();
     });
+    // Escape closes the menu and gives the focus back to its button.
+    menuKeys = (e) => {
+      if (e.key === 'Escape' && !list.hidden) {
+        close();
+        button.focus();
+      }
+    };
     items.push(h('div', { class: 'manage' }, button, list));
   }
   show(menu, items);

@@ -67,7 +67,7 @@ export async function deliveriesView(ruleId) {
       }, 'Send test event')),
     h('p', {}, h('a', { href: '#/webhook-rules' }, '← Webhook Rules'), ' · ', rule.trigger.name, ' → ',
       h('code', {}, rule.url), rule.enabled ? '' : ' · disabled'),
-    rule.disabled_reason ? h('p', { class: 'notice', role: 'note' }, `Disabled by Leadwire: ${rule.disabled_reason}`) : null,
+    rule.disabled_reason ? h('p', { class: 'notice', role: 'note' }, rule.disabled_reason) : null,
     h('div', { class: 'toolbar' },
       h('div', { class: 'inline-field' }, h('label', { for: 'delivery-status' }, 'Status'), status),
       h('button', { type: 'button', onclick: load }, 'Refresh')),

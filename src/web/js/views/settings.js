@@ -25,10 +25,17 @@ export async function settingsView() {
       toast('A new authentication key was made.');
     },
   }, 'Rotate key');
-  const section = h('details', { class: 'section', open: true },
-    h('summary', {}, 'Webhooks'),
-    enabled.wrap,
+  // As in the help article: select Webhooks to expand the section.
+  const content = h('div', { id: 'webhooks-section', hidden: true }, enabled.wrap,
     h('div', { class: 'field' }, h('span', { class: 'label' }, 'Authentication key'), key, previous, rotate));
+  const toggle = h('button', {
+    type: 'button', class: 'disclosure', 'aria-expanded': 'false', 'aria-controls': 'webhooks-section',
+    onclick: () => {
+      content.hidden = !content.hidden;
+      toggle.setAttribute('aria-expanded', String(!content.hidden));
+    },
+  }, 'Webhooks');
+  const section = h('section', { class: 'section' }, h('h2', {}, toggle), content);
   const form = h('form', { class: 'card' }, section,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save')));
   form.addEventListener('submit', async (e) => {
