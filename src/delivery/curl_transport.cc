@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <chrono>
 #include <cstring>
 
@@ -156,7 +158,10 @@ std::string CurlTransport::HostKey(const std::string& url) {
 
 void CurlTransport::Start() {
   running_ = true;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "lw-transport");  // shown by top -H and perf
+    Run();
+  });
 }
 
 void CurlTransport::Stop() {

@@ -1,5 +1,7 @@
 #include "delivery/dispatcher.h"
 
+#include <pthread.h>
+
 #include <chrono>
 
 #include "common/log.h"
@@ -33,7 +35,10 @@ Dispatcher::~Dispatcher() { Stop(); }
 void Dispatcher::Start() {
   running_ = true;
   transport_.Start();
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "lw-dispatcher");  // shown by top -H and perf
+    Run();
+  });
 }
 
 void Dispatcher::Stop() {
