@@ -134,6 +134,17 @@ test('Manage > Settings > Integrations > Webhooks: Enable Webhooks Yes, Save', a
   await page.getByRole('button', { name: 'Manage' }).click();  // close it again
 });
 
+test('Rotate key shows the new key and how long the old one still signs', async () => {
+  const before = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
+  assert.equal(await page.locator('code.key').textContent(), before);
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: 'Rotate key' }).click();
+  await page.getByText(/The previous key also signs until/).waitFor();
+  const after = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
+  assert.notEqual(after, before);
+  assert.equal(await page.locator('code.key').textContent(), after);
+});
+
 test('Create New: a rule with a status, its substatus and two case types', async () => {
   await openManage(page, 'Webhook Rules');
   await page.getByRole('link', { name: 'Create New' }).click();
@@ -332,6 +343,15 @@ test('a lead created and moved to Chase in the UI reaches the receiver and shows
   await page.getByRole('link', { name: 'Leads', exact: true }).click();
   await page.getByRole('link', { name: 'L000001' }).waitFor();
   await shot(page, 'leads');
+  // Search and the status filter narrow the list.
+  await page.getByLabel('Search').fill('nobody-by-that-name');
+  await page.getByText('No leads.').waitFor();
+  await page.getByLabel('Search').fill('gomez');
+  await page.getByRole('link', { name: 'L000001' }).waitFor();
+  await page.getByLabel('Status').selectOption({ label: 'Lost' });
+  await page.getByText('No leads.').waitFor();
+  await page.getByLabel('Status').selectOption({ label: 'Chase' });
+  await page.getByRole('link', { name: 'L000001' }).waitFor();
 
   await openManage(page, 'Webhook Rules');
   // The rule whose endpoint said 410 was disabled by the system, and says why.
