@@ -68,7 +68,8 @@ void AddSessionRoutes(Router& router, LoginThrottle& throttle) {
         Response r = JsonResponse(
             200, json::object{{"user", UserJson(who)}, {"csrf_token", session->csrf_token}});
         r.headers.emplace_back("Set-Cookie",
-                               SessionSetCookie(session->token, kSessionLifetimeMs / 1000));
+                               SessionSetCookie(session->token, kSessionLifetimeMs / 1000,
+                                                ctx.req.Header("x-forwarded-proto") == "https"));
         return r;
       });
 

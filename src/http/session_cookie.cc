@@ -19,9 +19,10 @@ std::string SessionFromCookie(const std::string& header) {
   return {};
 }
 
-std::string SessionSetCookie(const std::string& token, int64_t max_age_s) {
+std::string SessionSetCookie(const std::string& token, int64_t max_age_s, bool secure) {
   return std::string(kSessionCookie) + "=" + token +
-         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s) +
+         (secure ? "; Secure" : "");
 }
 
 std::string SessionClearCookie() {

@@ -27,6 +27,14 @@ test('tokens are stored only as SHA-256 hashes', async () => {
   for (const h of hashes) assert.match(h.password_hash, /^\$argon2id\$/);
 });
 
+test('behind a TLS proxy (X-Forwarded-Proto: https) the session cookie is Secure', async () => {
+  const login = await api(env.base, 'POST', '/api/session', {
+    body: { email: env.adminEmail, password: 'correct horse battery' },
+    headers: { 'x-forwarded-proto': 'https' } });
+  assert.equal(login.status, 200);
+  assert.match(login.headers.get('set-cookie'), /; Secure/);
+});
+
 test('login sets an HttpOnly SameSite=Strict cookie; state changes need the CSRF token', async () => {
   const login = await api(env.base, 'POST', '/api/session', {
     body: { email: env.adminEmail, password: 'correct horse battery' } });
@@ -35,6 +43,7 @@ test('login sets an HttpOnly SameSite=Strict cookie; state changes need the CSRF
   assert.match(setCookie, /lw_session=/);
   assert.match(setCookie, /HttpOnly/);
   assert.match(setCookie, /SameSite=Strict/);
+  assert.doesNotMatch(setCookie, /Secure/);  // plain HTTP here: a Secure cookie would never come back
   const cookie = setCookie.split(';')[0];
   const csrf = login.json.csrf_token;
   assert.ok(csrf);
