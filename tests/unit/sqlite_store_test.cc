@@ -2,7 +2,10 @@
 // whole, migrations re-run safely, constraint violations become 409s.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "store/database.h"
 
@@ -64,6 +67,32 @@ TEST_F(SqliteStore, RollsBackOnADatabaseErrorAndReportsIt) {
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().kind, ErrorKind::kInternal);
   EXPECT_EQ(Count(), 0);
+}
+
+// Many threads writing at once share commits (group commit); each still gets
+// its own answer, and a failing piece rolls back alone.
+TEST_F(SqliteStore, ConcurrentWritersEachGetTheirOwnOutcome) {
+  constexpr int kThreads = 16, kWrites = 100;
+  std::atomic<int> ok{0}, failed{0}, wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const bool fail = (t * kWrites + i) % 7 == 0;
+        auto st = db_->Write([&](sql::Connection& c) -> Status {
+          (void)InsertOrg(c);
+          if (fail) return Fail(Error::Field("x", "bad"));
+          return {};
+        });
+        if (bool(st) == fail) ++wrong;
+        ++(st ? ok : failed);
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(ok + failed, kThreads * kWrites);
+  EXPECT_EQ(Count(), ok.load());
+  EXPECT_EQ(failed, (kThreads * kWrites + 6) / 7);
 }
 
 TEST_F(SqliteStore, UniqueViolationIsAConflict) {

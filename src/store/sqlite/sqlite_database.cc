@@ -28,26 +28,38 @@ class SqliteDatabase final : public Database {
   // one fsync makes many concurrent requests durable and a failing piece rolls
   // back alone.
   Status Write(const std::function<Status(sql::Connection&)>& fn) override {
-    PendingWrite me{&fn, {}, false};
+    PendingWrite me;
+    me.fn = &fn;
     std::unique_lock lock(queue_mutex_);
     queue_.push_back(&me);
-    // One leader at a time runs what is queued; the others sleep until their
-    // piece is done or the leadership is free. (Waiting on the writer's mutex
-    // instead made the finished waiters wake one after another, a convoy.)
-    while (!me.done) {
-      if (leader_active_) {
-        batch_done_.wait(lock);
-        continue;
+    // One leader at a time runs what is queued. The others sleep, each on its
+    // own condition, until their piece is done or the leadership is handed to
+    // them: no thundering herd of waiters that only go back to sleep.
+    if (leader_active_) {
+      me.wake.wait(lock, [&] { return me.done || me.lead; });
+      if (me.done) {
+        lock.unlock();
+        if (me.result) NotifyCommitted();
+        return me.result;
       }
-      leader_active_ = true;
-      std::vector<PendingWrite*> batch;
-      batch.swap(queue_);
-      lock.unlock();
-      RunBatch(batch);
-      lock.lock();
-      for (PendingWrite* p : batch) p->done = true;
+    }
+    leader_active_ = true;
+    std::vector<PendingWrite*> batch;
+    batch.swap(queue_);  // holds `me`
+    lock.unlock();
+    RunBatch(batch);
+    lock.lock();
+    // Notified under the lock: a waiter cannot return (and destroy its
+    // condition) before it has the lock again.
+    for (PendingWrite* p : batch) {
+      p->done = true;
+      if (p != &me) p->wake.notify_one();
+    }
+    if (queue_.empty()) {
       leader_active_ = false;
-      batch_done_.notify_all();
+    } else {
+      queue_.front()->lead = true;
+      queue_.front()->wake.notify_one();
     }
     lock.unlock();
     if (me.result) NotifyCommitted();
@@ -102,9 +114,11 @@ class SqliteDatabase final : public Database {
   }
 
   struct PendingWrite {
-    const std::function<Status(sql::Connection&)>* fn;
+    const std::function<Status(sql::Connection&)>* fn = nullptr;
     Status result;
-    bool done;
+    bool done = false;
+    bool lead = false;  // the leadership was handed to this writer
+    std::condition_variable wake;
   };
 
   void RunBatch(const std::vector<PendingWrite*>& batch) {
@@ -170,7 +184,6 @@ class SqliteDatabase final : public Database {
   std::string path_;
   std::unique_ptr<SqliteConnection> writer_;  // used by the leader only
   std::mutex queue_mutex_;
-  std::condition_variable batch_done_;
   std::vector<PendingWrite*> queue_;  // under queue_mutex_
   bool leader_active_ = false;        // likewise
   std::mutex pool_mutex_;
