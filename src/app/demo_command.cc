@@ -127,7 +127,8 @@ int RunDemo(const DemoOptions& o) {
 
   const std::string banner =
       "\n  Leadwire demo (data in " + o.dir + "/)\n" + "  Open:      http://" + o.listen +
-      "/ in a browser\n" + "  Log in:    " + kAdminEmail + " / " + password + "\n" + "  API token: " + token + "\n" + "  Receiver:  " + receiver_url +
+      "/ in a browser\n" + "  Log in:    " + kAdminEmail + " / " + password + "\n" +
+      "  API token: " + token + "\n" + "  Receiver:  " + receiver_url +
       " (webhooks are printed below, signatures checked)\n" +
       "  Try:       curl -H 'Authorization: Bearer " + token +
       "' -H 'Content-Type: application/json' -d '{\"contact\":{\"first_name\":\"Ada\"}}' http://" +

@@ -2,13 +2,12 @@
 
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <pthread.h>
 
 #include <chrono>
 #include <cstring>
@@ -127,9 +126,9 @@ int CurlTransport::OnSocket(void*, int fd, int what, void* self_ptr, void* socke
 
 int CurlTransport::OnTimer(void*, long timeout_ms, void* self_ptr) {
   auto* self = static_cast<CurlTransport*>(self_ptr);
-  self->timer_ = timeout_ms < 0 ? std::chrono::steady_clock::time_point::max()
-                                : std::chrono::steady_clock::now() +
-                                      std::chrono::milliseconds(timeout_ms);
+  self->timer_ = timeout_ms < 0
+                     ? std::chrono::steady_clock::time_point::max()
+                     : std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   ++self->timer_sets_;
   return 0;
 }

@@ -1,11 +1,10 @@
 // CurlTransport: sends webhook POSTs with one libcurl multi handle on its own
 // thread, driven by curl_multi_socket_action and epoll so each wake-up costs
-// only the sockets that are ready, not every transfer in flight. In-flight requests are bounded globally and per host (scheme, host
-// and port); jobs over a host's bound wait in that host's queue without taking
-// a global slot, so a slow endpoint never holds back the others. The SSRF
-// guard runs in curl's open-socket callback, on the resolved address.
-// Submit/Load/SaturatedHosts may be called from any thread; results arrive
-// on the transport thread through the callback.
+// only the sockets that are ready, not every transfer in flight. In-flight requests are bounded
+// globally and per host (scheme, host and port); jobs over a host's bound wait in that host's queue
+// without taking a global slot, so a slow endpoint never holds back the others. The SSRF guard runs
+// in curl's open-socket callback, on the resolved address. Submit/Load/SaturatedHosts may be called
+// from any thread; results arrive on the transport thread through the callback.
 #pragma once
 
 #include <atomic>
@@ -85,7 +84,7 @@ class CurlTransport {
   ReturnSink returned_;
   void* multi_ = nullptr;  // CURLM*
   int epoll_fd_ = -1;
-  int wake_fd_ = -1;       // eventfd: Submit and Stop wake the thread through it
+  int wake_fd_ = -1;  // eventfd: Submit and Stop wake the thread through it
   // curl's one-shot timer, set from inside curl calls; max(): none.
   std::chrono::steady_clock::time_point timer_ = std::chrono::steady_clock::time_point::max();
   uint64_t timer_sets_ = 0;
