@@ -2,7 +2,6 @@
 
 #include <curl/curl.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -13,6 +12,7 @@
 #include <cstring>
 
 #include "common/clock.h"
+#include "common/named_thread.h"
 
 namespace lw {
 
@@ -157,10 +157,7 @@ std::string CurlTransport::HostKey(const std::string& url) {
 
 void CurlTransport::Start() {
   running_ = true;
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "lw-transport");  // shown by top -H and perf
-    Run();
-  });
+  thread_ = NamedThread("lw-transport", [this] { Run(); });
 }
 
 void CurlTransport::Stop() {

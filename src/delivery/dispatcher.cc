@@ -1,11 +1,10 @@
 #include "delivery/dispatcher.h"
 
-#include <pthread.h>
-
 #include <chrono>
 
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/named_thread.h"
 #include "delivery/delivery_store.h"
 
 namespace lw {
@@ -35,10 +34,7 @@ Dispatcher::~Dispatcher() { Stop(); }
 void Dispatcher::Start() {
   running_ = true;
   transport_.Start();
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "lw-dispatcher");  // shown by top -H and perf
-    Run();
-  });
+  thread_ = NamedThread("lw-dispatcher", [this] { Run(); });
 }
 
 void Dispatcher::Stop() {

@@ -35,32 +35,8 @@ class SqliteDatabase final : public Database {
     // One leader at a time runs what is queued. The others sleep, each on its
     // own condition, until their piece is done or the leadership is handed to
     // them: no thundering herd of waiters that only go back to sleep.
-    if (leader_active_) {
-      me.wake.wait(lock, [&] { return me.done || me.lead; });
-      if (me.done) {
-        lock.unlock();
-        if (me.result) NotifyCommitted();
-        return me.result;
-      }
-    }
-    leader_active_ = true;
-    std::vector<PendingWrite*> batch;
-    batch.swap(queue_);  // holds `me`
-    lock.unlock();
-    RunBatch(batch);
-    lock.lock();
-    // Notified under the lock: a waiter cannot return (and destroy its
-    // condition) before it has the lock again.
-    for (PendingWrite* p : batch) {
-      p->done = true;
-      if (p != &me) p->wake.notify_one();
-    }
-    if (queue_.empty()) {
-      leader_active_ = false;
-    } else {
-      queue_.front()->lead = true;
-      queue_.front()->wake.notify_one();
-    }
+    if (leader_active_) me.wake.wait(lock, [&] { return me.done || me.lead; });
+    if (!me.done) Lead(lock, me);
     lock.unlock();
     if (me.result) NotifyCommitted();
     return me.result;
@@ -120,6 +96,30 @@ class SqliteDatabase final : public Database {
     bool lead = false;  // the leadership was handed to this writer
     std::condition_variable wake;
   };
+
+  // Runs everything queued (with `me` in it) as one transaction, then wakes
+  // each writer of the batch and hands the leadership on. Called and
+  // returns with queue_mutex_ held.
+  void Lead(std::unique_lock<std::mutex>& lock, PendingWrite& me) {
+    leader_active_ = true;
+    std::vector<PendingWrite*> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    RunBatch(batch);
+    lock.lock();
+    // Notified under the lock: a waiter cannot return (and destroy its
+    // condition) before it has the lock again.
+    for (PendingWrite* p : batch) {
+      p->done = true;
+      if (p != &me) p->wake.notify_one();
+    }
+    if (queue_.empty()) {
+      leader_active_ = false;
+    } else {
+      queue_.front()->lead = true;
+      queue_.front()->wake.notify_one();
+    }
+  }
 
   void RunBatch(const std::vector<PendingWrite*>& batch) {
     if (batch.size() == 1) {
