@@ -49,6 +49,25 @@ export function field(label, control, hint) {
   return { wrap, control, error };
 }
 
+// A 422's messages beside their fields. fields: the API's field name (as in
+// error.fields) → a field(). Anything else goes to formError.
+export function showFieldErrors(err, fields, formError) {
+  let placed = false;
+  for (const [name, message] of Object.entries(err.fields || {})) {
+    const f = fields[name];
+    if (f) {
+      f.error.textContent = message;
+      placed = true;
+    }
+  }
+  formError.textContent = placed ? 'Please correct the marked fields.' : err.message;
+}
+
+export function clearFieldErrors(fields, formError) {
+  for (const f of new Set(Object.values(fields))) f.error.textContent = '';
+  formError.textContent = '';
+}
+
 // <select> of {value, label} (or plain strings); `blank` adds an empty first option.
 export function select(options, selected, { blank, multiple, name } = {}) {
   const el = h('select', { multiple, name });

@@ -2,9 +2,8 @@
 // its status, add a note), so every lead trigger can be fired from here.
 // Any user of the organization may use these.
 import { api, query } from '../api.js';
-import { field, h, select, show, toast, when } from '../dom.js';
-
-const names = (list) => list.map((x) => x.name);
+import { clearFieldErrors, field, h, select, show, showFieldErrors, toast, when } from '../dom.js';
+import { names, substatusField } from '../lookups.js';
 const main = () => document.getElementById('main');
 
 // The lookup-valued lead fields and their lists in GET /api/lookups.
@@ -15,22 +14,16 @@ const lookupFields = [
   ['opportunity_source', 'Opportunity Source', 'opportunity_sources'],
 ];
 
+// "Chase · First Attempt"
+const statusText = (lead) => (lead.substatus ? `${lead.status} · ${lead.substatus}` : lead.status);
+
 // Status and substatus selects that keep each other right.
 function statusFields(lookups, status, substatus) {
   const statusField = field('Status', select(names(lookups.statuses), status || 'New'));
-  const subSelect = h('select');
-  const subField = field('Substatus', subSelect);
-  const fill = (selected) => {
-    const s = lookups.statuses.find((x) => x.name === statusField.control.value);
-    const subs = s ? names(s.substatuses) : [];
-    subSelect.replaceChildren(...select(subs, selected || '', { blank: 'None' }).children);
-    subField.wrap.hidden = subs.length === 0;
-  };
-  statusField.control.addEventListener('change', () => fill(''));
-  fill(substatus);
+  const subField = substatusField(lookups.statuses, statusField.control, substatus, 'None');
   return {
     fields: [statusField, subField],
-    value: () => ({ status: statusField.control.value, substatus: (!subField.wrap.hidden && subSelect.value) || null }),
+    value: () => ({ status: statusField.control.value, substatus: subField.value() }),
     errors: { status: statusField, substatus: subField },
   };
 }
@@ -48,23 +41,6 @@ function leadFields(lookups, lead = {}) {
   };
 }
 
-function showErrors(err, errors, formError) {
-  let placed = false;
-  for (const [name, message] of Object.entries(err.fields || {})) {
-    const f = errors[name] || errors[name.replace(/^contact\./, '')];
-    if (f) {
-      f.error.textContent = message;
-      placed = true;
-    }
-  }
-  formError.textContent = placed ? 'Please correct the marked fields.' : err.message;
-}
-
-function clearErrors(errors, formError) {
-  for (const f of Object.values(errors)) f.error.textContent = '';
-  formError.textContent = '';
-}
-
 export async function leadListView() {
   const lookups = await api('GET', '/api/lookups');
   const q = h('input', { type: 'search', id: 'lead-search' });
@@ -76,7 +52,7 @@ export async function leadListView() {
     show(body, list.records.length ? list.records.map((lead) => h('tr', {},
       h('td', {}, h('a', { href: `#/leads/${lead.id}` }, lead.code)),
       h('td', {}, lead.contact.full_name),
-      h('td', {}, lead.status, lead.substatus ? ` · ${lead.substatus}` : ''),
+      h('td', {}, statusText(lead)),
       h('td', {}, lead.case_type || ''),
       h('td', {}, lead.office || ''),
       h('td', {}, when(lead.created_at))))
@@ -107,7 +83,8 @@ export async function leadNewView() {
   const st = statusFields(lookups);
   const lf = leadFields(lookups);
   const formError = h('p', { class: 'error', role: 'alert' });
-  const errors = { ...contact, ...st.errors, ...lf.fields };
+  const contactErrors = Object.fromEntries(Object.entries(contact).map(([k, f]) => [`contact.${k}`, f]));
+  const errors = { ...contactErrors, ...st.errors, ...lf.fields };
   const form = h('form', { class: 'card', novalidate: true },
     h('fieldset', { class: 'section' }, h('legend', {}, 'Contact'), Object.values(contact).map((f) => f.wrap)),
     h('fieldset', { class: 'section' }, h('legend', {}, 'Lead'), st.fields.map((f) => f.wrap),
@@ -117,14 +94,14 @@ export async function leadNewView() {
       h('button', { type: 'submit', class: 'primary' }, 'Create Lead')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clearErrors(errors, formError);
+    clearFieldErrors(errors, formError);
     const c = Object.fromEntries(Object.entries(contact).map(([k, f]) => [k, f.control.value.trim() || null]));
     try {
       const lead = await api('POST', '/api/leads', { contact: c, ...st.value(), ...lf.value() });
       toast(`Lead ${lead.code} created.`);
       location.hash = `#/leads/${lead.id}`;
     } catch (err) {
-      showErrors(err, errors, formError);
+      showFieldErrors(err, errors, formError);
     }
   });
   show(main(), h('h1', {}, 'New Lead'), form);
@@ -143,32 +120,32 @@ export async function leadView(id) {
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save Lead')));
   edit.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clearErrors(lf.fields, editError);
+    clearFieldErrors(lf.fields, editError);
     try {
       await api('PATCH', `/api/leads/${id}`, lf.value());
       toast('Lead saved.');
     } catch (err) {
-      showErrors(err, lf.fields, editError);
+      showFieldErrors(err, lf.fields, editError);
     }
   });
 
   const st = statusFields(lookups, lead.status, lead.substatus);
-  const current = h('p', {}, 'Current status: ', h('strong', { id: 'current-status' },
-    lead.status, lead.substatus ? ` · ${lead.substatus}` : ''));
+  const current = h('p');
+  const showCurrent = (l) => show(current, 'Current status: ', h('strong', { id: 'current-status' }, statusText(l)));
+  showCurrent(lead);
   const statusError = h('p', { class: 'error', role: 'alert' });
   const statusForm = h('form', { class: 'card', 'aria-labelledby': 'status-heading' },
     h('h2', { id: 'status-heading' }, 'Status'), current, st.fields.map((f) => f.wrap), statusError,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Change Status')));
   statusForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clearErrors(st.errors, statusError);
+    clearFieldErrors(st.errors, statusError);
     try {
       const updated = await api('POST', `/api/leads/${id}/status`, st.value());
-      show(current, 'Current status: ', h('strong', { id: 'current-status' },
-        updated.status, updated.substatus ? ` · ${updated.substatus}` : ''));
+      showCurrent(updated);
       toast(`Status changed to ${updated.status}.`);
     } catch (err) {
-      showErrors(err, st.errors, statusError);
+      showFieldErrors(err, st.errors, statusError);
     }
   });
 
@@ -184,14 +161,14 @@ export async function leadView(id) {
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Add Note')));
   noteForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clearErrors({ note }, noteError);
+    clearFieldErrors({ note }, noteError);
     try {
       await api('POST', `/api/leads/${id}/notes`, { note: note.control.value });
       note.control.value = '';
       renderNotes((await api('GET', `/api/leads/${id}/notes`)).records);
       toast('Note added.');
     } catch (err) {
-      showErrors(err, { note }, noteError);
+      showFieldErrors(err, { note }, noteError);
     }
   });
 

@@ -2,9 +2,8 @@
 // for the lead triggers the Creation Rules section. Save returns to the list;
 // a 422 puts each message beside its field.
 import { api } from '../api.js';
-import { field, h, select, show, toast } from '../dom.js';
-
-const names = (list) => list.map((x) => x.name);
+import { clearFieldErrors, field, h, select, show, showFieldErrors, toast } from '../dom.js';
+import { names, substatusField } from '../lookups.js';
 
 export async function ruleFormView(id) {
   const [triggers, lookups, rule] = await Promise.all([
@@ -24,8 +23,7 @@ export async function ruleFormView(id) {
     rule ? String(rule.trigger.id) : '', { blank: 'Choose a trigger…' }));
 
   const status = field('Associated lead status', select(names(lookups.statuses), cr.status || '', { blank: 'Any status' }));
-  const substatusSelect = h('select');
-  const substatus = field('Substatus', substatusSelect);
+  const substatus = substatusField(lookups.statuses, status.control, cr.substatus, 'Any substatus');
   const caseTypes = field('Case type', select(names(lookups.case_types), cr.case_types || [], { multiple: true }),
     'Hold Ctrl (⌘ on a Mac) to choose several. None chosen: any case type.');
   const office = field('Office', select(names(lookups.offices), cr.office || '', { blank: 'Any office' }));
@@ -35,17 +33,6 @@ export async function ruleFormView(id) {
     select(names(lookups.marketing_sources), cr.marketing_source || '', { blank: 'Any source' }));
   const trackerCode = field('Requires Case Tracker Code',
     select([{ value: 'yes', label: 'Yes' }], cr.requires_case_tracker_code ? 'yes' : '', { blank: 'No' }));
-
-  // Substatuses offered are the chosen status's; hidden when it has none.
-  function fillSubstatuses(selected) {
-    const s = lookups.statuses.find((x) => x.name === status.control.value);
-    const subs = s ? names(s.substatuses) : [];
-    const fresh = select(subs, selected || '', { blank: 'Any substatus' });
-    substatusSelect.replaceChildren(...fresh.children);
-    substatus.wrap.hidden = subs.length === 0;
-  }
-  status.control.addEventListener('change', () => fillSubstatuses(''));
-  fillSubstatuses(cr.substatus);
 
   const creationRules = h('fieldset', { class: 'section' }, h('legend', {}, 'Creation Rules'),
     h('p', { class: 'hint' }, 'Send only for leads that match every rule set here. Leave a rule empty to match any lead.'),
@@ -59,11 +46,11 @@ export async function ruleFormView(id) {
   trigger.control.addEventListener('change', syncSection);
   syncSection();
 
-  const errors = { title, url, trigger, enabled, creation_rules: trigger, 'creation_rules.status': status, 'creation_rules.substatus': substatus,
+  const errors = { title, url, trigger, enabled, creation_rules: trigger,
+    'creation_rules.status': status, 'creation_rules.substatus': substatus,
     'creation_rules.case_types': caseTypes, 'creation_rules.office': office,
-    'creation_rules.opportunity_source': opportunitySource, 'creation_rules.marketing_source': marketingSource,
-    status, substatus, case_types: caseTypes, office, opportunity_source: opportunitySource,
-    marketing_source: marketingSource };
+    'creation_rules.opportunity_source': opportunitySource,
+    'creation_rules.marketing_source': marketingSource };
   const formError = h('p', { class: 'error', role: 'alert' });
 
   function body() {
@@ -76,7 +63,7 @@ export async function ruleFormView(id) {
     if (hasCreationRules()) {
       out.creation_rules = {
         status: status.control.value || null,
-        substatus: (!substatus.wrap.hidden && substatusSelect.value) || null,
+        substatus: substatus.value(),
         case_types: [...caseTypes.control.selectedOptions].map((o) => o.value),
         office: office.control.value || null,
         opportunity_source: opportunitySource.control.value || null,
@@ -97,23 +84,14 @@ export async function ruleFormView(id) {
       h('button', { type: 'submit', class: 'primary' }, 'Save')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    for (const f of new Set(Object.values(errors))) f.error.textContent = '';
-    formError.textContent = '';
+    clearFieldErrors(errors, formError);
     try {
       if (id) await api('PUT', `/api/webhook-rules/${id}`, body());
       else await api('POST', '/api/webhook-rules', body());
       toast(id ? 'Webhook rule saved.' : 'Webhook rule created.');
       location.hash = '#/webhook-rules';
     } catch (err) {
-      let placed = false;
-      for (const [name, message] of Object.entries(err.fields || {})) {
-        const f = errors[name];
-        if (f) {
-          f.error.textContent = message;
-          placed = true;
-        }
-      }
-      formError.textContent = placed ? 'Please correct the marked fields.' : err.message;
+      showFieldErrors(err, errors, formError);
     }
   });
   show(document.getElementById('main'),
