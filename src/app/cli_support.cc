@@ -1,6 +1,5 @@
 #include "app/cli_support.h"
 
-#include <filesystem>
 #include <iostream>
 
 #include "common/crypto.h"
@@ -8,15 +7,6 @@
 namespace lw::app {
 
 std::unique_ptr<Database> OpenOrExplain(const std::string& url) {
-  if (url.starts_with("sqlite:")) {
-    const std::filesystem::path path(url.substr(7));
-    const auto folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-    if (!std::filesystem::is_directory(folder)) {
-      Complain("the folder " + folder.string() +
-               " does not exist; create it or choose another --db.");
-      return nullptr;
-    }
-  }
   auto db = OpenDatabase(url);
   if (!db) {
     Complain(db.error());

@@ -18,6 +18,7 @@
 #include "domain/users.h"
 #include "http/server.h"
 #include "webhooks/rules_service.h"
+#include "webhooks/webhook_settings.h"
 
 namespace lw::app {
 
@@ -29,9 +30,7 @@ constexpr const char* kAdminEmail = "admin@demo-law.example";
 
 // Seeds the demo firm on first run; returns the admin's user id.
 Result<int64_t> SeedDemo(sql::Connection& c, int64_t now) {
-  if (auto existing =
-          c.QueryOne("SELECT id FROM users WHERE email = ?", {std::string(kAdminEmail)}))
-    return existing->Int(0);
+  if (auto existing = FindLogin(c, kAdminEmail)) return existing->who.user_id;
   const int64_t org = CreateOrganization(c, "Demo Law Firm", now);
   auto admin = AddUser(c, org, kAdminEmail, "admin", std::nullopt, now);
   if (!admin) return Fail(admin.error());
@@ -68,17 +67,16 @@ Result<int64_t> SeedDemo(sql::Connection& c, int64_t now) {
 // Points the demo's rules at the receiver (its port changes every run) and
 // turns webhooks on. Returns the organization's key, for the receiver.
 Result<std::string> WireDemoRules(sql::Connection& c, const Actor& admin, const std::string& url) {
-  c.Exec("UPDATE organizations SET webhooks_enabled = 1 WHERE id = ?", {admin.org_id});
+  auto enabled = UpdateWebhookSettings(c, admin, json::object{{"enabled", true}});
+  if (!enabled) return Fail(enabled.error());
   const std::pair<const char*, const char*> rules[] = {
       {"Demo receiver: new leads", "Lead Created"},
       {"Demo receiver: status changes", "Lead Status Changed"},
   };
   for (const auto& [title, trigger] : rules) {
     json::object body{{"title", title}, {"enabled", true}, {"url", url}, {"trigger", trigger}};
-    auto existing = c.QueryOne("SELECT id FROM webhook_rules WHERE org_id = ? AND title = ?",
-                               {admin.org_id, std::string(title)});
-    auto done =
-        existing ? UpdateRule(c, admin, existing->Int(0), body) : CreateRule(c, admin, body);
+    auto existing = FindRuleByTitle(c, admin.org_id, title);
+    auto done = existing ? UpdateRule(c, admin, *existing, body) : CreateRule(c, admin, body);
     if (!done) return Fail(done.error());
   }
   return LoadWebhookSettings(c, admin.org_id).key;
@@ -115,8 +113,8 @@ int RunDemo(const DemoOptions& o) {
     if (!admin_id) return Fail(admin_id.error());
     SetPasswordHash(c, *admin_id, hash);
     token = IssueApiToken(c, *admin_id, now);
-    auto who = c.QueryOne("SELECT org_id, name FROM users WHERE id = ?", {*admin_id});
-    admin = Actor{who->Int(0), *admin_id, who->Text(1), true, now};
+    const auto who = FindLogin(c, kAdminEmail)->who;
+    admin = Actor{who.org_id, who.user_id, who.name, true, now};
     auto key = WireDemoRules(c, admin, receiver_url);
     if (!key) return Fail(key.error());
     receiver.SetKey(*key);

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands.h"
+#include "app/webhook_wiring.h"
 #include "common/log.h"
 
 int main(int argc, char** argv) {
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   if (init_cmd->parsed() || user_cmd->parsed()) lw::log::SetQuiet(true);
+  lw::app::ConnectWebhooks();  // every command that records events queues their webhooks
   if (init_cmd->parsed()) return lw::app::RunInit(init);
   if (add_cmd->parsed()) return lw::app::RunUserAdd(user);
   if (serve_cmd->parsed()) return lw::app::RunServe(serve);

@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "app/serve_loop.h"
 #include "common/log.h"
+#include "delivery/curl_transport.h"
 #include "delivery/dispatcher.h"
 #include "http/login_throttle.h"
 #include "http/routes.h"
@@ -25,11 +26,13 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
     http::AddOpsRoutes(router);
   else
     http::AddAllRoutes(router, throttle, RulePolicy{config.https_only});
+  std::optional<CurlTransport> transport;
   std::optional<Dispatcher> dispatcher;
   if (config.role != "api") {
-    DispatcherOptions options;
-    options.transport.https_only = config.https_only;
-    dispatcher.emplace(db, clock, AddressPolicy(config.allow_destinations), options);
+    TransportOptions options;
+    options.https_only = config.https_only;
+    transport.emplace(AddressPolicy(config.allow_destinations), options);
+    dispatcher.emplace(db, clock, *transport, DispatcherOptions{});
     db.SetCommitListener([&dispatcher] { dispatcher->Wake(); });
   }
   http::Server server([&router](const http::Request& r) { return router.Handle(r); },

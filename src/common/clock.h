@@ -1,7 +1,8 @@
 // Clock: the source of "now", injected so tests control time.
-// SystemClock is thread-safe; test clocks are set by the test's own thread.
+// Both clocks here are thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -21,14 +22,16 @@ class SystemClock final : public Clock {
   }
 };
 
+// A clock that moves only when told: tests of schedules and leases. Read
+// from any thread (the code under test may run its own), set by the test.
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(int64_t now_ms) : now_ms_(now_ms) {}
-  int64_t NowMs() const override { return now_ms_; }
+  int64_t NowMs() const override { return now_ms_.load(); }
   void Advance(int64_t ms) { now_ms_ += ms; }
 
  private:
-  int64_t now_ms_;
+  std::atomic<int64_t> now_ms_;
 };
 
 }  // namespace lw

@@ -1,6 +1,6 @@
 // Error: what went wrong, as a value that crosses module boundaries.
 // Codes are product-level (validation, not_found, …); the HTTP layer maps each
-// kind to a status code in one table (http/error_response.cc).
+// kind to a status code in one table (http/json_response.cc).
 #pragma once
 
 #include <expected>

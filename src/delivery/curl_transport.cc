@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "common/named_thread.h"
+#include "delivery/host_key.h"
 
 namespace lw {
 
@@ -21,7 +22,6 @@ struct CurlTransport::Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   DeliveryJob job;
-  std::string host;
   DeliveryResult result;
   std::chrono::steady_clock::time_point started;
   std::string ssrf_refusal;
@@ -29,10 +29,6 @@ struct CurlTransport::Transfer {
 };
 
 namespace {
-
-// A host whose next job has waited this long for a free slot is slow: the
-// dispatcher stops claiming for it, and its queue stops counting as load.
-constexpr auto kSlowHostWait = std::chrono::milliseconds(200);
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* excerpt = static_cast<std::string*>(user);
@@ -77,12 +73,12 @@ curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
 
 }  // namespace
 
-CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options, ResultSink sink,
-                             ReturnSink returned)
+CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options)
     : policy_(std::move(policy)),
       options_(options),
-      sink_(std::move(sink)),
-      returned_(std::move(returned)) {
+      scheduler_({options.max_in_flight, options.max_per_host,
+                  std::chrono::milliseconds(options.slow_after_ms),
+                  std::chrono::milliseconds(options.max_wait_ms)}) {
   static const bool init = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   (void)init;
   multi_ = curl_multi_init();
@@ -138,24 +134,9 @@ void CurlTransport::Wakeup() {
   [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
 }
 
-std::string CurlTransport::HostKey(const std::string& url) {
-  CURLU* u = curl_url();
-  std::string key = url;
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
-    char *scheme = nullptr, *host = nullptr, *port = nullptr;
-    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-    curl_url_get(u, CURLUPART_HOST, &host, 0);
-    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
-    if (scheme && host) key = std::string(scheme) + "://" + host + ":" + (port ? port : "");
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-  }
-  curl_url_cleanup(u);
-  return key;
-}
-
-void CurlTransport::Start() {
+void CurlTransport::Start(ResultSink results, ReturnSink returned) {
+  sink_ = std::move(results);
+  returned_ = std::move(returned);
   running_ = true;
   thread_ = NamedThread("lw-transport", [this] { Run(); });
 }
@@ -168,35 +149,25 @@ void CurlTransport::Stop() {
 
 void CurlTransport::Submit(std::vector<DeliveryJob> jobs) {
   if (jobs.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
   {
-    std::lock_guard lock(inbox_mutex_);
+    std::lock_guard lock(scheduler_mutex_);
     for (auto& job : jobs) {
       if (job.host.empty()) job.host = HostKey(job.url);
-      ++waiting_counts_[job.host];
-      inbox_.push_back(std::move(job));
+      scheduler_.Add(std::move(job), now);
     }
   }
   Wakeup();
 }
 
 size_t CurlTransport::Load() const {
-  const auto limit = std::chrono::steady_clock::now() - kSlowHostWait;
-  std::lock_guard lock(inbox_mutex_);
-  size_t load = size_t(in_flight_count_.load());
-  for (const auto& [host, n] : waiting_counts_) {
-    auto oldest = oldest_waiting_.find(host);
-    if (oldest == oldest_waiting_.end() || oldest->second >= limit) load += n;
-  }
-  return load;
+  std::lock_guard lock(scheduler_mutex_);
+  return scheduler_.Load(std::chrono::steady_clock::now());
 }
 
 std::set<std::string> CurlTransport::SaturatedHosts() const {
-  const auto limit = std::chrono::steady_clock::now() - kSlowHostWait;
-  std::lock_guard lock(inbox_mutex_);
-  std::set<std::string> hosts;
-  for (const auto& [host, since] : oldest_waiting_)
-    if (since < limit) hosts.insert(host);
-  return hosts;
+  std::lock_guard lock(scheduler_mutex_);
+  return scheduler_.Saturated(std::chrono::steady_clock::now());
 }
 
 void* CurlTransport::NewHandle() {
@@ -216,79 +187,47 @@ void* CurlTransport::NewHandle() {
 }
 
 void CurlTransport::StartWaiting() {
-  // Jobs that waited too long for a slow host go back to the database.
-  const auto now = std::chrono::steady_clock::now();
   std::vector<int64_t> given_back;
-  for (auto& [host, queue] : waiting_) {
-    size_t dropped = 0;
-    while (!queue.empty() &&
-           now - queue.front().since > std::chrono::milliseconds(options_.max_wait_ms)) {
-      given_back.push_back(queue.front().job.delivery_id);
-      queue.pop_front();
-      ++dropped;
-    }
-    if (dropped) {
-      std::lock_guard lock(inbox_mutex_);
-      if ((waiting_counts_[host] -= dropped) == 0) waiting_counts_.erase(host);
-    }
+  std::vector<DeliveryJob> startable;
+  {
+    std::lock_guard lock(scheduler_mutex_);
+    // Jobs that waited too long for a slow host go back to the database.
+    given_back = scheduler_.TakeExpired(std::chrono::steady_clock::now());
+    startable = scheduler_.TakeStartable();
   }
   if (!given_back.empty()) returned_(std::move(given_back));
-  // Round-robin over hosts, one job each per pass, so no host starves the rest.
-  bool started = true;
-  while (started && in_flight_ < options_.max_in_flight) {
-    started = false;
-    for (auto it = waiting_.begin(); it != waiting_.end() && in_flight_ < options_.max_in_flight;) {
-      auto& [host, queue] = *it;
-      if (queue.empty()) {
-        it = waiting_.erase(it);
-        continue;
-      }
-      if (in_flight_by_host_[host] >= options_.max_per_host) {
-        ++it;
-        continue;
-      }
-      auto* t = new Transfer;
-      t->policy = &policy_;
-      active_.insert(t);
-      t->job = std::move(queue.front().job);
-      queue.pop_front();
-      t->host = host;
-      {
-        std::lock_guard lock(inbox_mutex_);
-        if (--waiting_counts_[host] == 0) waiting_counts_.erase(host);
-      }
-      t->result.delivery_id = t->job.delivery_id;
-      t->result.started_at_ms = SystemClock().NowMs();
-      t->started = std::chrono::steady_clock::now();
-      ++in_flight_;
-      ++in_flight_count_;
-      ++in_flight_by_host_[host];
-      started = true;
-      if (options_.https_only && !t->job.url.starts_with("https://")) {
-        t->result.error = "refused: this server delivers only to https:// URLs (--https-only)";
-        Finish(t, CURLE_UNSUPPORTED_PROTOCOL);
-        ++it;
-        continue;
-      }
-      // Finished handles are reused with their options, connections and buffers;
-      // only what belongs to this request is set again.
-      CURL* e = t->easy = spare_.empty() ? NewHandle() : spare_.back();
-      if (!spare_.empty()) spare_.pop_back();
-      for (const auto& h : t->job.headers) t->headers = curl_slist_append(t->headers, h.c_str());
-      t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue round trip
-      curl_easy_setopt(e, CURLOPT_URL, t->job.url.c_str());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->job.body.data());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(t->job.body.size()));
-      curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-      curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->result.response_excerpt);
-      curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->result);
-      curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
-      curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-      curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-      curl_multi_add_handle(multi_, e);
-      ++it;
-    }
+  for (auto& job : startable) Begin(std::move(job));
+}
+
+void CurlTransport::Begin(DeliveryJob job) {
+  auto* t = new Transfer;
+  t->policy = &policy_;
+  active_.insert(t);
+  t->job = std::move(job);
+  t->result.delivery_id = t->job.delivery_id;
+  t->result.started_at_ms = SystemClock().NowMs();
+  t->started = std::chrono::steady_clock::now();
+  if (options_.https_only && !t->job.url.starts_with("https://")) {
+    t->result.error = "refused: this server delivers only to https:// URLs (--https-only)";
+    Finish(t, CURLE_UNSUPPORTED_PROTOCOL);
+    return;
   }
+  // Finished handles are reused with their options, connections and buffers;
+  // only what belongs to this request is set again.
+  CURL* e = t->easy = spare_.empty() ? NewHandle() : spare_.back();
+  if (!spare_.empty()) spare_.pop_back();
+  for (const auto& h : t->job.headers) t->headers = curl_slist_append(t->headers, h.c_str());
+  t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue round trip
+  curl_easy_setopt(e, CURLOPT_URL, t->job.url.c_str());
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->job.body.data());
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(t->job.body.size()));
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->result.response_excerpt);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->result);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+  curl_multi_add_handle(multi_, e);
 }
 
 void CurlTransport::Finish(Transfer* t, int code) {
@@ -314,9 +253,10 @@ void CurlTransport::Finish(Transfer* t, int code) {
     spare_.push_back(t->easy);
   }
   curl_slist_free_all(t->headers);
-  --in_flight_;
-  --in_flight_count_;
-  if (--in_flight_by_host_[t->host] == 0) in_flight_by_host_.erase(t->host);
+  {
+    std::lock_guard lock(scheduler_mutex_);
+    scheduler_.Finished(t->job.host);
+  }
   sink_(std::move(r));
   active_.erase(t);
   delete t;
@@ -337,24 +277,8 @@ void CurlTransport::Run() {
   epoll_event events[kMaxEvents];
   int running = 0;
   while (running_) {
-    std::vector<DeliveryJob> incoming;
-    {
-      std::lock_guard lock(inbox_mutex_);
-      incoming.swap(inbox_);
-    }
-    auto now = std::chrono::steady_clock::now();
-    for (auto& job : incoming) {
-      std::string host = job.host;
-      waiting_[host].push_back({std::move(job), now});
-    }
     StartWaiting();
-    {
-      std::lock_guard lock(inbox_mutex_);
-      oldest_waiting_.clear();
-      for (const auto& [host, queue] : waiting_)
-        if (!queue.empty()) oldest_waiting_[host] = queue.front().since;
-    }
-    now = std::chrono::steady_clock::now();
+    const auto now = std::chrono::steady_clock::now();
     int wait_ms = 100;  // also the pace of the give-back check of StartWaiting
     if (timer_ <= now)
       wait_ms = 0;

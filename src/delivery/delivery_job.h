@@ -12,7 +12,7 @@ namespace lw {
 struct DeliveryJob {
   int64_t delivery_id = 0;
   std::string url;
-  std::string host;  // CurlTransport::HostKey(url), computed once per rule by the dispatcher
+  std::string host;  // HostKey(url), computed once per rule by the dispatcher
   std::string body;
   std::vector<std::string> headers;  // "Name: value"
 };

@@ -5,22 +5,19 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/named_thread.h"
-#include "delivery/delivery_store.h"
+#include "delivery/host_key.h"
+#include "delivery/result_recorder.h"
+#include "delivery/signed_job.h"
+#include "webhooks/delivery_repository.h"
 
 namespace lw {
 
-Dispatcher::Dispatcher(Database& db, const Clock& clock, AddressPolicy policy,
+Dispatcher::Dispatcher(Database& db, const Clock& clock, Transport& transport,
                        DispatcherOptions options)
     : db_(db),
       clock_(clock),
+      transport_(transport),
       options_(options),
-      transport_(
-          std::move(policy), options.transport,
-          [this](DeliveryResult r) { OnResult(std::move(r)); },
-          [this](std::vector<int64_t> ids) {
-            std::lock_guard lock(mutex_);
-            returned_.insert(returned_.end(), ids.begin(), ids.end());
-          }),
       rng_(std::random_device{}()) {}
 
 namespace {
@@ -33,7 +30,8 @@ Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Start() {
   running_ = true;
-  transport_.Start();
+  transport_.Start([this](DeliveryResult r) { OnResult(std::move(r)); },
+                   [this](std::vector<int64_t> ids) { OnReturned(std::move(ids)); });
   thread_ = NamedThread("lw-dispatcher", [this] { Run(); });
 }
 
@@ -42,7 +40,19 @@ void Dispatcher::Stop() {
   Wake();
   thread_.join();
   transport_.Stop();
-  Step(/*may_claim=*/false);  // what finished before the stop is recorded, not retried
+  RunOnce(/*may_claim=*/false);  // what finished before the stop is recorded, not retried
+  // What is still held was not sent, or its answer never came: claimable again now.
+  std::vector<int64_t> still_held;
+  for (const auto& [id, _] : held_) still_held.push_back(id);
+  if (still_held.empty()) return;
+  auto st = db_.Write([&](sql::Connection& c) -> Status {
+    deliveries::SetLeases(c, still_held, 0);
+    return {};
+  });
+  if (st)
+    held_.clear();
+  else
+    log::Error("cannot give back the leases at shutdown: " + st.error().message);
 }
 
 void Dispatcher::Wake() {
@@ -63,11 +73,15 @@ void Dispatcher::OnResult(DeliveryResult r) {
   wake_.notify_one();
 }
 
-namespace {
-constexpr int64_t kDeferEveryMs = 2000;
-}  // namespace
+void Dispatcher::OnReturned(std::vector<int64_t> ids) {
+  {
+    std::lock_guard lock(mutex_);
+    returned_.insert(returned_.end(), ids.begin(), ids.end());
+  }
+  wake_.notify_one();
+}
 
-bool Dispatcher::Step(bool may_claim) {
+bool Dispatcher::RunOnce(bool may_claim) {
   std::vector<DeliveryResult> batch;
   std::vector<int64_t> returned;
   {
@@ -75,16 +89,20 @@ bool Dispatcher::Step(bool may_claim) {
     batch.swap(results_);
     returned.swap(returned_);
   }
+  const int64_t now = clock_.NowMs();
+  // Leases half spent are extended while the delivery is still here.
+  std::vector<int64_t> to_renew;
+  for (const auto& [id, until] : held_)
+    if (until - now <= kLeaseMs / 2) to_renew.push_back(id);
   // Claiming costs a transaction: take a worthwhile batch, or anything when idle.
-  const int pipe = options_.transport.max_in_flight * 2;  // in flight + one round waiting
+  const int pipe = transport_.Capacity() * 2;  // in flight + one round waiting
   const int load = int(transport_.Load());
   const int capacity = pipe - load;
   const bool claim = may_claim && capacity > 0 && (capacity >= pipe / 4 || load == 0);
-  if (batch.empty() && returned.empty() && !claim) return false;
+  if (batch.empty() && returned.empty() && to_renew.empty() && !claim) return false;
 
   std::set<int64_t> excluded;
   std::vector<int64_t> to_defer;
-  const int64_t now = clock_.NowMs();
   if (claim) {
     const std::set<std::string> saturated = transport_.SaturatedHosts();
     for (const auto& [rule, host] : rule_hosts_) {
@@ -103,30 +121,36 @@ bool Dispatcher::Step(bool may_claim) {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   auto uniform01 = [&] { return unit(rng_); };
   ResultTally tally;
-  std::vector<ClaimedDelivery> claimed;
+  std::vector<deliveries::Claimed> claimed;
   // Results and the next claim share one transaction, and so one fsync.
   auto st = db_.Write([&](sql::Connection& c) -> Status {
     tally = RecordResults(c, batch, now, uniform01);
-    ReleaseLeases(c, returned);
-    for (int64_t rule : to_defer) DeferDueDeliveries(c, rule, now, now + kDeferEveryMs, 4096);
-    if (claim) claimed = ClaimDueDeliveries(c, db_.Dialect(), now, limit, excluded);
+    deliveries::SetLeases(c, returned, 0);
+    deliveries::SetLeases(c, to_renew, now + kLeaseMs);
+    for (int64_t rule : to_defer) deliveries::DeferDue(c, rule, now, now + kDeferEveryMs, 4096);
+    if (claim) claimed = deliveries::Claim(c, now, limit, excluded, now + kLeaseMs);
     return {};
   });
+  // Answered or returned deliveries are no longer held, recorded or not.
+  for (const auto& r : batch) held_.erase(r.delivery_id);
+  for (int64_t id : returned) held_.erase(id);
   if (!st) {
     // Attempts that happened but are not recorded are sent again once their
     // leases run out (at-least-once).
     log::Error("cannot record delivery results or claim deliveries: " + st.error().message);
     return false;
   }
+  for (int64_t id : to_renew)
+    if (auto it = held_.find(id); it != held_.end()) it->second = now + kLeaseMs;
   metrics::CountOutcomes(tally.delivered, tally.retried, tally.failed, tally.gone);
   std::vector<DeliveryJob> jobs;
   jobs.reserve(claimed.size());
-  for (const ClaimedDelivery& d : claimed) {
+  for (const deliveries::Claimed& d : claimed) {
     auto host = rule_hosts_.find(d.rule_id);
-    if (host == rule_hosts_.end())
-      host = rule_hosts_.emplace(d.rule_id, CurlTransport::HostKey(d.url)).first;
+    if (host == rule_hosts_.end()) host = rule_hosts_.emplace(d.rule_id, HostKey(d.url)).first;
     jobs.push_back(BuildSignedJob(d, now));
     jobs.back().host = host->second;
+    held_[d.id] = now + kLeaseMs;
   }
   transport_.Submit(std::move(jobs));
   return !batch.empty() || int(claimed.size()) == limit;  // more may be waiting
@@ -135,10 +159,10 @@ bool Dispatcher::Step(bool may_claim) {
 void Dispatcher::Run() {
   tl_on_dispatcher_thread = true;
   while (running_) {
-    if (Step(true)) continue;
+    if (RunOnce(true)) continue;
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, std::chrono::milliseconds(200),
-                   [&] { return woken_ || !results_.empty() || !running_; });
+                   [&] { return woken_ || !results_.empty() || !returned_.empty() || !running_; });
     woken_ = false;
   }
 }

@@ -1,8 +1,11 @@
 // Dispatcher: the delivery loop of a worker node. Its thread claims due
-// deliveries in batches (with a lease), signs them, hands them to the
-// CurlTransport, and writes the results back in batched transactions. It
-// wakes when a transaction commits new deliveries, when results arrive, or
-// every 200 ms for retries that came due. Start/Stop/Wake: any thread.
+// deliveries in batches (with a lease it renews while it holds them), signs
+// them, hands them to the Transport, and writes the results back in batched
+// transactions. It wakes when a transaction commits new deliveries, when
+// results arrive, or every 200 ms for retries that came due. Rules whose host
+// the transport reports saturated are left out of claims, and their backlog
+// is pushed back now and then so claims need not step over it.
+// Start/Stop/Wake: any thread. RunOnce: tests, with the loop not started.
 #pragma once
 
 #include <atomic>
@@ -15,35 +18,50 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "delivery/curl_transport.h"
+#include "delivery/transport.h"
 #include "store/database.h"
 
 namespace lw {
 
+// How long a claimed delivery is held by its node before another may take
+// it: longer than an attempt can take (15 s) plus the time a job may wait for
+// its host (20 s). Renewed while the node still holds the delivery.
+inline constexpr int64_t kLeaseMs = 60'000;
+// How often a saturated rule's backlog is pushed back (and by how much).
+inline constexpr int64_t kDeferEveryMs = 2000;
+
 struct DispatcherOptions {
-  TransportOptions transport;
   int claim_batch = 512;
 };
 
 class Dispatcher {
  public:
-  Dispatcher(Database& db, const Clock& clock, AddressPolicy policy, DispatcherOptions options);
+  Dispatcher(Database& db, const Clock& clock, Transport& transport, DispatcherOptions options);
   ~Dispatcher();
   void Start();
+  // Stops the loop and the transport, records the results that came back,
+  // and gives back the leases of the deliveries still held, so they can be
+  // claimed at once (by this node after a restart, or by another).
   void Stop();
   void Wake();
 
+  // One round: records the results that came back, gives back what the
+  // transport returned, renews leases that are half spent, and claims what
+  // fits, in one transaction. True when there may be more to do at once.
+  bool RunOnce(bool may_claim = true);
+
+  // The transport's sinks (Start connects them): a result, or deliveries
+  // given back unsent. Any thread; the loop picks them up on its next round.
+  void OnResult(DeliveryResult r);
+  void OnReturned(std::vector<int64_t> delivery_ids);
+
  private:
   void Run();
-  void OnResult(DeliveryResult r);
-  // One round: records the results that came back and claims what fits, in
-  // one transaction. True when there may be more to do at once.
-  bool Step(bool may_claim);
 
   Database& db_;
   const Clock& clock_;
+  Transport& transport_;
   DispatcherOptions options_;
-  CurlTransport transport_;
   std::thread thread_;
   std::atomic<bool> running_{false};
 
@@ -53,7 +71,8 @@ class Dispatcher {
   std::vector<DeliveryResult> results_;  // under mutex_
   std::vector<int64_t> returned_;        // deliveries given back unsent, under mutex_
 
-  // Dispatcher thread only.
+  // Loop thread only (or the caller of RunOnce/Stop once it has stopped).
+  std::map<int64_t, int64_t> held_;            // delivery id -> its lease's end
   std::map<int64_t, std::string> rule_hosts_;  // rule id -> host key, to skip saturated hosts
   std::map<int64_t, int64_t> deferred_at_;     // rule id -> when its backlog was last pushed back
   std::mt19937_64 rng_;

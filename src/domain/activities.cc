@@ -6,8 +6,8 @@
 #include "common/json_fields.h"
 #include "common/time_format.h"
 #include "domain/events.h"
-#include "domain/leads.h"
-#include "webhooks/triggers.h"
+#include "domain/lead_record.h"
+#include "domain/triggers.h"
 
 namespace lw {
 
@@ -77,10 +77,9 @@ Result<json::value> RecordActivity(sql::Connection& c, const Actor& actor, Activ
   const KindSpec& spec = Spec(kind);
   std::optional<int64_t> contact_id;
   if (spec.needs_lead) {
-    auto lead = c.QueryOne("SELECT contact_id FROM leads WHERE id = ? AND org_id = ?",
-                           {*lead_id, actor.org_id});
-    if (!lead) return Fail(Error::NotFound("No lead has id " + std::to_string(*lead_id) + "."));
-    contact_id = lead->Int(0);
+    contact_id = LeadContactId(c, actor.org_id, *lead_id);
+    if (!contact_id)
+      return Fail(Error::NotFound("No lead has id " + std::to_string(*lead_id) + "."));
   }
   FieldReader f(body);
   json::object data;
@@ -104,6 +103,15 @@ Result<json::value> RecordActivity(sql::Connection& c, const Actor& actor, Activ
   for (auto& [key, value] : data) out[key] = value;
   out["created_at"] = FormatIsoMs(actor.now_ms);
   return out;
+}
+
+std::optional<json::object> GetActivity(sql::Connection& c, int64_t org_id, int64_t id) {
+  auto r = c.QueryOne("SELECT data, created_at FROM activities WHERE id = ? AND org_id = ?",
+                      {id, org_id});
+  if (!r) return std::nullopt;
+  json::object a = json::parse(r->Text(0)).as_object();
+  a["created_at"] = FormatIsoMs(r->Int(1));
+  return a;
 }
 
 }  // namespace lw

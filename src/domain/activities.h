@@ -22,4 +22,7 @@ Result<boost::json::value> RecordActivity(sql::Connection& c, const Actor& actor
                                           std::optional<int64_t> lead_id,
                                           const boost::json::object& body);
 
+// The activity's fields as recorded, with its "created_at".
+std::optional<boost::json::object> GetActivity(sql::Connection& c, int64_t org_id, int64_t id);
+
 }  // namespace lw

@@ -1,12 +1,13 @@
 #include "domain/contacts.h"
 
 #include <boost/json.hpp>
+#include <unordered_map>
 
 #include "common/json_fields.h"
 #include "common/time_format.h"
 #include "domain/events.h"
+#include "domain/triggers.h"
 #include "domain/users.h"
-#include "webhooks/triggers.h"
 
 namespace lw {
 
@@ -65,7 +66,7 @@ std::string SearchText(const json::object& data) {
   return Lower(out);
 }
 
-json::value ContactJson(sql::Connection& c, const sql::Row& r) {
+json::value ContactJson(const sql::Row& r, json::array tags) {
   const json::object data = json::parse(r.Text(1)).as_object();
   json::object out{{"id", r.Int(0)}};
   for (const auto& field : ContactFields()) {
@@ -73,10 +74,6 @@ json::value ContactJson(sql::Connection& c, const sql::Row& r) {
     out[field.key] = it == data.end() ? json::value(nullptr) : it->value();
   }
   out["full_name"] = FullName(data);
-  json::array tags;
-  for (const auto& t :
-       c.Query("SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY id", {r.Int(0)}))
-    tags.push_back(json::value(t.Text(0)));
   out["tags"] = std::move(tags);
   out["created_at"] = FormatIsoMs(r.Int(2));
   out["updated_at"] = FormatIsoMs(r.Int(3));
@@ -90,6 +87,22 @@ json::value ContactJson(sql::Connection& c, const sql::Row& r) {
 constexpr const char* kContactSelect =
     "SELECT ct.id, ct.data, ct.created_at, ct.updated_at, ct.created_by, u.name, u.email "
     "FROM contacts ct LEFT JOIN users u ON u.id = ct.created_by ";
+
+// The contacts of `rows` as JSON, in their order, with every tag fetched in one query.
+std::vector<json::value> ContactsJson(sql::Connection& c, const std::vector<sql::Row>& rows) {
+  std::vector<int64_t> ids;
+  for (const auto& r : rows) ids.push_back(r.Int(0));
+  std::unordered_map<int64_t, json::array> tags;
+  if (!ids.empty())
+    for (const auto& t : c.QueryIn(
+             "SELECT contact_id, tag FROM contact_tags WHERE contact_id IN (@ids) ORDER BY id", {},
+             ids))
+      tags[t.Int(0)].push_back(json::value(t.Text(1)));
+  std::vector<json::value> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(ContactJson(r, std::move(tags[r.Int(0)])));
+  return out;
+}
 
 }  // namespace
 
@@ -170,21 +183,31 @@ Result<json::value> EditContact(sql::Connection& c, const Actor& actor, int64_t 
 }
 
 Result<json::value> GetContact(sql::Connection& c, int64_t org_id, int64_t id) {
-  auto row =
-      c.QueryOne(std::string(kContactSelect) + "WHERE ct.id = ? AND ct.org_id = ?", {id, org_id});
-  if (!row) return Fail(Error::NotFound("No contact has id " + std::to_string(id) + "."));
-  return ContactJson(c, *row);
+  auto found = GetContacts(c, org_id, {id});
+  if (found.empty()) return Fail(Error::NotFound("No contact has id " + std::to_string(id) + "."));
+  return std::move(found.begin()->second);
+}
+
+std::unordered_map<int64_t, json::value> GetContacts(sql::Connection& c, int64_t org_id,
+                                                     const std::vector<int64_t>& ids) {
+  std::unordered_map<int64_t, json::value> out;
+  if (ids.empty()) return out;
+  const auto rows = c.QueryIn(
+      std::string(kContactSelect) + "WHERE ct.org_id = ? AND ct.id IN (@ids)", {org_id}, ids);
+  auto rendered = ContactsJson(c, rows);
+  for (size_t i = 0; i < rows.size(); ++i) out.emplace(rows[i].Int(0), std::move(rendered[i]));
+  return out;
 }
 
 json::value ListContacts(sql::Connection& c, int64_t org_id, const std::string& q, int64_t limit,
                          int64_t offset) {
   const std::string pattern = "%" + Lower(q) + "%";
+  const auto rows = c.Query(
+      std::string(kContactSelect) +
+          "WHERE ct.org_id = ? AND ct.search_text LIKE ? ORDER BY ct.id DESC LIMIT ? OFFSET ?",
+      {org_id, pattern, limit, offset});
   json::array records;
-  for (const auto& r :
-       c.Query(std::string(kContactSelect) + "WHERE ct.org_id = ? AND ct.search_text LIKE ? "
-                                             "ORDER BY ct.id DESC LIMIT ? OFFSET ?",
-               {org_id, pattern, limit, offset}))
-    records.push_back(ContactJson(c, r));
+  for (auto& contact : ContactsJson(c, rows)) records.push_back(std::move(contact));
   auto total = c.QueryOne("SELECT COUNT(*) FROM contacts WHERE org_id = ? AND search_text LIKE ?",
                           {org_id, pattern});
   return json::object{{"records", std::move(records)}, {"total", total->Int(0)}};
@@ -213,6 +236,12 @@ Result<json::value> AddTag(sql::Connection& c, const Actor& actor, int64_t conta
                       {"contact_id", contact_id},
                       {"tag", tag},
                       {"created_at", FormatIsoMs(actor.now_ms)}};
+}
+
+std::optional<std::string> GetContactTag(sql::Connection& c, int64_t org_id, int64_t id) {
+  auto r = c.QueryOne("SELECT tag FROM contact_tags WHERE id = ? AND org_id = ?", {id, org_id});
+  if (!r) return std::nullopt;
+  return r->Text(0);
 }
 
 }  // namespace lw

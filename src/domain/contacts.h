@@ -1,6 +1,6 @@
 // Contacts (the people behind leads) and their tags. A contact's fields are
 // kept as one JSON document; ContactFields() is the one list of them, used by
-// validation, the API and (later) the webhook payloads. Functions run inside
+// validation, the API and the webhook payloads. Functions run inside
 // the caller's transaction.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error.h"
@@ -44,6 +45,9 @@ Result<boost::json::value> EditContact(sql::Connection& c, const Actor& actor, i
 Result<bool> UpdateContactData(sql::Connection& c, const Actor& actor, int64_t id,
                                const boost::json::object& body, const std::string& prefix);
 Result<boost::json::value> GetContact(sql::Connection& c, int64_t org_id, int64_t id);
+// The organization's contacts among `ids`, by id, in a fixed number of queries.
+std::unordered_map<int64_t, boost::json::value> GetContacts(sql::Connection& c, int64_t org_id,
+                                                            const std::vector<int64_t>& ids);
 boost::json::value ListContacts(sql::Connection& c, int64_t org_id, const std::string& q,
                                 int64_t limit, int64_t offset);
 // POST /api/contacts/{id}/tags {"tag"}; records Tag Added To Contact (409 if it has the tag).
@@ -51,5 +55,7 @@ Result<boost::json::value> AddTag(sql::Connection& c, const Actor& actor, int64_
                                   const boost::json::object& body);
 
 bool ContactExists(sql::Connection& c, int64_t org_id, int64_t id);
+// The text of one of the organization's contact tags (a Tag Added event's subject).
+std::optional<std::string> GetContactTag(sql::Connection& c, int64_t org_id, int64_t id);
 
 }  // namespace lw

@@ -1,26 +1,20 @@
-// Leads: a contact's matter moving through the organization's statuses, and
-// their notes. Every change records its trigger's event in the caller's
-// transaction (Lead Created, Lead Edited, Lead Status Changed, Note Added).
+// Leads: a contact's matter moving through the organization's statuses. The
+// operations the API offers; each change records its trigger's event in the
+// caller's transaction (Lead Created, Lead Edited, Lead Status Changed).
+// Input validation is lead_input, storage lead_record, presentation
+// lead_json; notes are notes.h.
 #pragma once
 
 #include <boost/json/fwd.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
-#include <vector>
 
 #include "common/error.h"
 #include "domain/actor.h"
 #include "store/sql.h"
 
 namespace lw {
-
-// The free-text lead fields kept in the lead's JSON document, with their
-// payload names (the lookup fields and case_tracker_code/summary are columns).
-struct LeadTextField {
-  const char* key;
-  const char* payload_key;
-};
-const std::vector<LeadTextField>& LeadTextFields();
 
 // POST /api/leads. `body.contact` is a new contact's fields or {"id":N} of an
 // existing one. Records Lead Created (and Contact Added for a new contact).
@@ -37,17 +31,10 @@ Result<boost::json::value> EditLead(sql::Connection& c, const Actor& actor, int6
 // POST /api/leads/{id}/status. Records Lead Status Changed only when it changed.
 Result<boost::json::value> ChangeLeadStatus(sql::Connection& c, const Actor& actor, int64_t id,
                                             const boost::json::object& body);
-// POST /api/leads/{id}/notes. Records Note Added.
-Result<boost::json::value> AddNote(sql::Connection& c, const Actor& actor, int64_t lead_id,
-                                   const boost::json::object& body);
-
 Result<boost::json::value> GetLead(sql::Connection& c, int64_t org_id, int64_t id);
 // GET /api/leads?status=&q=: status by name; q searches contact names, email,
 // phones, the lead code and summary.
 Result<boost::json::value> ListLeads(sql::Connection& c, int64_t org_id, const std::string& status,
                                      const std::string& q, int64_t limit, int64_t offset);
-boost::json::value ListNotes(sql::Connection& c, int64_t org_id, int64_t lead_id);
-
-bool LeadExists(sql::Connection& c, int64_t org_id, int64_t id);
 
 }  // namespace lw

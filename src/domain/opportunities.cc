@@ -8,8 +8,8 @@
 #include "domain/events.h"
 #include "domain/leads.h"
 #include "domain/lookups.h"
+#include "domain/triggers.h"
 #include "domain/users.h"
-#include "webhooks/triggers.h"
 
 namespace lw {
 

@@ -4,6 +4,7 @@
 #include "common/metrics.h"
 #include "http/json_response.h"
 #include "http/routes.h"
+#include "webhooks/deliveries_service.h"
 
 namespace lw::http {
 
@@ -24,12 +25,9 @@ void AddOpsRoutes(Router& r) {
   r.Add("GET", "/metrics", Access::kPublic, [&r](RequestContext& ctx) -> Result<Response> {
     metrics::Gauges gauges;
     LW_CHECK(r.db().Read([&](sql::Connection& c) -> Status {
-      auto row = c.QueryOne(
-          "SELECT COUNT(*), COALESCE(SUM(CASE WHEN next_attempt_at <= ? THEN 1 ELSE 0 END), 0) "
-          "FROM deliveries WHERE status = 'pending'",
-          {ctx.now_ms});
-      gauges.queue_depth = row->Int(0);
-      gauges.queue_due = row->Int(1);
+      const QueueGauges queue = QueueState(c, ctx.now_ms);
+      gauges.queue_depth = queue.depth;
+      gauges.queue_due = queue.due;
       return {};
     }));
     Response res;

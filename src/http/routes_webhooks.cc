@@ -3,13 +3,13 @@
 #include <boost/json.hpp>
 
 #include "domain/audit_log.h"
-#include "domain/organizations.h"
 #include "http/json_response.h"
 #include "http/route_helpers.h"
 #include "http/routes.h"
 #include "webhooks/deliveries_service.h"
 #include "webhooks/rules_export.h"
 #include "webhooks/rules_service.h"
+#include "webhooks/webhook_settings.h"
 
 namespace lw::http {
 

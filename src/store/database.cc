@@ -1,19 +1,17 @@
 #include "store/database.h"
 
+#include "store/database_url.h"
 #include "store/sqlite/sqlite_database.h"
 
 namespace lw {
 
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
-  if (url.starts_with("sqlite:")) return OpenSqlite(url.substr(7));
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
-    return Fail(Error{ErrorKind::kBadRequest,
-                      "unsupported_database",
-                      "PostgreSQL support is not built yet; use --db sqlite:PATH.",
-                      {}});
+  auto parsed = ParseDatabaseUrl(url);
+  if (!parsed) return Fail(parsed.error());
+  if (parsed->backend == DatabaseUrl::Backend::kSqlite) return OpenSqlite(parsed->sqlite_path);
   return Fail(Error{ErrorKind::kBadRequest,
-                    "bad_database_url",
-                    "--db must be sqlite:PATH or a postgresql:// URL.",
+                    "unsupported_database",
+                    "PostgreSQL support is not built yet; use --db sqlite:PATH.",
                     {}});
 }
 

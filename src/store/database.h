@@ -26,7 +26,6 @@ class Database {
 
   // Applies pending migrations; safe to call on every start.
   virtual Status Migrate() = 0;
-  virtual std::string Dialect() const = 0;  // "sqlite" | "postgresql"
 
   // Called after every committed Write (the dispatcher wakes on it). Set it
   // before other threads use the database.
@@ -41,7 +40,7 @@ class Database {
   std::function<void()> commit_listener_;
 };
 
-// Opens "sqlite:PATH" (PATH's folder must exist) or "postgresql://…".
+// Opens a --db URL (see database_url.h).
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
 
 // Turns a DbError into the Error a transaction returns.

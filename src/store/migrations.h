@@ -1,6 +1,6 @@
 // The schema, as an ordered list of versioned migrations written in SQL that
 // both backends accept; the few words that differ are placeholders that
-// ForDialect() fills in. Never edit a shipped migration: append a new one.
+// MigrationsFor() fills in. Never edit a shipped migration: append a new one.
 #pragma once
 
 #include <string>

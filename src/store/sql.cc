@@ -1,5 +1,8 @@
 #include "store/sql.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace lw::sql {
 
 int64_t Row::Int(size_t i) const {
@@ -37,6 +40,52 @@ int64_t Connection::InsertId(std::string_view sql, std::initializer_list<Value> 
   auto rows = Query(sql, params);
   if (rows.empty()) throw DbError(DbError::Kind::kOther, "INSERT … RETURNING gave no row");
   return rows.front().Int(0);
+}
+
+namespace {
+constexpr size_t kIdsPerRun = 256;
+constexpr std::string_view kIdsMarker = "(@ids)";
+}  // namespace
+
+template <typename Run>
+void Connection::ForIdChunks(std::string_view sql, const std::vector<Value>& leading,
+                             const std::vector<int64_t>& ids, Run&& run) {
+  const size_t at = sql.find(kIdsMarker);
+  if (at == std::string_view::npos)
+    throw DbError(DbError::Kind::kOther, "QueryIn/ExecIn: the statement has no (@ids)");
+  for (size_t start = 0; start < ids.size(); start += kIdsPerRun) {
+    const size_t n = std::min(kIdsPerRun, ids.size() - start);
+    const size_t slots = std::max(n, IdListSlots(n));
+    std::string text(sql.substr(0, at));
+    text += '(';
+    for (size_t i = 0; i < slots; ++i) text += i ? ",?" : "?";
+    text += ')';
+    text += sql.substr(at + kIdsMarker.size());
+    std::vector<Value> params = leading;
+    params.reserve(leading.size() + slots);
+    for (size_t i = 0; i < slots; ++i) params.emplace_back(ids[start + std::min(i, n - 1)]);
+    run(text, params);
+  }
+}
+
+std::vector<Row> Connection::QueryIn(std::string_view sql, const std::vector<Value>& leading,
+                                     const std::vector<int64_t>& ids) {
+  std::vector<Row> rows;
+  ForIdChunks(sql, leading, ids, [&](const std::string& text, const std::vector<Value>& params) {
+    auto part = Query(text, params);
+    rows.insert(rows.end(), std::make_move_iterator(part.begin()),
+                std::make_move_iterator(part.end()));
+  });
+  return rows;
+}
+
+int64_t Connection::ExecIn(std::string_view sql, const std::vector<Value>& leading,
+                           const std::vector<int64_t>& ids) {
+  int64_t changed = 0;
+  ForIdChunks(sql, leading, ids, [&](const std::string& text, const std::vector<Value>& params) {
+    changed += Exec(text, params);
+  });
+  return changed;
 }
 
 }  // namespace lw::sql

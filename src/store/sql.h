@@ -1,6 +1,8 @@
 // The SQL seam between services and a database backend: parameters and rows as
 // plain values, statements with `?` placeholders (a backend rewrites them for
-// its own dialect). A Connection belongs to one transaction on one thread.
+// its own dialect, see placeholders.h). A Connection belongs to one
+// transaction on one thread. Backends differ in capabilities, never in names:
+// services ask SupportsSkipLocked(), not which database this is.
 //
 // Statement failures throw DbError; Database::Read/Write catch it at the
 // transaction boundary, roll back, and return it as an Error value, so service
@@ -54,13 +56,37 @@ class Connection {
   virtual std::vector<Row> Query(std::string_view sql, const std::vector<Value>& params) = 0;
   // Runs a statement and returns the number of rows it changed.
   virtual int64_t Exec(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+  virtual int64_t Exec(std::string_view sql, const std::vector<Value>& params) = 0;
   // Runs a script of several statements without parameters (migrations).
   virtual void ExecScript(std::string_view sql) = 0;
+
+  // Whether "FOR UPDATE SKIP LOCKED" works: several nodes claim rows at once
+  // and step over each other's. (SQLite has one writer and no row locks.)
+  virtual bool SupportsSkipLocked() const = 0;
 
   // Conveniences built on Query.
   std::optional<Row> QueryOne(std::string_view sql, std::initializer_list<Value> params = {});
   // For "INSERT … RETURNING id".
   int64_t InsertId(std::string_view sql, std::initializer_list<Value> params);
+
+  // Statements over a list of ids: `sql` holds the marker "(@ids)" where the
+  // list goes ("… WHERE id IN (@ids)"), after the `leading` parameters. Long
+  // lists are split into several runs; rows and counts are added up.
+  std::vector<Row> QueryIn(std::string_view sql, const std::vector<Value>& leading,
+                           const std::vector<int64_t>& ids);
+  int64_t ExecIn(std::string_view sql, const std::vector<Value>& leading,
+                 const std::vector<int64_t>& ids);
+
+ protected:
+  // How many placeholders a list of `n` ids gets; the ids past `n` repeat the
+  // last one. A backend that caches statements by text rounds up, so a few
+  // shapes serve every length.
+  virtual size_t IdListSlots(size_t n) const { return n; }
+
+ private:
+  template <typename Run>
+  void ForIdChunks(std::string_view sql, const std::vector<Value>& leading,
+                   const std::vector<int64_t>& ids, Run&& run);
 };
 
 }  // namespace lw::sql

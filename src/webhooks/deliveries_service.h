@@ -25,4 +25,11 @@ Result<boost::json::value> SendTestEvent(sql::Connection& c, const Actor& actor,
 Result<boost::json::value> RecoverFailed(sql::Connection& c, const Actor& actor, int64_t rule_id,
                                          const boost::json::object& body);
 
+// The queue across all organizations, for /metrics (counts only, no tenant data).
+struct QueueGauges {
+  int64_t depth = 0;  // pending deliveries
+  int64_t due = 0;    // of which due now
+};
+QueueGauges QueueState(sql::Connection& c, int64_t now_ms);
+
 }  // namespace lw

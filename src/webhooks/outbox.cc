@@ -1,20 +1,18 @@
 #include "webhooks/outbox.h"
 
 #include <boost/json.hpp>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 
-#include "common/crypto.h"
+#include "domain/triggers.h"
+#include "webhooks/delivery_repository.h"
 #include "webhooks/payload.h"
 #include "webhooks/rule_matcher.h"
 #include "webhooks/rules_service.h"
-#include "webhooks/triggers.h"
+#include "webhooks/webhook_settings.h"
 
 namespace lw {
-
-namespace {
 
 // Rule indexes by organization, each stamped with the rules_version it was
 // built from. The version is random per change, so one cache is safe across
@@ -42,62 +40,30 @@ class RuleCache {
   std::unordered_map<int64_t, Entry> entries_;
 };
 
-RuleCache& Cache() {
-  static RuleCache cache;
-  return cache;
-}
+Outbox::Outbox(RecordSource& records) : records_(records), rules_(std::make_unique<RuleCache>()) {}
 
-LeadFacts LoadLeadFacts(sql::Connection& c, int64_t lead_id) {
-  auto r = c.QueryOne(
-      "SELECT status_id, substatus_id, case_type_id, office_id, opportunity_source_id, "
-      "marketing_source_id, case_tracker_code FROM leads WHERE id = ?",
-      {lead_id});
-  if (!r) return {};
-  return {r->OptInt(0),
-          r->OptInt(1),
-          r->OptInt(2),
-          r->OptInt(3),
-          r->OptInt(4),
-          r->OptInt(5),
-          !r->IsNull(6) && !r->Text(6).empty()};
-}
+Outbox::~Outbox() = default;
 
-}  // namespace
-
-std::string NewWebhookId() { return "msg_" + crypto::Hex(crypto::RandomBytes(16)); }
-
-void BumpRulesVersion(sql::Connection& c, int64_t org_id) {
-  int64_t version = 0;
-  const std::string bytes = crypto::RandomBytes(8);
-  std::memcpy(&version, bytes.data(), sizeof version);
-  c.Exec("UPDATE organizations SET rules_version = ? WHERE id = ?", {version & INT64_MAX, org_id});
-}
-
-int QueueDeliveries(sql::Connection& c, const Actor& actor, int64_t event_id, int trigger_id,
-                    const EventSubject& subject) {
-  auto org = c.QueryOne("SELECT webhooks_enabled, rules_version FROM organizations WHERE id = ?",
-                        {actor.org_id});
-  if (!org || !org->Bool(0)) return 0;
-  const auto index = Cache().Get(c, actor.org_id, org->Int(1));
-  if (index->size() == 0) return 0;
-  const Trigger* trigger = FindTrigger(trigger_id);
+void Outbox::OnEvent(sql::Connection& c, const Actor& actor, const RecordedEvent& event) {
+  const auto state = LoadOutboxState(c, actor.org_id);
+  if (!state.webhooks_enabled) return;
+  const auto index = rules_->Get(c, actor.org_id, state.rules_version);
+  if (index->size() == 0) return;
+  const Trigger* trigger = FindTrigger(event.trigger_id);
   LeadFacts facts;
-  if (trigger && trigger->creation_rules && subject.lead_id)
-    facts = LoadLeadFacts(c, *subject.lead_id);
+  if (trigger && trigger->creation_rules && event.subject.lead_id)
+    facts = records_.Facts(c, actor.org_id, *event.subject.lead_id);
   std::vector<const IndexedRule*> matched;
-  index->Match(trigger_id, facts, matched);
-  if (matched.empty()) return 0;
-  auto payload = RenderEventPayload(c, actor.org_id, trigger_id, subject, actor.user_name);
+  index->Match(event.trigger_id, facts, matched);
+  if (matched.empty()) return;
+  auto payload = RenderEventPayload(c, records_, actor.org_id, event.trigger_id, event.subject,
+                                    actor.user_name);
+  // The event's records were written in this transaction: not finding them is
+  // a broken invariant, and the whole write must fail rather than lose a webhook.
   if (!payload) throw sql::DbError(sql::DbError::Kind::kOther, payload.error().message);
-  c.Exec("UPDATE events SET payload = ? WHERE id = ?",
-         {boost::json::serialize(*payload), event_id});
+  SetEventPayload(c, event.id, boost::json::serialize(*payload));
   for (const IndexedRule* rule : matched)
-    c.Exec(
-        "INSERT INTO deliveries (org_id, rule_id, event_id, webhook_id, status, next_attempt_at, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
-        {actor.org_id, rule->id, event_id, NewWebhookId(), actor.now_ms, actor.now_ms,
-         actor.now_ms});
-  return int(matched.size());
+    deliveries::Enqueue(c, actor.org_id, rule->id, event.id, actor.now_ms);
 }
 
 }  // namespace lw

@@ -1,29 +1,32 @@
-// The webhook side of the transactional outbox: when an event is recorded,
-// the organization's enabled rules are matched in memory and one pending
-// delivery per matching rule is written in the same transaction, with the
-// payload rendered once onto the event. Nothing is queued while the
-// organization has webhooks disabled.
+// The webhook side of the transactional outbox: installed as the domain's
+// EventSink, it matches each recorded event against the organization's
+// enabled rules in memory and queues one pending delivery per matching rule in
+// the event's own transaction, with the payload rendered once onto the event.
+// Nothing is queued while the organization has webhooks disabled.
+// Thread-safe: any writing thread.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
-#include "domain/actor.h"
 #include "domain/events.h"
 #include "store/sql.h"
+#include "webhooks/record_source.h"
 
 namespace lw {
 
-// Called by RecordEvent inside the event's transaction. Returns the number of
-// deliveries queued.
-int QueueDeliveries(sql::Connection& c, const Actor& actor, int64_t event_id, int trigger_id,
-                    const EventSubject& subject);
+class RuleCache;
 
-// Marks the organization's rules as changed, so every node's rule cache reloads
-// them before matching the next event. Call in the transaction that changes rules.
-void BumpRulesVersion(sql::Connection& c, int64_t org_id);
+class Outbox final : public EventSink {
+ public:
+  explicit Outbox(RecordSource& records);
+  ~Outbox() override;
+  void OnEvent(sql::Connection& c, const Actor& actor, const RecordedEvent& event) override;
 
-// "msg_" + 32 hex digits: the webhook-id header, the same on every retry.
-std::string NewWebhookId();
+ private:
+  RecordSource& records_;
+  std::unique_ptr<RuleCache> rules_;
+};
 
 }  // namespace lw

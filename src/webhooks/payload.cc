@@ -4,9 +4,8 @@
 
 #include "common/time_format.h"
 #include "domain/contacts.h"
-#include "domain/leads.h"
-#include "domain/opportunities.h"
-#include "webhooks/triggers.h"
+#include "domain/lead_json.h"
+#include "domain/triggers.h"
 
 namespace lw {
 
@@ -194,73 +193,48 @@ json::object BuildPayload(int trigger_id, const std::string& by_user, const Payl
 
 namespace {
 
-Result<json::object> AsObject(Result<json::value> v) {
-  if (!v) return Fail(v.error());
-  return std::move(v->as_object());
-}
-
-std::optional<json::object> LoadActivity(sql::Connection& c, int64_t org_id, int64_t id) {
-  auto r = c.QueryOne("SELECT data, created_at FROM activities WHERE id = ? AND org_id = ?",
-                      {id, org_id});
-  if (!r) return std::nullopt;
-  json::object a = json::parse(r->Text(0)).as_object();
-  a["created_at"] = FormatIsoMs(r->Int(1));
-  return a;
-}
-
-std::optional<json::object> LoadNote(sql::Connection& c, int64_t org_id, int64_t id) {
-  auto r = c.QueryOne(
-      "SELECT n.note, n.summary, n.created_at, u.name FROM notes n LEFT JOIN users u ON u.id = "
-      "n.created_by WHERE n.id = ? AND n.org_id = ?",
-      {id, org_id});
-  if (!r) return std::nullopt;
-  return json::object{
-      {"note", r->Text(0)},
-      {"summary", r->IsNull(1) ? json::value(nullptr) : json::value(r->Text(1))},
-      {"created_at", FormatIsoMs(r->Int(2))},
-      {"created_by", r->IsNull(3) ? json::value(nullptr) : json::value(r->Text(3))}};
+// Loads one record into `slot`, or says which one is missing.
+Status Load(std::optional<json::object> found, std::optional<json::object>& slot,
+            const json::object*& out, const char* what, int64_t id) {
+  if (!found)
+    return Fail(Error::NotFound("No " + std::string(what) + " has id " + std::to_string(id) + "."));
+  slot = std::move(found);
+  out = &*slot;
+  return {};
 }
 
 }  // namespace
 
-Result<json::object> RenderEventPayload(sql::Connection& c, int64_t org_id, int trigger_id,
-                                        const EventSubject& s, const std::string& by_user) {
+Result<json::object> RenderEventPayload(sql::Connection& c, RecordSource& source, int64_t org_id,
+                                        int trigger_id, const EventSubject& s,
+                                        const std::string& by_user) {
   std::optional<json::object> lead, contact, note, opportunity, activity;
   PayloadRecords r;
   if (s.lead_json) {
     r.lead = s.lead_json;
   } else if (s.lead_id) {
-    auto v = AsObject(GetLead(c, org_id, *s.lead_id));
-    if (!v) return Fail(v.error());
-    lead = std::move(*v);
-    r.lead = &*lead;
+    LW_CHECK(Load(source.Lead(c, org_id, *s.lead_id), lead, r.lead, "lead", *s.lead_id));
   } else if (s.contact_id) {
-    auto v = AsObject(GetContact(c, org_id, *s.contact_id));
-    if (!v) return Fail(v.error());
-    contact = std::move(*v);
-    r.contact = &*contact;
+    LW_CHECK(Load(source.Contact(c, org_id, *s.contact_id), contact, r.contact, "contact",
+                  *s.contact_id));
   }
-  if (s.opportunity_id) {
-    auto v = AsObject(GetOpportunity(c, org_id, *s.opportunity_id));
-    if (!v) return Fail(v.error());
-    opportunity = std::move(*v);
-    r.opportunity = &*opportunity;
-  }
+  if (s.opportunity_id)
+    LW_CHECK(Load(source.Opportunity(c, org_id, *s.opportunity_id), opportunity, r.opportunity,
+                  "opportunity", *s.opportunity_id));
   if (s.subject_id) {
     switch (trigger_id) {
       case trigger::kNoteAdded:
-        if ((note = LoadNote(c, org_id, *s.subject_id))) r.note = &*note;
+        if ((note = source.Note(c, org_id, *s.subject_id))) r.note = &*note;
         break;
       case trigger::kTagAddedToContact:
-        if (auto t = c.QueryOne("SELECT tag FROM contact_tags WHERE id = ?", {*s.subject_id}))
-          r.tag = t->Text(0);
+        if (auto tag = source.Tag(c, org_id, *s.subject_id)) r.tag = std::move(*tag);
         break;
       case trigger::kTextReceived:
       case trigger::kEmailReceived:
       case trigger::kFileUploaded:
       case trigger::kLeadSentToExternal:
       case trigger::kDataSyncCompleted:
-        if ((activity = LoadActivity(c, org_id, *s.subject_id))) r.activity = &*activity;
+        if ((activity = source.Activity(c, org_id, *s.subject_id))) r.activity = &*activity;
         break;
       default:
         break;

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "domain/events.h"
 #include "store/sql.h"
+#include "webhooks/record_source.h"
 
 namespace lw {
 
@@ -27,8 +28,11 @@ struct PayloadRecords {
 boost::json::object BuildPayload(int trigger_id, const std::string& by_user,
                                  const PayloadRecords& records);
 
-// Loads what the event is about (inside the event's transaction) and builds its payload.
-Result<boost::json::object> RenderEventPayload(sql::Connection& c, int64_t org_id, int trigger_id,
+// Loads what the event is about from `records` (inside the event's
+// transaction) and builds its payload. A record the event names but the
+// source cannot find is a 404-style error: the event's own change is gone.
+Result<boost::json::object> RenderEventPayload(sql::Connection& c, RecordSource& records,
+                                               int64_t org_id, int trigger_id,
                                                const EventSubject& subject,
                                                const std::string& by_user);
 

@@ -5,7 +5,7 @@
 
 #include "common/json_fields.h"
 #include "domain/lookups.h"
-#include "webhooks/triggers.h"
+#include "domain/triggers.h"
 
 namespace lw {
 

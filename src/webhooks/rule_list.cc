@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "common/json_fields.h"
-#include "webhooks/triggers.h"
+#include "domain/triggers.h"
 
 namespace lw {
 

@@ -10,20 +10,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "domain/lead_facts.h"
 #include "webhooks/rule.h"
 
 namespace lw {
-
-// The lead as it is after the action, as creation rules see it (lookup ids).
-struct LeadFacts {
-  std::optional<int64_t> status_id;
-  std::optional<int64_t> substatus_id;
-  std::optional<int64_t> case_type_id;
-  std::optional<int64_t> office_id;
-  std::optional<int64_t> opportunity_source_id;
-  std::optional<int64_t> marketing_source_id;
-  bool has_case_tracker_code = false;
-};
 
 // Every set creation rule must hold; empty ones match anything.
 bool Matches(const CreationRules& rules, const LeadFacts& lead);

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "webhooks/triggers.h"
+#include "domain/triggers.h"
 
 namespace lw {
 

@@ -6,10 +6,10 @@
 #include "common/time_format.h"
 #include "domain/audit_log.h"
 #include "domain/lookups.h"
-#include "domain/organizations.h"
-#include "webhooks/outbox.h"
+#include "domain/triggers.h"
+#include "webhooks/delivery_repository.h"
 #include "webhooks/rule_input.h"
-#include "webhooks/triggers.h"
+#include "webhooks/webhook_settings.h"
 
 namespace lw {
 
@@ -84,14 +84,6 @@ Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object&
 }
 
 }  // namespace
-
-Status RequireWebhooksEnabled(sql::Connection& c, int64_t org_id) {
-  if (!LoadWebhookSettings(c, org_id).enabled)
-    return Fail(Error::Conflict("webhooks_disabled",
-                                "Webhooks are disabled for this organization; enable them in "
-                                "Settings > Integrations > Webhooks."));
-  return {};
-}
 
 std::vector<Rule> LoadRules(sql::Connection& c, int64_t org_id) {
   std::vector<Rule> rules;
@@ -178,10 +170,7 @@ Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id) {
     return Fail(Error::Conflict("rule_enabled", "Disable the rule before deleting it."));
   c.Exec("DELETE FROM webhook_rules WHERE id = ? AND org_id = ?", {id, actor.org_id});
   // Deleted rules cannot be recovered, so neither can their queued deliveries.
-  c.Exec(
-      "UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE rule_id = ? AND "
-      "status = 'pending'",
-      {actor.now_ms, id});
+  deliveries::CancelPending(c, id, actor.now_ms);
   BumpRulesVersion(c, actor.org_id);
   RecordAudit(c, actor, "rule.deleted", "webhook_rule", id, *before);
   return {};
@@ -206,6 +195,33 @@ void DisableRuleBySystem(sql::Connection& c, int64_t org_id, int64_t rule_id,
   RecordAudit(c, system, "rule.disabled", "webhook_rule", rule_id,
               json::object{{"reason", reason}});
   BumpRulesVersion(c, org_id);
+}
+
+std::optional<int64_t> FindRuleByTitle(sql::Connection& c, int64_t org_id,
+                                       const std::string& title) {
+  auto r =
+      c.QueryOne("SELECT id FROM webhook_rules WHERE org_id = ? AND title = ?", {org_id, title});
+  if (!r) return std::nullopt;
+  return r->Int(0);
+}
+
+void MarkRulesHealthy(sql::Connection& c, const std::vector<int64_t>& rule_ids) {
+  if (rule_ids.empty()) return;
+  c.ExecIn(
+      "UPDATE webhook_rules SET failing_since = NULL WHERE failing_since IS NOT NULL AND id IN "
+      "(@ids)",
+      {}, rule_ids);
+}
+
+void NoteRuleFailure(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t now_ms) {
+  c.Exec("UPDATE webhook_rules SET failing_since = ? WHERE id = ? AND failing_since IS NULL",
+         {now_ms, rule_id});
+  auto r = c.QueryOne("SELECT failing_since, enabled FROM webhook_rules WHERE id = ?", {rule_id});
+  if (!r || !r->Bool(1) || r->Int(0) > now_ms - kAutoDisableAfterMs) return;
+  DisableRuleBySystem(c, org_id, rule_id,
+                      "Disabled automatically: every delivery has failed since " +
+                          FormatIsoMs(r->Int(0)) + " (5 days).",
+                      now_ms);
 }
 
 }  // namespace lw

@@ -5,6 +5,7 @@
 
 #include <boost/json/fwd.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,6 @@
 
 namespace lw {
 
-Status RequireWebhooksEnabled(sql::Connection& c, int64_t org_id);
-
 std::vector<Rule> LoadRules(sql::Connection& c, int64_t org_id);
 Result<Rule> LoadRule(sql::Connection& c, int64_t org_id, int64_t id);
 
@@ -26,6 +25,9 @@ Result<std::vector<Rule>> ListRules(sql::Connection& c, int64_t org_id, const Ru
 // {"records":[…],"total":N,"authentication_key":"whsec_…"}
 Result<boost::json::value> ListRulesJson(sql::Connection& c, int64_t org_id,
                                          const RuleListQuery& q);
+// The organization's rule with exactly this title, if any.
+std::optional<int64_t> FindRuleByTitle(sql::Connection& c, int64_t org_id,
+                                       const std::string& title);
 Result<boost::json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id);
 // What the node was started with that shapes which rules it accepts.
 struct RulePolicy {
@@ -47,5 +49,13 @@ boost::json::value TriggersJson();
 // reason shows in the rule list and the audit log.
 void DisableRuleBySystem(sql::Connection& c, int64_t org_id, int64_t rule_id,
                          const std::string& reason, int64_t now_ms);
+
+inline constexpr int64_t kAutoDisableAfterMs = 5LL * 24 * 3600 * 1000;
+
+// A delivery of each rule succeeded: none of them is failing any more.
+void MarkRulesHealthy(sql::Connection& c, const std::vector<int64_t>& rule_ids);
+// A delivery of the rule failed: remember since when the rule fails, and
+// disable it once every delivery has failed for five days.
+void NoteRuleFailure(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t now_ms);
 
 }  // namespace lw

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <bit>
+
 namespace lw {
 
 SqliteConnection::SqliteConnection(const std::string& path) {
@@ -119,6 +121,13 @@ int64_t SqliteConnection::Exec(std::string_view sql, std::initializer_list<sql::
   Run(sql, params.begin(), params.size());
   return sqlite3_changes64(db_);
 }
+
+int64_t SqliteConnection::Exec(std::string_view sql, const std::vector<sql::Value>& params) {
+  Run(sql, params.data(), params.size());
+  return sqlite3_changes64(db_);
+}
+
+size_t SqliteConnection::IdListSlots(size_t n) const { return std::bit_ceil(n); }
 
 void SqliteConnection::ExecScript(std::string_view sql) {
   const std::string text(sql);

@@ -25,7 +25,14 @@ class SqliteConnection final : public sql::Connection {
                               std::initializer_list<sql::Value> params) override;
   std::vector<sql::Row> Query(std::string_view sql, const std::vector<sql::Value>& params) override;
   int64_t Exec(std::string_view sql, std::initializer_list<sql::Value> params) override;
+  int64_t Exec(std::string_view sql, const std::vector<sql::Value>& params) override;
   void ExecScript(std::string_view sql) override;
+  bool SupportsSkipLocked() const override { return false; }
+
+ protected:
+  // Id lists are padded to a power of two: statements are prepared once per
+  // text and cached, so a handful of list shapes serves every batch size.
+  size_t IdListSlots(size_t n) const override;
 
  private:
   sqlite3_stmt* Prepare(std::string_view sql);

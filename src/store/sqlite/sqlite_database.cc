@@ -4,12 +4,39 @@
 #include <mutex>
 #include <vector>
 
+#include "common/log.h"
 #include "store/migrations.h"
 #include "store/sqlite/sqlite_connection.h"
 
 namespace lw {
 
 namespace {
+
+// Runs one step of a transaction and turns whatever it throws into an error
+// value. A write that throws anything (a DbError, a std::out_of_range, a JSON
+// error on a stored value, bad_alloc) must still be rolled back and must not
+// leave the writer's leadership stranded, or every later write would wait.
+template <typename Fn>
+Status Guarded(Fn&& fn) {
+  try {
+    return fn();
+  } catch (const sql::DbError& e) {
+    return Fail(ToError(e));
+  } catch (const std::exception& e) {
+    log::Error(std::string("a database transaction threw: ") + e.what());
+    return Fail(Error::Internal(std::string("Unexpected error: ") + e.what()));
+  } catch (...) {
+    log::Error("a database transaction threw a non-standard exception");
+    return Fail(Error::Internal("Unexpected error."));
+  }
+}
+
+Status Exec(SqliteConnection& conn, const char* statement) {
+  return Guarded([&]() -> Status {
+    conn.Exec(statement, {});
+    return {};
+  });
+}
 
 class SqliteDatabase final : public Database {
  public:
@@ -60,32 +87,16 @@ class SqliteDatabase final : public Database {
     });
   }
 
-  std::string Dialect() const override { return "sqlite"; }
-
  private:
   // Transaction control goes through Exec, whose prepared statements are
   // cached: parsing BEGIN/COMMIT on every request was measurable.
   static Status Run(SqliteConnection& conn, const char* begin,
                     const std::function<Status(sql::Connection&)>& fn) {
-    try {
-      conn.Exec(begin, {});
-    } catch (const sql::DbError& e) {
-      return Fail(ToError(e));
-    }
-    Status st;
-    try {
-      st = fn(conn);
-      if (st) conn.Exec("COMMIT", {});
-    } catch (const sql::DbError& e) {
-      st = Fail(ToError(e));
-    }
-    if (!st) {
-      try {
-        conn.Exec("ROLLBACK", {});
-      } catch (const sql::DbError&) {
-        // COMMIT may have failed after SQLite already rolled back on its own.
-      }
-    }
+    LW_CHECK(Exec(conn, begin));
+    Status st = Guarded([&] { return fn(conn); });
+    if (st) st = Exec(conn, "COMMIT");
+    // COMMIT may have failed after SQLite already rolled back on its own.
+    if (!st) (void)Exec(conn, "ROLLBACK");
     return st;
   }
 
@@ -126,42 +137,39 @@ class SqliteDatabase final : public Database {
       batch[0]->result = Run(*writer_, "BEGIN IMMEDIATE", *batch[0]->fn);
       return;
     }
-    Status begun;
-    try {
-      writer_->Exec("BEGIN IMMEDIATE", {});
-    } catch (const sql::DbError& e) {
-      begun = Fail(ToError(e));
-    }
+    const Status begun = Exec(*writer_, "BEGIN IMMEDIATE");
     for (PendingWrite* p : batch) {
       if (!begun) {
         p->result = begun;
         continue;
       }
-      try {
-        writer_->Exec("SAVEPOINT lw_write", {});
-        p->result = (*p->fn)(*writer_);
-      } catch (const sql::DbError& e) {
-        p->result = Fail(ToError(e));
-      }
-      try {
-        if (!p->result) writer_->Exec("ROLLBACK TO lw_write", {});
-        writer_->Exec("RELEASE lw_write", {});
-      } catch (const sql::DbError& e) {
-        p->result = Fail(ToError(e));
-      }
-    }
-    if (begun) {
-      try {
-        writer_->Exec("COMMIT", {});
-      } catch (const sql::DbError& e) {
-        for (PendingWrite* p : batch)
-          if (p->result) p->result = Fail(ToError(e));
-        try {
-          writer_->Exec("ROLLBACK", {});
-        } catch (const sql::DbError&) {
+      p->result = Guarded([&]() -> Status {
+        LW_CHECK(Exec(*writer_, "SAVEPOINT lw_write"));
+        return (*p->fn)(*writer_);
+      });
+      if (!p->result) {
+        // Undo this piece alone; if even that fails, the whole batch must go.
+        if (auto undone = Exec(*writer_, "ROLLBACK TO lw_write"); !undone) {
+          AbandonBatch(batch, undone.error());
+          return;
         }
       }
+      if (auto released = Exec(*writer_, "RELEASE lw_write"); !released) {
+        AbandonBatch(batch, released.error());
+        return;
+      }
     }
+    if (!begun) return;
+    if (auto committed = Exec(*writer_, "COMMIT"); !committed) {
+      AbandonBatch(batch, committed.error());
+    }
+  }
+
+  // Rolls the whole group back: no piece of it is stored, so none may answer success.
+  void AbandonBatch(const std::vector<PendingWrite*>& batch, const Error& why) {
+    for (PendingWrite* p : batch)
+      if (p->result) p->result = Fail(why);
+    (void)Exec(*writer_, "ROLLBACK");
   }
 
   std::unique_ptr<SqliteConnection> TakeReader() {

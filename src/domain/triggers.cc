@@ -1,4 +1,4 @@
-#include "webhooks/triggers.h"
+#include "domain/triggers.h"
 
 #include <strings.h>
 

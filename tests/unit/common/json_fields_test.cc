@@ -1,8 +1,8 @@
+#include "common/json_fields.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
-#include "common/json_fields.h"
 
 namespace lw {
 namespace {

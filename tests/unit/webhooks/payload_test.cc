@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "webhooks/triggers.h"
+#include "domain/triggers.h"
 
 namespace lw {
 namespace {

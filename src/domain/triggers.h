@@ -1,6 +1,6 @@
-// The webhook triggers: the actions that can fire a webhook, with the ids and
-// names integrations already know (Lead Docket's). Only the lead triggers
-// (1–4) take creation rules.
+// Triggers: the kinds of event the domain records (events.h), which are the
+// actions that can fire a webhook, with the ids and names integrations already
+// know (Lead Docket's). Only the lead triggers (1–4) take creation rules.
 #pragma once
 
 #include <optional>

@@ -1,0 +1,61 @@
+#include "delivery/result_recorder.h"
+
+#include <set>
+
+#include "delivery/retry_policy.h"
+#include "webhooks/delivery_repository.h"
+#include "webhooks/rules_service.h"
+
+namespace lw {
+
+ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>& results,
+                          int64_t now_ms, const std::function<double()>& uniform01) {
+  ResultTally tally;
+  if (results.empty()) return tally;
+  std::vector<deliveries::AttemptRecord> attempts;
+  std::vector<int64_t> ids;
+  attempts.reserve(results.size());
+  for (const DeliveryResult& r : results) {
+    attempts.push_back({r.delivery_id, r.started_at_ms, r.http_status, r.duration_ms, r.error,
+                        r.response_excerpt});
+    ids.push_back(r.delivery_id);
+  }
+  deliveries::InsertAttempts(c, attempts);
+  auto pending = deliveries::PendingStates(c, ids);
+  std::vector<int64_t> delivered;
+  std::set<int64_t> healthy_rules;
+  std::set<std::pair<int64_t, int64_t>> failing_rules;  // (org, rule)
+  for (const DeliveryResult& r : results) {
+    auto it = pending.find(r.delivery_id);
+    if (it == pending.end()) continue;
+    const deliveries::PendingState s = it->second;
+    pending.erase(it);  // a delivery answered twice in one batch counts once
+    AttemptOutcome outcome{r.http_status, std::nullopt};
+    if (r.retry_after) outcome.retry_after_ms = ParseRetryAfter(*r.retry_after, now_ms);
+    const RetryDecision next = DecideAfterAttempt(s.attempts + 1, outcome, now_ms, uniform01);
+    if (next.next == DeliveryNext::kDelivered) {
+      ++tally.delivered;
+      delivered.push_back(r.delivery_id);
+      healthy_rules.insert(s.rule_id);
+      continue;
+    }
+    const bool retry = next.next == DeliveryNext::kRetry;
+    deliveries::RecordFailure(c, r.delivery_id, retry, s.attempts + 1, next.next_attempt_at,
+                              now_ms);
+    if (next.next == DeliveryNext::kGone) {
+      ++tally.gone;
+      DisableRuleBySystem(c, s.org_id, s.rule_id,
+                          "Disabled automatically: the endpoint answered 410 Gone.", now_ms);
+    } else {
+      ++(retry ? tally.retried : tally.failed);
+      failing_rules.insert({s.org_id, s.rule_id});
+    }
+  }
+  deliveries::MarkDelivered(c, delivered, now_ms);
+  MarkRulesHealthy(c, {healthy_rules.begin(), healthy_rules.end()});
+  for (const auto& [org_id, rule_id] : failing_rules)
+    if (!healthy_rules.count(rule_id)) NoteRuleFailure(c, org_id, rule_id, now_ms);
+  return tally;
+}
+
+}  // namespace lw

@@ -1,0 +1,25 @@
+#include "delivery/signed_job.h"
+
+#include "domain/triggers.h"
+#include "webhooks/signature.h"
+
+namespace lw {
+
+DeliveryJob BuildSignedJob(const deliveries::Claimed& d, int64_t now_ms) {
+  const int64_t ts = now_ms / 1000;
+  const Trigger* t = FindTrigger(d.trigger_id);
+  DeliveryJob job{d.id, d.url, "", d.payload, {}};
+  job.headers = {
+      "Content-Type: application/json",
+      "webhook-id: " + d.webhook_id,
+      "webhook-timestamp: " + std::to_string(ts),
+      "webhook-signature: " + StandardSignatureHeader(d.keys, d.webhook_id, ts, d.payload),
+      "X-Leadwire-Signature: " + LeadwireSignature(d.keys.front(), d.payload),
+      std::string("X-Leadwire-Event: ") + (t ? t->name : ""),
+      "X-Leadwire-Rule-Id: " + std::to_string(d.rule_id),
+      "User-Agent: Leadwire-Webhooks/" LEADWIRE_VERSION,
+  };
+  return job;
+}
+
+}  // namespace lw

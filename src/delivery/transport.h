@@ -1,0 +1,41 @@
+// Transport: what the dispatcher sends deliveries through, and its only view
+// of the network. It takes signed jobs, reports one result per job it sent,
+// and gives back unsent the jobs it will not send soon (their hosts are slow).
+// CurlTransport is the real one; tests drive the dispatcher with a fake.
+// Submit/Load/SaturatedHosts: any thread; the sinks are called on the
+// transport's own thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "delivery/delivery_job.h"
+
+namespace lw {
+
+class Transport {
+ public:
+  using ResultSink = std::function<void(DeliveryResult)>;
+  using ReturnSink = std::function<void(std::vector<int64_t> delivery_ids)>;
+
+  virtual ~Transport() = default;
+  // Starts sending; every result and every given-back delivery goes to the sinks.
+  virtual void Start(ResultSink results, ReturnSink returned) = 0;
+  // Stops; jobs not finished get no result (the dispatcher gives their
+  // leases back, and another attempt follows: at-least-once).
+  virtual void Stop() = 0;
+  virtual void Submit(std::vector<DeliveryJob> jobs) = 0;
+  // How many jobs it may hold at once in flight.
+  virtual int Capacity() const = 0;
+  // Jobs in flight or waiting for a host that is not saturated: what the
+  // dispatcher must not claim more of.
+  virtual size_t Load() const = 0;
+  // Hosts (HostKey) that hold jobs back: the dispatcher claims nothing more for them.
+  virtual std::set<std::string> SaturatedHosts() const = 0;
+};
+
+}  // namespace lw

@@ -1,0 +1,214 @@
+#include "webhooks/delivery_repository.h"
+
+#include "common/crypto.h"
+
+namespace lw::deliveries {
+
+namespace {
+
+// "msg_" + 32 hex digits: the webhook-id header, the same on every retry.
+std::string NewWebhookId() { return "msg_" + crypto::Hex(crypto::RandomBytes(16)); }
+
+constexpr const char* kRowColumns =
+    "SELECT d.id, d.webhook_id, d.rule_id, d.event_id, e.trigger_id, e.is_test, d.status, "
+    "d.attempt_count, d.next_attempt_at, d.created_at "
+    "FROM deliveries d JOIN events e ON e.id = d.event_id ";
+
+DeliveryRow ToRow(const sql::Row& r) {
+  return {r.Int(0), r.Text(1), r.Int(2), r.Int(3), int(r.Int(4)), r.Bool(5), r.Text(6),
+          r.Int(7), r.Int(8),  r.Int(9), {}};
+}
+
+// The attempts of all `rows` in one query.
+void AttachAttempts(sql::Connection& c, std::vector<DeliveryRow>& rows) {
+  if (rows.empty()) return;
+  std::vector<int64_t> ids;
+  std::unordered_map<int64_t, DeliveryRow*> by_id;
+  for (auto& row : rows) {
+    ids.push_back(row.id);
+    by_id[row.id] = &row;
+  }
+  for (const auto& a :
+       c.QueryIn("SELECT delivery_id, at, http_status, duration_ms, error, response_excerpt "
+                 "FROM delivery_attempts WHERE delivery_id IN (@ids) ORDER BY id",
+                 {}, ids))
+    by_id.at(a.Int(0))->attempts.push_back(
+        {a.Int(1), a.OptInt(2), a.Int(3), a.OptText(4), a.OptText(5)});
+}
+
+}  // namespace
+
+int64_t Enqueue(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t event_id,
+                int64_t now_ms) {
+  return c.InsertId(
+      "INSERT INTO deliveries (org_id, rule_id, event_id, webhook_id, status, next_attempt_at, "
+      "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id",
+      {org_id, rule_id, event_id, NewWebhookId(), now_ms, now_ms, now_ms});
+}
+
+void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms) {
+  c.Exec(
+      "UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE rule_id = ? AND "
+      "status = 'pending'",
+      {now_ms, rule_id});
+}
+
+void MakeDueAgain(sql::Connection& c, int64_t id, int64_t now_ms) {
+  c.Exec(
+      "UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
+      "lease_until = 0, updated_at = ? WHERE id = ?",
+      {now_ms, now_ms, id});
+}
+
+int64_t MakeFailedDueAgain(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t since_ms,
+                           int64_t now_ms) {
+  return c.Exec(
+      "UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
+      "lease_until = 0, updated_at = ? WHERE rule_id = ? AND org_id = ? AND status = 'failed' "
+      "AND created_at >= ?",
+      {now_ms, now_ms, rule_id, org_id, since_ms});
+}
+
+const std::vector<std::string>& Statuses() {
+  static const std::vector<std::string> kStatuses = {"pending", "delivered", "failed", "cancelled"};
+  return kStatuses;
+}
+
+Page ListForRule(sql::Connection& c, int64_t org_id, int64_t rule_id, const std::string& status,
+                 int64_t limit, int64_t offset) {
+  std::string where = "WHERE d.rule_id = ? AND d.org_id = ?";
+  std::vector<sql::Value> params{rule_id, org_id};
+  if (!status.empty()) {
+    where += " AND d.status = ?";
+    params.emplace_back(status);
+  }
+  Page page;
+  page.total = c.Query("SELECT COUNT(*) FROM deliveries d " + where, params).front().Int(0);
+  params.insert(params.end(), {limit, offset});
+  for (const auto& r :
+       c.Query(kRowColumns + where + " ORDER BY d.id DESC LIMIT ? OFFSET ?", params))
+    page.rows.push_back(ToRow(r));
+  AttachAttempts(c, page.rows);
+  return page;
+}
+
+std::optional<DeliveryRow> Find(sql::Connection& c, int64_t org_id, int64_t id) {
+  auto r = c.QueryOne(std::string(kRowColumns) + "WHERE d.id = ? AND d.org_id = ?", {id, org_id});
+  if (!r) return std::nullopt;
+  std::vector<DeliveryRow> rows{ToRow(*r)};
+  AttachAttempts(c, rows);
+  return std::move(rows.front());
+}
+
+QueueCounts CountQueue(sql::Connection& c, int64_t now_ms) {
+  auto row = c.QueryOne(
+      "SELECT COUNT(*), COALESCE(SUM(CASE WHEN next_attempt_at <= ? THEN 1 ELSE 0 END), 0) "
+      "FROM deliveries WHERE status = 'pending'",
+      {now_ms});
+  return {row->Int(0), row->Int(1)};
+}
+
+std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit,
+                           const std::set<int64_t>& excluded_rules, int64_t lease_until) {
+  std::string sql =
+      "SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id, "
+      "o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until "
+      "FROM deliveries d JOIN organizations o ON o.id = d.org_id "
+      "JOIN webhook_rules r ON r.id = d.rule_id JOIN events e ON e.id = d.event_id "
+      "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.lease_until <= ? "
+      "AND o.webhooks_enabled = 1 AND r.enabled = 1";
+  std::vector<sql::Value> params{now_ms, now_ms};
+  if (!excluded_rules.empty()) {
+    sql += " AND d.rule_id NOT IN (";
+    for (int64_t id : excluded_rules) {
+      sql += params.size() > 2 ? ",?" : "?";
+      params.emplace_back(id);
+    }
+    sql += ")";
+  }
+  sql += " ORDER BY d.next_attempt_at LIMIT ?";
+  params.emplace_back(int64_t(limit));
+  // Several nodes may claim at once: rows another node is claiming are
+  // skipped rather than waited for.
+  if (c.SupportsSkipLocked()) sql += " FOR UPDATE OF d SKIP LOCKED";
+  std::vector<Claimed> out;
+  std::vector<int64_t> ids;
+  for (const auto& r : c.Query(sql, params)) {
+    Claimed d{r.Int(0),  r.Int(1),  r.Int(2),      r.Text(3),
+              r.Text(4), r.Text(5), int(r.Int(6)), {r.Text(7)}};
+    if (!r.IsNull(8) && r.OptInt(9).value_or(0) > now_ms) d.keys.push_back(r.Text(8));
+    ids.push_back(d.id);
+    out.push_back(std::move(d));
+  }
+  SetLeases(c, ids, lease_until);
+  return out;
+}
+
+int64_t DeferDue(sql::Connection& c, int64_t rule_id, int64_t now_ms, int64_t until_ms, int limit) {
+  // Walks the due index from the front, where a slow rule's backlog sits.
+  return c.Exec(
+      "UPDATE deliveries SET next_attempt_at = ? WHERE id IN (SELECT id FROM deliveries WHERE "
+      "status = 'pending' AND next_attempt_at <= ? AND lease_until <= ? AND rule_id = ? "
+      "ORDER BY next_attempt_at LIMIT ?)",
+      {until_ms, now_ms, now_ms, rule_id, int64_t(limit)});
+}
+
+void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, int64_t until) {
+  // The lease lives outside the due index, so taking one does not move index entries.
+  if (!ids.empty())
+    c.ExecIn("UPDATE deliveries SET lease_until = ? WHERE id IN (@ids)", {until}, ids);
+}
+
+void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attempts) {
+  // Multi-row INSERTs, a bounded number of rows each.
+  constexpr size_t kRowsPerInsert = 256;
+  for (size_t start = 0; start < attempts.size(); start += kRowsPerInsert) {
+    const size_t n = std::min(kRowsPerInsert, attempts.size() - start);
+    std::string sql =
+        "INSERT INTO delivery_attempts (delivery_id, at, http_status, duration_ms, error, "
+        "response_excerpt) VALUES ";
+    std::vector<sql::Value> params;
+    params.reserve(n * 6);
+    for (size_t i = 0; i < n; ++i) {
+      const AttemptRecord& a = attempts[start + i];
+      sql += i ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)";
+      params.insert(
+          params.end(),
+          {a.delivery_id, a.at,
+           a.http_status ? sql::Value(int64_t(*a.http_status)) : sql::Value(nullptr), a.duration_ms,
+           a.error.empty() ? sql::Value(nullptr) : sql::Value(a.error),
+           a.response_excerpt.empty() ? sql::Value(nullptr) : sql::Value(a.response_excerpt)});
+    }
+    c.Exec(sql, params);
+  }
+}
+
+std::unordered_map<int64_t, PendingState> PendingStates(sql::Connection& c,
+                                                        const std::vector<int64_t>& ids) {
+  std::unordered_map<int64_t, PendingState> out;
+  if (ids.empty()) return out;
+  // By primary key only: with "status = ?" here SQLite would walk the status index.
+  for (const auto& row : c.QueryIn(
+           "SELECT id, attempt_count, org_id, rule_id, status FROM deliveries WHERE id IN (@ids)",
+           {}, ids))
+    if (row.Text(4) == "pending") out[row.Int(0)] = {int(row.Int(1)), row.Int(2), row.Int(3)};
+  return out;
+}
+
+void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, int64_t now_ms) {
+  if (ids.empty()) return;
+  c.ExecIn(
+      "UPDATE deliveries SET status = 'delivered', attempt_count = attempt_count + 1, "
+      "lease_until = 0, updated_at = ? WHERE id IN (@ids)",
+      {now_ms}, ids);
+}
+
+void RecordFailure(sql::Connection& c, int64_t id, bool retry, int attempts,
+                   int64_t next_attempt_at, int64_t now_ms) {
+  c.Exec(
+      "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, "
+      "lease_until = 0, updated_at = ? WHERE id = ?",
+      {std::string(retry ? "pending" : "failed"), int64_t(attempts), next_attempt_at, now_ms, id});
+}
+
+}  // namespace lw::deliveries

@@ -1,0 +1,123 @@
+// The deliveries repository: every statement on the `deliveries` and
+// `delivery_attempts` tables lives here (enqueue from the outbox and test
+// events, redeliver, recover, cancel on rule deletion, claim with a lease,
+// attempt results, the delivery log and the queue counts). Services call it;
+// nothing else touches those tables. Functions run inside the caller's
+// transaction; backend differences are asked of the connection (SKIP LOCKED).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/sql.h"
+
+namespace lw::deliveries {
+
+// --- Queueing -------------------------------------------------------------
+
+// A pending delivery of the event to the rule, due at once. Returns its id.
+int64_t Enqueue(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t event_id,
+                int64_t now_ms);
+// A deleted rule's pending deliveries can never be sent: they become cancelled.
+void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms);
+// Makes a delivery due now with a fresh retry schedule (its attempts are kept).
+void MakeDueAgain(sql::Connection& c, int64_t id, int64_t now_ms);
+// Likewise for every failed delivery of the rule created at or after `since_ms`.
+int64_t MakeFailedDueAgain(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t since_ms,
+                           int64_t now_ms);
+
+// --- The delivery log -----------------------------------------------------
+
+struct AttemptRow {
+  int64_t at = 0;
+  std::optional<int64_t> http_status;
+  int64_t duration_ms = 0;
+  std::optional<std::string> error;
+  std::optional<std::string> response_excerpt;
+};
+
+struct DeliveryRow {
+  int64_t id = 0;
+  std::string webhook_id;
+  int64_t rule_id = 0;
+  int64_t event_id = 0;
+  int trigger_id = 0;
+  bool test = false;
+  std::string status;  // pending, delivered, failed or cancelled
+  int64_t attempt_count = 0;
+  int64_t next_attempt_at = 0;
+  int64_t created_at = 0;
+  std::vector<AttemptRow> attempts;  // oldest first
+};
+
+// The statuses a delivery can have, as the API names them.
+const std::vector<std::string>& Statuses();
+
+struct Page {
+  std::vector<DeliveryRow> rows;  // newest first
+  int64_t total = 0;
+};
+// status: "" for all. Runs a fixed number of queries whatever the page size.
+Page ListForRule(sql::Connection& c, int64_t org_id, int64_t rule_id, const std::string& status,
+                 int64_t limit, int64_t offset);
+std::optional<DeliveryRow> Find(sql::Connection& c, int64_t org_id, int64_t id);
+
+struct QueueCounts {
+  int64_t pending = 0;  // waiting to be sent, due or not
+  int64_t due = 0;      // of which due now
+};
+QueueCounts CountQueue(sql::Connection& c, int64_t now_ms);
+
+// --- Claims and results (the dispatcher) ----------------------------------
+
+struct Claimed {
+  int64_t id = 0;
+  int64_t org_id = 0;
+  int64_t rule_id = 0;
+  std::string webhook_id;
+  std::string url;
+  std::string payload;
+  int trigger_id = 0;
+  std::vector<std::string> keys;  // signing keys: current, then previous during its grace
+};
+
+// Leases up to `limit` pending deliveries that are due, oldest due first, of
+// organizations with webhooks enabled and rules enabled, skipping
+// `excluded_rules`; each is held until `lease_until` (not claimable by anyone
+// before). Rows another node is claiming are skipped where the backend can.
+std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit,
+                           const std::set<int64_t>& excluded_rules, int64_t lease_until);
+// Pushes back the next `limit` due deliveries of a rule to `until_ms`.
+int64_t DeferDue(sql::Connection& c, int64_t rule_id, int64_t now_ms, int64_t until_ms, int limit);
+// Sets the lease of the deliveries (0: claimable again at once).
+void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, int64_t until);
+
+struct AttemptRecord {
+  int64_t delivery_id = 0;
+  int64_t at = 0;
+  std::optional<int> http_status;
+  int64_t duration_ms = 0;
+  std::string error;             // empty: none
+  std::string response_excerpt;  // empty: none
+};
+void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attempts);
+
+struct PendingState {
+  int attempts = 0;
+  int64_t org_id = 0;
+  int64_t rule_id = 0;
+};
+// The deliveries among `ids` that are still pending (one may have been
+// cancelled or redelivered meanwhile), by id.
+std::unordered_map<int64_t, PendingState> PendingStates(sql::Connection& c,
+                                                        const std::vector<int64_t>& ids);
+void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, int64_t now_ms);
+// After a failed attempt: pending again at `next_attempt_at`, or failed.
+void RecordFailure(sql::Connection& c, int64_t id, bool retry, int attempts,
+                   int64_t next_attempt_at, int64_t now_ms);
+
+}  // namespace lw::deliveries

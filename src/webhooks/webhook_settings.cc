@@ -1,0 +1,85 @@
+#include "webhooks/webhook_settings.h"
+
+#include <boost/json.hpp>
+#include <cstring>
+
+#include "common/crypto.h"
+#include "common/json_fields.h"
+#include "common/secrets.h"
+#include "common/time_format.h"
+#include "domain/audit_log.h"
+
+namespace lw {
+
+namespace json = boost::json;
+
+WebhookSettings LoadWebhookSettings(sql::Connection& c, int64_t org_id) {
+  auto r = c.QueryOne(
+      "SELECT webhooks_enabled, webhook_key, previous_webhook_key, previous_key_valid_until "
+      "FROM organizations WHERE id = ?",
+      {org_id});
+  if (!r) return {};
+  return {r->Bool(0), r->Text(1), r->OptText(2), r->OptInt(3)};
+}
+
+json::value WebhookSettingsJson(const WebhookSettings& s, int64_t now_ms) {
+  json::object out{{"enabled", s.enabled}, {"authentication_key", s.key}};
+  const bool grace = s.previous_valid_until && *s.previous_valid_until > now_ms;
+  out["previous_key_valid_until"] =
+      grace ? json::value(FormatIsoMs(*s.previous_valid_until)) : json::value(nullptr);
+  return out;
+}
+
+Result<json::value> UpdateWebhookSettings(sql::Connection& c, const Actor& actor,
+                                          const json::object& body) {
+  FieldReader f(body);
+  auto enabled = f.Bool("enabled");
+  if (f.ok() && !enabled) f.Fail("enabled", "is required (true or false)");
+  LW_CHECK(f.Check());
+  const WebhookSettings before = LoadWebhookSettings(c, actor.org_id);
+  if (before.enabled != *enabled) {
+    c.Exec("UPDATE organizations SET webhooks_enabled = ? WHERE id = ?",
+           {int64_t(*enabled), actor.org_id});
+    RecordAudit(c, actor, *enabled ? "webhooks.enabled" : "webhooks.disabled", "organization",
+                actor.org_id, json::object{{"enabled", *enabled}});
+  }
+  return WebhookSettingsJson(LoadWebhookSettings(c, actor.org_id), actor.now_ms);
+}
+
+json::value RotateWebhookKey(sql::Connection& c, const Actor& actor) {
+  const WebhookSettings before = LoadWebhookSettings(c, actor.org_id);
+  const std::string key = secrets::NewWebhookKey();
+  const int64_t until = actor.now_ms + kKeyGraceMs;
+  c.Exec(
+      "UPDATE organizations SET webhook_key = ?, previous_webhook_key = ?, "
+      "previous_key_valid_until = ? WHERE id = ?",
+      {key, before.key, until, actor.org_id});
+  RecordAudit(c, actor, "webhooks.key_rotated", "organization", actor.org_id,
+              json::object{{"previous_key_valid_until", FormatIsoMs(until)}});
+  return json::object{{"authentication_key", key},
+                      {"previous_key_valid_until", FormatIsoMs(until)}};
+}
+
+Status RequireWebhooksEnabled(sql::Connection& c, int64_t org_id) {
+  if (!LoadOutboxState(c, org_id).webhooks_enabled)
+    return Fail(Error::Conflict("webhooks_disabled",
+                                "Webhooks are disabled for this organization; enable them in "
+                                "Settings > Integrations > Webhooks."));
+  return {};
+}
+
+OutboxState LoadOutboxState(sql::Connection& c, int64_t org_id) {
+  auto org = c.QueryOne("SELECT webhooks_enabled, rules_version FROM organizations WHERE id = ?",
+                        {org_id});
+  if (!org) return {};
+  return {org->Bool(0), org->Int(1)};
+}
+
+void BumpRulesVersion(sql::Connection& c, int64_t org_id) {
+  int64_t version = 0;
+  const std::string bytes = crypto::RandomBytes(8);
+  std::memcpy(&version, bytes.data(), sizeof version);
+  c.Exec("UPDATE organizations SET rules_version = ? WHERE id = ?", {version & INT64_MAX, org_id});
+}
+
+}  // namespace lw

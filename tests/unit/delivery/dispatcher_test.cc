@@ -1,0 +1,201 @@
+// The dispatcher with a fake transport, a manual clock and a real SQLite
+// file: claims, signing, results and the retry schedule, lease renewal,
+// deliveries given back, slow-host deferral, and shutdown.
+#include "delivery/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "support/delivery_db.h"
+
+namespace lw {
+namespace {
+
+using testing::kT0;
+
+// Records what it is given; the test answers for it.
+class FakeTransport final : public Transport {
+ public:
+  void Start(ResultSink, ReturnSink) override { started = true; }
+  void Stop() override { stopped = true; }
+  void Submit(std::vector<DeliveryJob> jobs) override {
+    std::lock_guard lock(mutex);
+    for (auto& j : jobs) submitted.push_back(std::move(j));
+  }
+  int Capacity() const override { return capacity; }
+  size_t Load() const override { return load; }
+  std::set<std::string> SaturatedHosts() const override { return saturated; }
+
+  std::vector<DeliveryJob> Take() {
+    std::lock_guard lock(mutex);
+    return std::exchange(submitted, {});
+  }
+
+  std::mutex mutex;
+  std::vector<DeliveryJob> submitted;
+  int capacity = 64;
+  size_t load = 0;
+  std::set<std::string> saturated;
+  bool started = false, stopped = false;
+};
+
+class DispatcherTest : public testing::DeliveryDb {
+ protected:
+  DispatcherTest() : clock_(kT0) {}
+  void SetUp() override {
+    DeliveryDb::SetUp();
+    dispatcher_ = std::make_unique<Dispatcher>(*db_, clock_, transport_, DispatcherOptions{});
+  }
+  void TearDown() override {
+    dispatcher_.reset();
+    DeliveryDb::TearDown();
+  }
+  DeliveryResult Answer(const DeliveryJob& job, std::optional<int> status) {
+    DeliveryResult r;
+    r.delivery_id = job.delivery_id;
+    r.started_at_ms = clock_.NowMs();
+    r.http_status = status;
+    return r;
+  }
+  std::string Header(const DeliveryJob& job, const std::string& name) {
+    for (const auto& h : job.headers)
+      if (h.starts_with(name + ": ")) return h.substr(name.size() + 2);
+    return "";
+  }
+  int64_t LeaseOf(int64_t id) {
+    return *ReadResult<int64_t>(*db_, [&](sql::Connection& c) -> Result<int64_t> {
+      return c.QueryOne("SELECT lease_until FROM deliveries WHERE id = ?", {id})->Int(0);
+    });
+  }
+
+  ManualClock clock_;
+  FakeTransport transport_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+TEST_F(DispatcherTest, ClaimsDueDeliveriesAndSubmitsThemSigned) {
+  const int64_t id = Queue(kT0);
+  Queue(kT0 + 60'000);  // not due yet
+  dispatcher_->RunOnce();
+  auto jobs = transport_.Take();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].delivery_id, id);
+  EXPECT_EQ(jobs[0].url, "https://hooks.example/x");
+  EXPECT_EQ(jobs[0].host, "https://hooks.example:443");
+  EXPECT_TRUE(Header(jobs[0], "webhook-id").starts_with("msg_"));
+  EXPECT_TRUE(Header(jobs[0], "webhook-signature").starts_with("v1,"));
+  EXPECT_EQ(Header(jobs[0], "webhook-timestamp"), std::to_string(kT0 / 1000));
+  EXPECT_EQ(LeaseOf(id), kT0 + kLeaseMs);
+  dispatcher_->RunOnce();
+  EXPECT_TRUE(transport_.Take().empty()) << "held by its lease, not claimed twice";
+}
+
+TEST_F(DispatcherTest, RecordsResultsAndSchedulesRetries) {
+  const int64_t ok = Queue(kT0), failing = Queue(kT0);
+  dispatcher_->RunOnce();
+  auto jobs = transport_.Take();
+  ASSERT_EQ(jobs.size(), 2u);
+  for (const auto& job : jobs)
+    dispatcher_->OnResult(Answer(job, job.delivery_id == ok ? 204 : 503));
+  dispatcher_->RunOnce();
+  EXPECT_EQ(Delivery(ok).status, "delivered");
+  const auto retry = Delivery(failing);
+  EXPECT_EQ(retry.status, "pending");
+  EXPECT_EQ(retry.attempt_count, 1);
+  EXPECT_NEAR(double(retry.next_attempt_at - kT0), 5000.0, 1000.0) << "first retry after ~5 s";
+  clock_.Advance(1000);
+  dispatcher_->RunOnce();
+  EXPECT_TRUE(transport_.Take().empty()) << "not due yet";
+  clock_.Advance(5000);
+  dispatcher_->RunOnce();
+  jobs = transport_.Take();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].delivery_id, failing);
+}
+
+TEST_F(DispatcherTest, RenewsTheLeasesOfWhatItStillHolds) {
+  const int64_t id = Queue(kT0);
+  dispatcher_->RunOnce();
+  ASSERT_EQ(transport_.Take().size(), 1u);
+  clock_.Advance(kLeaseMs / 2 + 1);  // half spent, no answer yet
+  dispatcher_->RunOnce();
+  EXPECT_EQ(LeaseOf(id), clock_.NowMs() + kLeaseMs);
+  clock_.Advance(kLeaseMs / 2 + 1);  // past the first lease's end
+  EXPECT_TRUE(Claim(clock_.NowMs()).empty()) << "another node cannot take it";
+}
+
+TEST_F(DispatcherTest, DeliveriesGivenBackAreClaimableAgainAtOnce) {
+  const int64_t id = Queue(kT0);
+  dispatcher_->RunOnce();
+  ASSERT_EQ(transport_.Take().size(), 1u);
+  dispatcher_->OnReturned({id});
+  transport_.load = transport_.capacity * 2;  // full: this round records, claims nothing
+  dispatcher_->RunOnce();
+  EXPECT_EQ(LeaseOf(id), 0);
+  EXPECT_TRUE(Delivery(id).attempts.empty()) << "no attempt counted";
+  transport_.load = 0;
+  dispatcher_->RunOnce();
+  EXPECT_EQ(transport_.Take().size(), 1u);
+}
+
+TEST_F(DispatcherTest, LeavesASaturatedHostsRulesOutAndPushesTheirBacklogBack) {
+  int64_t fast_rule = 0;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    fast_rule = AddRule(c, "https://fast.example/x");
+    return {};
+  }));
+  Queue(kT0);
+  dispatcher_->RunOnce();  // learns the slow rule's host
+  ASSERT_EQ(transport_.Take().size(), 1u);
+  for (int i = 0; i < 3; ++i) Queue(kT0);
+  const int64_t fast = Queue(kT0, fast_rule);
+  transport_.saturated = {"https://hooks.example:443"};
+  clock_.Advance(kDeferEveryMs);
+  dispatcher_->RunOnce();
+  auto jobs = transport_.Take();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].delivery_id, fast) << "only the healthy host's delivery";
+  // The slow rule's due backlog was moved kDeferEveryMs into the future.
+  const auto page = *ReadResult<deliveries::Page>(*db_, [&](sql::Connection& c) {
+    return Result<deliveries::Page>(deliveries::ListForRule(c, org_, rule_, "pending", 10, 0));
+  });
+  int deferred = 0;
+  for (const auto& d : page.rows) deferred += d.next_attempt_at == clock_.NowMs() + kDeferEveryMs;
+  EXPECT_EQ(deferred, 3);
+  transport_.saturated.clear();
+  clock_.Advance(kDeferEveryMs);
+  dispatcher_->RunOnce();
+  EXPECT_EQ(transport_.Take().size(), 3u) << "claimed again once the host recovers";
+}
+
+TEST_F(DispatcherTest, ClaimsNothingWhileTheTransportIsFull) {
+  Queue(kT0);
+  transport_.load = transport_.capacity * 2;
+  dispatcher_->RunOnce();
+  EXPECT_TRUE(transport_.Take().empty());
+}
+
+TEST_F(DispatcherTest, StopRecordsWhatCameBackAndGivesTheRestBack) {
+  const int64_t answered = Queue(kT0), unanswered = Queue(kT0);
+  dispatcher_->Start();
+  EXPECT_TRUE(transport_.started);
+  std::vector<DeliveryJob> jobs;
+  for (int i = 0; i < 500 && jobs.size() < 2; ++i) {
+    dispatcher_->Wake();
+    auto more = transport_.Take();
+    jobs.insert(jobs.end(), more.begin(), more.end());
+    if (jobs.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(jobs.size(), 2u);
+  for (const auto& job : jobs)
+    if (job.delivery_id == answered) dispatcher_->OnResult(Answer(job, 200));
+  dispatcher_->Stop();
+  EXPECT_TRUE(transport_.stopped);
+  EXPECT_EQ(Delivery(answered).status, "delivered");
+  EXPECT_EQ(Delivery(unanswered).status, "pending");
+  EXPECT_EQ(LeaseOf(unanswered), 0) << "claimable at once after a clean stop";
+}
+
+}  // namespace
+}  // namespace lw

@@ -1,0 +1,90 @@
+// Writing attempt results back, against a real SQLite file with time passed
+// in: the retry schedule to failed, 410, and the five-day auto-disable.
+#include "delivery/result_recorder.h"
+
+#include <gtest/gtest.h>
+
+#include "support/delivery_db.h"
+
+namespace lw {
+namespace {
+
+using testing::kDay;
+using testing::kT0;
+
+class ResultRecorder : public testing::DeliveryDb {
+ protected:
+  void Answer(int64_t id, std::optional<int> status, int64_t now) {
+    DeliveryResult r;
+    r.delivery_id = id;
+    r.started_at_ms = now;
+    r.http_status = status;
+    if (!status) r.error = "Couldn't connect to server";
+    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      RecordResults(c, {r}, now, [] { return 0.5; });
+      return {};
+    }));
+  }
+};
+
+TEST_F(ResultRecorder, FollowsTheRetryScheduleToFailed) {
+  const int64_t id = Queue(kT0);
+  int64_t now = kT0;
+  for (int attempt = 1; attempt <= 7; ++attempt) {
+    Answer(id, 500, now);
+    auto d = Delivery(id);
+    EXPECT_EQ(d.status, "pending");
+    EXPECT_EQ(d.attempt_count, attempt);
+    EXPECT_EQ(d.attempts.size(), size_t(attempt));
+    now = d.next_attempt_at;
+  }
+  Answer(id, 500, now);
+  EXPECT_EQ(Delivery(id).status, "failed");
+  EXPECT_EQ(Delivery(id).attempt_count, 8);
+  // 5 s + 5 min + 30 min + 2 h + 5 h + 10 h + 10 h ≈ 27.6 h of retries.
+  EXPECT_NEAR(double(now - kT0) / 3600000.0, 27.6, 0.1);
+}
+
+TEST_F(ResultRecorder, ADeliveryAnsweredTwiceInOneBatchCountsOnce) {
+  const int64_t id = Queue(kT0);
+  DeliveryResult ok;
+  ok.delivery_id = id;
+  ok.http_status = 200;
+  ResultTally tally;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    tally = RecordResults(c, {ok, ok}, kT0, [] { return 0.5; });
+    return {};
+  }));
+  EXPECT_EQ(tally.delivered, 1);
+  EXPECT_EQ(Delivery(id).status, "delivered");
+  EXPECT_EQ(Delivery(id).attempt_count, 1);
+}
+
+TEST_F(ResultRecorder, GoneDisablesTheRuleWithAReason) {
+  const int64_t id = Queue(kT0);
+  Answer(id, 410, kT0);
+  EXPECT_EQ(Delivery(id).status, "failed");
+  EXPECT_FALSE(RuleState().first);
+  EXPECT_NE(RuleState().second.find("410"), std::string::npos);
+}
+
+TEST_F(ResultRecorder, FiveDaysOfOnlyFailuresDisableTheRule) {
+  Answer(Queue(kT0), std::nullopt, kT0);
+  Answer(Queue(kT0 + 4 * kDay), 500, kT0 + 4 * kDay);
+  EXPECT_TRUE(RuleState().first) << "four days is not five";
+  Answer(Queue(kT0 + 5 * kDay + 1), 500, kT0 + 5 * kDay + 1);
+  EXPECT_FALSE(RuleState().first);
+  EXPECT_NE(RuleState().second.find("5 days"), std::string::npos) << RuleState().second;
+}
+
+TEST_F(ResultRecorder, ASuccessResetsTheFailureClock) {
+  Answer(Queue(kT0), 500, kT0);
+  Answer(Queue(kT0 + 3 * kDay), 200, kT0 + 3 * kDay);
+  Answer(Queue(kT0 + 6 * kDay), 500, kT0 + 6 * kDay);
+  EXPECT_TRUE(RuleState().first);
+  Answer(Queue(kT0 + 11 * kDay + 1), 500, kT0 + 11 * kDay + 1);
+  EXPECT_FALSE(RuleState().first);
+}
+
+}  // namespace
+}  // namespace lw
