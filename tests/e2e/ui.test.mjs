@@ -115,6 +115,8 @@ test('a cookie-authenticated change without the CSRF token is refused', async ()
 });
 
 test('Manage > Settings > Integrations > Webhooks: Enable Webhooks Yes, Save', async () => {
+  // The button is named "Manage" for assistive technology; its ▾ is decoration.
+  assert.equal(await page.getByRole('button', { name: 'Manage', exact: true }).count(), 1);
   await page.getByRole('button', { name: 'Manage' }).click();
   // Webhook Rules is in the menu only once webhooks are enabled.
   assert.equal(await page.getByRole('link', { name: 'Webhook Rules' }).count(), 0);
@@ -219,6 +221,12 @@ test('sorting by each column both ways shows the order the API gives', async () 
   }
   const titles = (await shownRules(page)).map((r) => r.title);
   assert.deepEqual(titles, [...titles].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' })));
+  // A click anywhere in a header cell sorts, not only on its text.
+  const trigger = page.getByRole('columnheader', { name: 'Trigger' });
+  const box = await trigger.boundingBox();
+  await page.mouse.click(box.x + box.width - 2, box.y + box.height - 2);
+  await page.waitForFunction(() => document.querySelector('th[aria-sort="ascending"]')?.textContent.includes('Trigger'));
+  await page.locator('table.list[aria-busy="false"]').waitFor();
 });
 
 test('the Filter: box narrows the list; Excel downloads exactly the rows shown', async () => {
@@ -378,6 +386,19 @@ test('a lead created and moved to Chase in the UI reaches the receiver and shows
     .locator('li').filter({ hasText: 'HTTP 200' }).first().waitFor();
   await page.locator('#toasts .toast').first().waitFor({ state: 'detached' });  // they go by themselves
   await shot(page, 'deliveries');
+
+  // The status filter offers every status the API accepts.
+  assert.deepEqual(await page.getByLabel('Status').locator('option').allTextContents(),
+    ['All', 'pending', 'delivered', 'failed', 'cancelled']);
+  await page.getByLabel('Status').selectOption('cancelled');
+  await page.getByText('No deliveries yet.').waitFor();
+  await page.getByLabel('Status').selectOption('');
+  // A button whose call fails says why on the page (no unhandled rejection).
+  assert.equal((await call('PUT', '/api/settings/webhooks', { enabled: false })).status, 200);
+  await page.getByRole('button', { name: `Redeliver ${hook.headers['webhook-id']}` }).click();
+  await page.locator('#toasts .toast.error', { hasText: 'Webhooks are disabled' }).waitFor();
+  assert.equal((await call('PUT', '/api/settings/webhooks', { enabled: true })).status, 200);
+  assert.deepEqual(pageErrors, []);
 });
 
 test('a plain User sees the Leads pages but no Manage menu, and the API answers 403', async () => {

@@ -2,15 +2,13 @@
 // Admins the Manage menu), and the hash routes that pick a screen.
 import { api, setCsrfToken, whenSignedOut } from './api.js';
 import { h, show } from './dom.js';
+import { onSessionChange, refreshWebhooksEnabled, session, setUser } from './session.js';
 import { loginView } from './views/login.js';
 import { leadListView, leadNewView, leadView } from './views/leads.js';
 import { settingsView } from './views/settings.js';
 import { rulesView } from './views/rules.js';
 import { ruleFormView } from './views/rule_form.js';
 import { deliveriesView } from './views/deliveries.js';
-
-// What every screen may read: the user, and whether webhooks are on.
-export const session = { user: null, webhooksEnabled: false };
 
 const routes = [
   [/^#\/leads\/new$/, () => leadNewView()],
@@ -31,12 +29,9 @@ function adminOnly(view) {
     h('p', {}, 'Only an Admin of your organization can manage settings and webhooks.'));
 }
 
-export async function refreshWebhooksEnabled() {
-  if (session.user.role !== 'admin') return;
-  const settings = await api('GET', '/api/settings/webhooks');
-  session.webhooksEnabled = settings.enabled;
-  renderMenu();
-}
+onSessionChange(() => {
+  if (session.user) renderMenu();
+});
 
 let menuKeys = () => {};
 document.addEventListener('keydown', (e) => menuKeys(e));
@@ -55,7 +50,7 @@ function renderMenu() {
         list.hidden = !open;
         button.setAttribute('aria-expanded', String(open));
       },
-    }, 'Manage');
+    }, 'Manage', h('span', { class: 'caret', 'aria-hidden': 'true' }, ' ▾'));
     const close = () => {
       list.hidden = true;
       button.setAttribute('aria-expanded', 'false');
@@ -98,8 +93,8 @@ function showError(e) {
 }
 
 async function signedIn(sessionAnswer) {
-  session.user = sessionAnswer.user;
   setCsrfToken(sessionAnswer.csrf_token);
+  setUser(sessionAnswer.user);
   document.getElementById('who').textContent = `${session.user.name} (${session.user.role === 'admin' ? 'Admin' : 'User'})`;
   document.getElementById('logout').hidden = false;
   await refreshWebhooksEnabled();
@@ -108,7 +103,7 @@ async function signedIn(sessionAnswer) {
 }
 
 function signedOut() {
-  session.user = null;
+  setUser(null);
   setCsrfToken(null);
   document.getElementById('who').textContent = '';
   document.getElementById('logout').hidden = true;

@@ -93,3 +93,37 @@ export function when(iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
+
+// Wraps a loader so that only the newest call's answer is shown: `fetch`
+// gets the data, `render` shows it, but only if no later call started
+// meanwhile (quick typing in a filter cannot leave an older answer on
+// screen). A failure of the newest call shows as a message, never as an
+// unhandled rejection. Returns the function to call; it resolves when done.
+export function latestOnly(fetch, render) {
+  let latest = 0;
+  return async (...args) => {
+    const mine = ++latest;
+    try {
+      const data = await fetch(...args);
+      if (mine === latest) render(data);
+    } catch (err) {
+      if (mine === latest) toast(err.message, 'error');
+    }
+  };
+}
+
+// An onclick for a button that calls the API: a failure shows as a message,
+// and the button is disabled while the call is on its way.
+export function action(fn) {
+  return async (e) => {
+    const button = e && e.currentTarget;
+    if (button) button.disabled = true;
+    try {
+      await fn(e);
+    } catch (err) {
+      toast(err.message, 'error');
+    } finally {
+      if (button) button.disabled = false;
+    }
+  };
+}

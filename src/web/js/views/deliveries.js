@@ -2,22 +2,23 @@
 // HTTP status, duration, error and the start of the answer; Redeliver, Send
 // test event, and why the rule was disabled if the system did it.
 import { api, query } from '../api.js';
-import { h, select, show, toast, when } from '../dom.js';
+import { action, h, latestOnly, select, show, toast, when } from '../dom.js';
 
 export async function deliveriesView(ruleId) {
   const rule = await api('GET', `/api/webhook-rules/${ruleId}`);
-  const status = select(['pending', 'delivered', 'failed'], '', { blank: 'All' });
+  // Every status the API filters by.
+  const status = select(['pending', 'delivered', 'failed', 'cancelled'], '', { blank: 'All' });
   status.id = 'delivery-status';
   const body = h('div', { class: 'deliveries' });
   const opened = new Set();  // deliveries whose attempts are unfolded, kept across reloads
 
-  async function load() {
-    const list = await api('GET', `/api/webhook-rules/${ruleId}/deliveries${query({ status: status.value })}`);
-    show(body, list.records.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+  // Only the newest answer is shown (the status filter may change meanwhile).
+  const load = latestOnly(
+    () => api('GET', `/api/webhook-rules/${ruleId}/deliveries${query({ status: status.value })}`),
+    (list) => show(body, list.records.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
       h('thead', {}, h('tr', {}, ['Webhook id', 'Event', 'Status', 'Attempts', 'Last answer', 'Next attempt', ''].map(
         (label) => h('th', { scope: 'col' }, label)))),
-      h('tbody', {}, list.records.map(row)))) : h('p', {}, 'No deliveries yet.'));
-  }
+      h('tbody', {}, list.records.map(row)))) : h('p', {}, 'No deliveries yet.')));
 
   // Two rows per delivery: its summary, and under it (full width) every
   // attempt, folded until opened.
@@ -41,36 +42,32 @@ export async function deliveriesView(ruleId) {
       h('td', {}, d.status === 'pending' ? when(d.next_attempt_at) : ''),
       h('td', {}, h('button', {
         type: 'button', class: 'small', 'aria-label': `Redeliver ${d.webhook_id}`,
-        onclick: async () => {
+        onclick: action(async () => {
           await api('POST', `/api/deliveries/${d.id}/redeliver`);
           toast('Sent again.');
           setTimeout(load, 500);
-        },
+        }),
       }, 'Redeliver'))),
     h('tr', { class: 'attempts-row' }, h('td', { colspan: 7 }, attempts))];
   }
 
-  status.addEventListener('change', load);
+  status.addEventListener('change', () => load());
   show(document.getElementById('main'),
     h('div', { class: 'title-bar' }, h('h1', {}, `Deliveries: ${rule.title}`),
       h('button', {
         type: 'button', class: 'primary',
-        onclick: async () => {
-          try {
-            await api('POST', `/api/webhook-rules/${ruleId}/test`);
-            toast('Test event queued.');
-            setTimeout(load, 500);
-          } catch (err) {
-            toast(err.message, 'error');
-          }
-        },
+        onclick: action(async () => {
+          await api('POST', `/api/webhook-rules/${ruleId}/test`);
+          toast('Test event queued.');
+          setTimeout(load, 500);
+        }),
       }, 'Send test event')),
     h('p', {}, h('a', { href: '#/webhook-rules' }, '← Webhook Rules'), ' · ', rule.trigger.name, ' → ',
       h('code', {}, rule.url), rule.enabled ? '' : ' · disabled'),
     rule.disabled_reason ? h('p', { class: 'notice', role: 'note' }, rule.disabled_reason) : null,
     h('div', { class: 'toolbar' },
       h('div', { class: 'inline-field' }, h('label', { for: 'delivery-status' }, 'Status'), status),
-      h('button', { type: 'button', onclick: load }, 'Refresh')),
+      h('button', { type: 'button', onclick: () => load() }, 'Refresh')),
     body);
   await load();
 }

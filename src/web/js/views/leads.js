@@ -2,7 +2,7 @@
 // its status, add a note), so every lead trigger can be fired from here.
 // Any user of the organization may use these.
 import { api, query } from '../api.js';
-import { clearFieldErrors, field, h, select, show, showFieldErrors, toast, when } from '../dom.js';
+import { clearFieldErrors, field, h, latestOnly, select, show, showFieldErrors, toast, when } from '../dom.js';
 import { names, substatusField } from '../lookups.js';
 const main = () => document.getElementById('main');
 
@@ -47,20 +47,20 @@ export async function leadListView() {
   const status = select(names(lookups.statuses), '', { blank: 'All statuses' });
   status.id = 'lead-status-filter';
   const body = h('tbody');
-  async function load() {
-    const list = await api('GET', `/api/leads${query({ q: q.value.trim(), status: status.value })}`);
-    show(body, list.records.length ? list.records.map((lead) => h('tr', {},
+  // Only the newest answer is shown: quick typing cannot leave an older one.
+  const load = latestOnly(
+    () => api('GET', `/api/leads${query({ q: q.value.trim(), status: status.value })}`),
+    (list) => show(body, list.records.length ? list.records.map((lead) => h('tr', {},
       h('td', {}, h('a', { href: `#/leads/${lead.id}` }, lead.code)),
       h('td', {}, lead.contact.full_name),
       h('td', {}, statusText(lead)),
       h('td', {}, lead.case_type || ''),
       h('td', {}, lead.office || ''),
       h('td', {}, when(lead.created_at))))
-      : h('tr', {}, h('td', { colspan: 6 }, 'No leads.')));
-  }
+      : h('tr', {}, h('td', { colspan: 6 }, 'No leads.'))));
   let timer = null;
-  q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(load, 150); });
-  status.addEventListener('change', load);
+  q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => load(), 150); });
+  status.addEventListener('change', () => load());
   show(main(),
     h('div', { class: 'title-bar' }, h('h1', {}, 'Leads'), h('a', { href: '#/leads/new', class: 'button primary' }, 'New Lead')),
     h('div', { class: 'toolbar' },

@@ -3,8 +3,8 @@
 // mark; sort by any header, Filter:, Excel, Create New, Edit, Delete on
 // disabled rows, and the authentication key at the bottom right.
 import { api, query } from '../api.js';
-import { h, show, toast } from '../dom.js';
-import { session } from '../app.js';
+import { h, latestOnly, show, toast } from '../dom.js';
+import { session } from '../session.js';
 
 const columns = [
   { key: 'status', label: 'Status' },
@@ -43,36 +43,37 @@ export async function rulesView() {
     show(head, columns.map((c) => {
       const sorted = state.sort === c.key;
       const order = sorted ? (state.order === 'asc' ? 'ascending' : 'descending') : 'none';
-      return h('th', { scope: 'col', 'aria-sort': order },
-        h('button', {
-          type: 'button', class: 'sort',
-          onclick: () => {
-            state.order = sorted && state.order === 'asc' ? 'desc' : 'asc';
-            state.sort = c.key;
-            load();
-          },
-        }, c.label, h('span', { class: 'arrow', 'aria-hidden': 'true' }, sorted ? (state.order === 'asc' ? ' ▲' : ' ▼') : '')));
+      // The cell takes the click (the button's own click bubbles up to it),
+      // so a click anywhere in the header sorts; the button is for the keyboard.
+      return h('th', {
+        scope: 'col', 'aria-sort': order, class: 'sortable',
+        onclick: () => {
+          state.order = sorted && state.order === 'asc' ? 'desc' : 'asc';
+          state.sort = c.key;
+          load();
+        },
+      },
+        h('button', { type: 'button', class: 'sort' }, c.label, h('span', { class: 'arrow', 'aria-hidden': 'true' }, sorted ? (state.order === 'asc' ? ' ▲' : ' ▼') : '')));
     }), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')));
   }
 
   // aria-busy while a load is on its way; only the latest load is shown, so
   // quick typing in Filter: cannot leave an older answer on screen.
   const table = h('table', { class: 'list', 'aria-busy': 'true' }, h('thead', {}, head), body);
-  let latest = 0;
-  async function load() {
-    const mine = ++latest;
+  const params = () => ({ filter: state.filter, sort: state.sort, order: state.order });
+  const fetchList = async () => {
     table.setAttribute('aria-busy', 'true');
-    const params = { filter: state.filter, sort: state.sort, order: state.order };
-    const list = await api('GET', `/api/webhook-rules${query(params)}`);
-    if (mine !== latest) return;
+    return { list: await api('GET', `/api/webhook-rules${query(params())}`), shown: params() };
+  };
+  const load = latestOnly(fetchList, ({ list, shown }) => {
     table.setAttribute('aria-busy', 'false');
     renderHead();
-    excel.href = `/api/webhook-rules/export.xlsx${query(params)}`;
+    excel.href = `/api/webhook-rules/export.xlsx${query(shown)}`;
     key.textContent = list.authentication_key;
     count.textContent = `${list.total} ${list.total === 1 ? 'rule' : 'rules'}`;
     show(body, list.records.length ? list.records.map(row)
-      : h('tr', {}, h('td', { colspan: 5 }, state.filter ? 'No rule matches the filter.' : 'No webhook rules yet.')));
-  }
+      : h('tr', {}, h('td', { colspan: 5 }, shown.filter ? 'No rule matches the filter.' : 'No webhook rules yet.')));
+  });
 
   function row(rule) {
     const toggle = h('button', {

@@ -2,8 +2,8 @@
 // saved by the Save button at the bottom of the page; the authentication key
 // and its rotation live here too.
 import { api } from '../api.js';
-import { field, h, select, show, toast, when } from '../dom.js';
-import { refreshWebhooksEnabled } from '../app.js';
+import { action, field, h, select, show, toast, when } from '../dom.js';
+import { refreshWebhooksEnabled } from '../session.js';
 
 export async function settingsView() {
   const settings = await api('GET', '/api/settings/webhooks');
@@ -17,13 +17,13 @@ export async function settingsView() {
   showPrevious(settings.previous_key_valid_until);
   const rotate = h('button', {
     type: 'button',
-    onclick: async () => {
+    onclick: action(async () => {
       if (!confirm('Make a new authentication key? The current one keeps signing for 24 hours.')) return;
       const answer = await api('POST', '/api/settings/webhooks/rotate-key');
       key.textContent = answer.authentication_key;
       showPrevious(answer.previous_key_valid_until);
       toast('A new authentication key was made.');
-    },
+    }),
   }, 'Rotate key');
   // As in the help article: select Webhooks to expand the section.
   const content = h('div', { id: 'webhooks-section', hidden: true }, enabled.wrap,
