@@ -1,17 +1,22 @@
 // (c) latency: sends leads at a steady rate to the API and measures, per lead,
-// the time from the API's 2xx to the webhook's arrival at a local receiver.
-// Usage: node latency.mjs API_BASE TOKEN RECEIVER_PORT RATE SECONDS
+// the time from the API's 2xx to the webhook's arrival at a local receiver
+// (path /hook). The receiver answers after DELAY_MS (default 0), like a real
+// endpoint, and answers every other path too ((i): another firm's backlog).
+// Usage: node latency.mjs API_BASE TOKEN RECEIVER_PORT RATE SECONDS [DELAY_MS]
 import http from 'node:http';
 
-const [base, token, port, rate, seconds] = process.argv.slice(2);
+const [base, token, port, rate, seconds, delay = '0'] = process.argv.slice(2);
 const acked = new Map(), sentAt = new Map(), arrived = new Map();
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const at = performance.now();
-    try { const p = JSON.parse(Buffer.concat(chunks)); if (!arrived.has(p.LeadId)) arrived.set(p.LeadId, at); } catch {}
-    res.writeHead(200); res.end();
+    if (req.url === '/hook') {
+      try { const p = JSON.parse(Buffer.concat(chunks)); if (!arrived.has(p.LeadId)) arrived.set(p.LeadId, at); } catch {}
+    }
+    const answer = () => { res.writeHead(200); res.end(); };
+    if (Number(delay) > 0) setTimeout(answer, Number(delay)); else answer();
   });
 });
 await new Promise((r) => server.listen(Number(port), '127.0.0.1', r));

@@ -32,6 +32,10 @@ struct ServeOptions {
   std::string role = "all";  // all | api | worker
   std::vector<std::string> allow_destinations;
   bool https_only = false;
+  std::string ca_file;  // extra trusted CAs, PEM
+  int max_in_flight = 4096;
+  int max_per_endpoint = 64;
+  int max_per_host = 0;  // 0: no cap
 };
 int RunServe(const ServeOptions& o);
 

@@ -40,6 +40,21 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--allow-destination", serve.allow_destinations,
                         "CIDR range webhooks may reach despite the SSRF guard (repeatable)");
   serve_cmd->add_flag("--https-only", serve.https_only, "Deliver only to https:// URLs");
+  serve_cmd->add_option("--ca-file", serve.ca_file,
+                        "PEM file of CA certificates trusted besides the system's");
+  serve_cmd->add_option("--max-in-flight", serve.max_in_flight, "Webhook requests at once, in all")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
+  serve_cmd
+      ->add_option("--max-per-endpoint", serve.max_per_endpoint,
+                   "Webhook requests at once to one organization's URL origin")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
+  serve_cmd
+      ->add_option("--max-per-host", serve.max_per_host,
+                   "Webhook requests at once to one origin across organizations (0: no cap)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65536));
 
   lw::app::DemoOptions demo;
   auto* demo_cmd =

@@ -6,6 +6,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/serve_loop.h"
+#include "common/file_limit.h"
 #include "common/log.h"
 #include "delivery/curl_transport.h"
 #include "delivery/dispatcher.h"
@@ -29,8 +30,14 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   std::optional<CurlTransport> transport;
   std::optional<Dispatcher> dispatcher;
   if (config.role != "api") {
-    TransportOptions options;
+    TransportOptions options = config.transport;
     options.https_only = config.https_only;
+    // Thousands of concurrent webhooks need as many sockets: take what the
+    // system allows (running out still only puts jobs back in the queue).
+    const uint64_t files = RaiseOpenFileLimit();
+    if (files < uint64_t(options.max_in_flight) + 256)
+      log::Warn("only " + std::to_string(files) + " open files allowed; --max-in-flight " +
+                std::to_string(options.max_in_flight) + " may run out of sockets");
     transport.emplace(AddressPolicy(config.allow_destinations), options);
     dispatcher.emplace(db, clock, *transport, DispatcherOptions{});
     db.SetCommitListener([&dispatcher] { dispatcher->Wake(); });
@@ -54,7 +61,15 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
 int RunServe(const ServeOptions& o) {
   if (o.role != "all" && o.role != "api" && o.role != "worker")
     return Complain("--role must be all, api or worker.");
-  NodeConfig config{o.listen, o.role, {}, o.https_only};
+  NodeConfig config{o.listen, o.role, {}, o.https_only, {}};
+  config.transport.max_in_flight = o.max_in_flight;
+  config.transport.max_per_endpoint = o.max_per_endpoint;
+  config.transport.max_per_host = o.max_per_host;
+  if (!o.ca_file.empty()) {
+    auto pem = ReadCaFile(o.ca_file);
+    if (!pem) return Complain(pem.error());
+    config.transport.extra_ca_pem = std::move(*pem);
+  }
   for (const auto& text : o.allow_destinations) {
     auto cidr = Cidr::Parse(text);
     if (!cidr)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "delivery/address_policy.h"
+#include "delivery/curl_transport.h"
 #include "store/database.h"
 
 namespace lw::app {
@@ -18,6 +19,7 @@ struct NodeConfig {
   std::string role = "all";
   std::vector<Cidr> allow_destinations;
   bool https_only = false;
+  TransportOptions transport;  // limits and trusted CAs (https_only is set from above)
 };
 
 // on_ready runs once the node accepts connections and delivers (the demo

@@ -8,8 +8,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "common/clock.h"
 #include "common/named_thread.h"
@@ -25,6 +28,7 @@ struct CurlTransport::Transfer {
   DeliveryResult result;
   std::chrono::steady_clock::time_point started;
   std::string ssrf_refusal;
+  bool no_socket = false;  // the process ran out of file descriptors
   char error[CURL_ERROR_SIZE] = {};
 };
 
@@ -68,21 +72,69 @@ curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
                       " (allow it with --allow-destination)";
     return CURL_SOCKET_BAD;
   }
-  return socket(address->family, address->socktype, address->protocol);
+  const int fd = socket(address->family, address->socktype, address->protocol);
+  if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM))
+    t->no_socket = true;
+  return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+// The bundle curl verifies against by default (Debian: /etc/ssl/certs/ca-certificates.crt).
+std::string SystemCaBundlePath() {
+  CURL* e = curl_easy_init();
+  char* path = nullptr;
+  curl_easy_getinfo(e, CURLINFO_CAINFO, &path);
+  std::string out = path ? path : "";
+  curl_easy_cleanup(e);
+  return out;
+}
+
+bool ReadWhole(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
 }
 
 }  // namespace
 
+Result<std::string> ReadCaFile(const std::string& path) {
+  std::string pem;
+  if (!ReadWhole(path, pem))
+    return Fail(
+        Error{ErrorKind::kBadRequest, "bad_ca_file", "--ca-file " + path + " cannot be read.", {}});
+  if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+    return Fail(Error{ErrorKind::kBadRequest,
+                      "bad_ca_file",
+                      "--ca-file " + path + " holds no PEM certificate.",
+                      {}});
+  return pem;
+}
+
+Result<std::string> TrustedCertificates(const std::string& extra_ca_pem) {
+  std::string bundle;
+  const std::string system = SystemCaBundlePath();
+  if (!system.empty()) ReadWhole(system, bundle);  // none: only the extra ones are trusted
+  if (!bundle.empty() && bundle.back() != '\n') bundle += '\n';
+  bundle += extra_ca_pem;
+  return bundle;
+}
+
 CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options)
     : policy_(std::move(policy)),
       options_(options),
-      scheduler_({options.max_in_flight, options.max_per_host,
-                  std::chrono::milliseconds(options.slow_after_ms),
+      scheduler_({options.max_in_flight, options.max_per_endpoint, options.max_per_host,
                   std::chrono::milliseconds(options.max_wait_ms)}) {
   static const bool init = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   (void)init;
+  if (!options_.extra_ca_pem.empty()) trusted_pem_ = *TrustedCertificates(options_.extra_ca_pem);
+  // One thread uses these handles, so the share needs no locks.
+  share_ = curl_share_init();
+  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   multi_ = curl_multi_init();
-  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, long(options_.max_per_host));
+  if (options_.max_per_host > 0)
+    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, long(options_.max_per_host));
+  // Idle connections kept for reuse: as many as can be busy at once.
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, long(options_.max_in_flight));
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, OnSocket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
@@ -99,6 +151,7 @@ CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options)
 CurlTransport::~CurlTransport() {
   Stop();
   curl_multi_cleanup(multi_);
+  curl_share_cleanup(share_);
   close(wake_fd_);
   close(epoll_fd_);
 }
@@ -162,12 +215,12 @@ void CurlTransport::Submit(std::vector<DeliveryJob> jobs) {
 
 size_t CurlTransport::Load() const {
   std::lock_guard lock(scheduler_mutex_);
-  return scheduler_.Load(std::chrono::steady_clock::now());
+  return scheduler_.Outstanding();
 }
 
-std::set<std::string> CurlTransport::SaturatedHosts() const {
+std::set<std::string> CurlTransport::FullEndpoints() const {
   std::lock_guard lock(scheduler_mutex_);
-  return scheduler_.Saturated(std::chrono::steady_clock::now());
+  return scheduler_.Full();
 }
 
 void* CurlTransport::NewHandle() {
@@ -183,6 +236,14 @@ void* CurlTransport::NewHandle() {
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
+  curl_easy_setopt(e, CURLOPT_SHARE, share_);
+  // TLS: the peer's certificate and host name are always verified.
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!trusted_pem_.empty()) {
+    curl_blob blob{trusted_pem_.data(), trusted_pem_.size(), CURL_BLOB_NOCOPY};
+    curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+  }
   return e;
 }
 
@@ -230,6 +291,27 @@ void CurlTransport::Begin(DeliveryJob job) {
   curl_multi_add_handle(multi_, e);
 }
 
+namespace {
+
+// What went wrong, in words an Admin can act on; curl's own detail follows.
+std::string DescribeFailure(int code, const char* detail) {
+  std::string what;
+  switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+      what = "TLS certificate not accepted";
+      break;
+    case CURLE_SSL_CONNECT_ERROR:
+      what = "TLS handshake failed";
+      break;
+    default:
+      what = curl_easy_strerror(CURLcode(code));
+  }
+  if (detail[0]) what += std::string(": ") + detail;
+  return what;
+}
+
+}  // namespace
+
 void CurlTransport::Finish(Transfer* t, int code) {
   DeliveryResult& r = t->result;
   r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -243,8 +325,7 @@ void CurlTransport::Finish(Transfer* t, int code) {
     } else if (!t->ssrf_refusal.empty()) {
       r.error = t->ssrf_refusal;
     } else if (r.error.empty()) {
-      r.error = curl_easy_strerror(CURLcode(code));
-      if (t->error[0]) r.error += std::string(": ") + t->error;
+      r.error = DescribeFailure(code, t->error);
     }
     curl_multi_remove_handle(multi_, t->easy);
     // The handle outlives this transfer: nothing may point into it any more.
@@ -253,11 +334,22 @@ void CurlTransport::Finish(Transfer* t, int code) {
     spare_.push_back(t->easy);
   }
   curl_slist_free_all(t->headers);
+  // Out of sockets is this node's trouble, not the endpoint's: the job goes
+  // back to the queue with no attempt counted.
+  const bool no_socket = t->no_socket && !r.http_status;
   {
     std::lock_guard lock(scheduler_mutex_);
-    scheduler_.Finished(t->job.host);
+    if (no_socket) {
+      scheduler_.Abandoned(t->job);
+    } else {
+      const bool answered_well = r.http_status && *r.http_status < 500 && *r.http_status != 429;
+      scheduler_.Finished(t->job, {answered_well, std::chrono::milliseconds(r.duration_ms)});
+    }
   }
-  sink_(std::move(r));
+  if (no_socket)
+    returned_({t->job.delivery_id});
+  else
+    sink_(std::move(r));
   active_.erase(t);
   delete t;
 }

@@ -1,9 +1,12 @@
 // CurlTransport: the Transport that sends webhook POSTs with one libcurl
 // multi handle on its own thread, driven by curl_multi_socket_action and
 // epoll so each wake-up costs only the sockets that are ready. Which job
-// starts when is the HostScheduler's decision (bounded globally and per host,
-// hosts in turn); this class only drives curl. The SSRF guard runs in curl's
-// open-socket callback, on the resolved address. Thread rules: Transport's.
+// starts when is the EndpointScheduler's decision; this class only drives
+// curl. Connections, TLS sessions and DNS answers are shared by every
+// request, so a busy endpoint pays one TLS handshake per connection, not per
+// webhook. The SSRF guard runs in curl's open-socket callback, on the
+// resolved address; a job that finds no free socket is given back, not
+// failed. Thread rules: Transport's.
 #pragma once
 
 #include <atomic>
@@ -15,25 +18,32 @@
 #include <thread>
 #include <vector>
 
+#include "common/error.h"
 #include "delivery/address_policy.h"
-#include "delivery/host_scheduler.h"
+#include "delivery/endpoint_scheduler.h"
 #include "delivery/transport.h"
 
 namespace lw {
 
 struct TransportOptions {
-  int max_in_flight = 256;
-  int max_per_host = 32;
-  // A host whose next job has waited this long for a free slot is slow: the
-  // dispatcher stops claiming for it, and its queue stops counting as load.
-  int64_t slow_after_ms = 200;
-  // A job that waited this long for its host gives its delivery back (the
-  // dispatcher releases the lease) instead of holding it while the host is slow.
+  int max_in_flight = 4096;   // --max-in-flight
+  int max_per_endpoint = 64;  // --max-per-endpoint
+  int max_per_host = 0;       // --max-per-host (0: no cap per origin across firms)
+  // A job that waited this long for its endpoint gives its delivery back (the
+  // dispatcher releases the lease) instead of holding it while it is slow.
   int64_t max_wait_ms = 20000;
   long connect_timeout_ms = 5000;
   long total_timeout_ms = 15000;
   bool https_only = false;
+  // PEM certificates trusted besides the system's (--ca-file), already read.
+  std::string extra_ca_pem;
 };
+
+// The system's trusted certificates plus `extra_ca_pem`, as one PEM bundle;
+// an error names what could not be read or parsed.
+Result<std::string> TrustedCertificates(const std::string& extra_ca_pem);
+// Reads --ca-file: one or more PEM certificates.
+Result<std::string> ReadCaFile(const std::string& path);
 
 class CurlTransport final : public Transport {
  public:
@@ -47,7 +57,7 @@ class CurlTransport final : public Transport {
   void Submit(std::vector<DeliveryJob> jobs) override;
   int Capacity() const override { return options_.max_in_flight; }
   size_t Load() const override;
-  std::set<std::string> SaturatedHosts() const override;
+  std::set<std::string> FullEndpoints() const override;
 
   struct Transfer;  // one request in flight (curl_transport.cc)
 
@@ -68,7 +78,9 @@ class CurlTransport final : public Transport {
   TransportOptions options_;
   ResultSink sink_;
   ReturnSink returned_;
-  void* multi_ = nullptr;  // CURLM*
+  void* multi_ = nullptr;    // CURLM*
+  void* share_ = nullptr;    // CURLSH*: TLS sessions and DNS, shared by every handle
+  std::string trusted_pem_;  // the CA bundle every handle verifies against
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: Submit and Stop wake the thread through it
   // curl's one-shot timer, set from inside curl calls; max(): none.
@@ -78,7 +90,7 @@ class CurlTransport final : public Transport {
   std::atomic<bool> running_{false};
 
   mutable std::mutex scheduler_mutex_;
-  HostScheduler scheduler_;  // under scheduler_mutex_
+  EndpointScheduler scheduler_;  // under scheduler_mutex_
 
   // Transport thread only.
   std::set<Transfer*> active_;

@@ -90,32 +90,28 @@ bool Dispatcher::RunOnce(bool may_claim) {
     returned.swap(returned_);
   }
   const int64_t now = clock_.NowMs();
-  // Leases half spent are extended while the delivery is still here.
+  // Leases half spent are extended while the delivery is still here (looked
+  // at once a second: a lease lasts a minute).
   std::vector<int64_t> to_renew;
-  for (const auto& [id, until] : held_)
-    if (until - now <= kLeaseMs / 2) to_renew.push_back(id);
+  if (now - renew_checked_at_ >= kRenewCheckEveryMs) {
+    renew_checked_at_ = now;
+    for (const auto& [id, until] : held_)
+      if (until - now <= kLeaseMs / 2) to_renew.push_back(id);
+  }
   // Claiming costs a transaction: take a worthwhile batch, or anything when idle.
   const int pipe = transport_.Capacity() * 2;  // in flight + one round waiting
   const int load = int(transport_.Load());
   const int capacity = pipe - load;
-  const bool claim = may_claim && capacity > 0 && (capacity >= pipe / 4 || load == 0);
+  const bool claim = may_claim && capacity > 0 && (capacity >= pipe / 8 || load == 0);
   if (batch.empty() && returned.empty() && to_renew.empty() && !claim) return false;
 
+  // Rules whose endpoint holds enough already wait for a later claim.
   std::set<int64_t> excluded;
-  std::vector<int64_t> to_defer;
   if (claim) {
-    const std::set<std::string> saturated = transport_.SaturatedHosts();
-    for (const auto& [rule, host] : rule_hosts_) {
-      if (!saturated.count(host)) continue;
-      excluded.insert(rule);
-      // Move the slow rule's backlog out of the way now and then, rather than
-      // have every claim step over it.
-      int64_t& last = deferred_at_[rule];
-      if (now - last >= kDeferEveryMs) {
-        last = now;
-        to_defer.push_back(rule);
-      }
-    }
+    const std::set<std::string> full = transport_.FullEndpoints();
+    if (!full.empty())
+      for (const auto& [rule, keys] : rule_keys_)
+        if (full.count(keys.endpoint)) excluded.insert(rule);
   }
   const int limit = std::min(capacity, options_.claim_batch);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -127,8 +123,8 @@ bool Dispatcher::RunOnce(bool may_claim) {
     tally = RecordResults(c, batch, now, uniform01);
     deliveries::SetLeases(c, returned, 0);
     deliveries::SetLeases(c, to_renew, now + kLeaseMs);
-    for (int64_t rule : to_defer) deliveries::DeferDue(c, rule, now, now + kDeferEveryMs, 4096);
-    if (claim) claimed = deliveries::Claim(c, now, limit, excluded, now + kLeaseMs);
+    if (claim)
+      claimed = deliveries::Claim(c, now, limit, options_.per_rule, excluded, now + kLeaseMs);
     return {};
   });
   // Answered or returned deliveries are no longer held, recorded or not.
@@ -146,10 +142,12 @@ bool Dispatcher::RunOnce(bool may_claim) {
   std::vector<DeliveryJob> jobs;
   jobs.reserve(claimed.size());
   for (const deliveries::Claimed& d : claimed) {
-    auto host = rule_hosts_.find(d.rule_id);
-    if (host == rule_hosts_.end()) host = rule_hosts_.emplace(d.rule_id, HostKey(d.url)).first;
+    // Worked out once per rule, and again when its URL changes.
+    RuleKeys& keys = rule_keys_[d.rule_id];
+    if (keys.url != d.url) keys = {d.url, HostKey(d.url), EndpointKey(d.org_id, d.url)};
     jobs.push_back(BuildSignedJob(d, now));
-    jobs.back().host = host->second;
+    jobs.back().host = keys.host;
+    jobs.back().endpoint = keys.endpoint;
     held_[d.id] = now + kLeaseMs;
   }
   transport_.Submit(std::move(jobs));

@@ -27,11 +27,12 @@ namespace lw {
 // it: longer than an attempt can take (15 s) plus the time a job may wait for
 // its host (20 s). Renewed while the node still holds the delivery.
 inline constexpr int64_t kLeaseMs = 60'000;
-// How often a saturated rule's backlog is pushed back (and by how much).
-inline constexpr int64_t kDeferEveryMs = 2000;
+// How often held leases are checked for renewal.
+inline constexpr int64_t kRenewCheckEveryMs = 1000;
 
 struct DispatcherOptions {
-  int claim_batch = 512;
+  int claim_batch = 1024;  // deliveries per claim at most
+  int per_rule = 256;      // of one rule per claim at most
 };
 
 class Dispatcher {
@@ -72,9 +73,12 @@ class Dispatcher {
   std::vector<int64_t> returned_;        // deliveries given back unsent, under mutex_
 
   // Loop thread only (or the caller of RunOnce/Stop once it has stopped).
-  std::map<int64_t, int64_t> held_;            // delivery id -> its lease's end
-  std::map<int64_t, std::string> rule_hosts_;  // rule id -> host key, to skip saturated hosts
-  std::map<int64_t, int64_t> deferred_at_;     // rule id -> when its backlog was last pushed back
+  std::map<int64_t, int64_t> held_;  // delivery id -> its lease's end
+  struct RuleKeys {
+    std::string url, host, endpoint;
+  };
+  std::map<int64_t, RuleKeys> rule_keys_;  // by rule id
+  int64_t renew_checked_at_ = 0;
   std::mt19937_64 rng_;
 };
 

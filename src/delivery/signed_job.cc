@@ -8,7 +8,10 @@ namespace lw {
 DeliveryJob BuildSignedJob(const deliveries::Claimed& d, int64_t now_ms) {
   const int64_t ts = now_ms / 1000;
   const Trigger* t = FindTrigger(d.trigger_id);
-  DeliveryJob job{d.id, d.url, "", d.payload, {}};
+  DeliveryJob job;
+  job.delivery_id = d.id;
+  job.url = d.url;
+  job.body = d.payload;
   job.headers = {
       "Content-Type: application/json",
       "webhook-id: " + d.webhook_id,

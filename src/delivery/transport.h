@@ -1,6 +1,7 @@
 // Transport: what the dispatcher sends deliveries through, and its only view
 // of the network. It takes signed jobs, reports one result per job it sent,
-// and gives back unsent the jobs it will not send soon (their hosts are slow).
+// and gives back unsent the jobs it will not send soon (their endpoints are
+// slow, or no socket was free).
 // CurlTransport is the real one; tests drive the dispatcher with a fake.
 // Submit/Load/SaturatedHosts: any thread; the sinks are called on the
 // transport's own thread.
@@ -31,11 +32,11 @@ class Transport {
   virtual void Submit(std::vector<DeliveryJob> jobs) = 0;
   // How many jobs it may hold at once in flight.
   virtual int Capacity() const = 0;
-  // Jobs in flight or waiting for a host that is not saturated: what the
-  // dispatcher must not claim more of.
+  // Jobs it holds, in flight or waiting.
   virtual size_t Load() const = 0;
-  // Hosts (HostKey) that hold jobs back: the dispatcher claims nothing more for them.
-  virtual std::set<std::string> SaturatedHosts() const = 0;
+  // Endpoints (EndpointKey) that hold as many jobs as they should for now:
+  // the dispatcher claims nothing more for them.
+  virtual std::set<std::string> FullEndpoints() const = 0;
 };
 
 }  // namespace lw

@@ -108,29 +108,44 @@ QueueCounts CountQueue(sql::Connection& c, int64_t now_ms) {
   return {row->Int(0), row->Int(1)};
 }
 
-std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit,
+std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int per_rule,
                            const std::set<int64_t>& excluded_rules, int64_t lease_until) {
+  // `rules` walks the distinct rules with pending deliveries by seeking the
+  // partial index deliveries_pending (rule_id, next_attempt_at) from one rule
+  // to the next (a loose index scan), however long each backlog is; `turns`
+  // takes each enabled rule's first due deliveries and numbers them.
   std::string sql =
-      "SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id, "
-      "o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until "
-      "FROM deliveries d JOIN organizations o ON o.id = d.org_id "
-      "JOIN webhook_rules r ON r.id = d.rule_id JOIN events e ON e.id = d.event_id "
-      "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.lease_until <= ? "
-      "AND o.webhooks_enabled = 1 AND r.enabled = 1";
-  std::vector<sql::Value> params{now_ms, now_ms};
+      "WITH RECURSIVE rules(rule_id) AS ("
+      " SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending')"
+      " UNION ALL SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending'"
+      " AND rule_id > rules.rule_id) FROM rules WHERE rules.rule_id IS NOT NULL),"
+      " turns AS (SELECT d.id, d.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY d.rule_id"
+      " ORDER BY d.next_attempt_at, d.id) AS turn"
+      " FROM rules JOIN webhook_rules r ON r.id = rules.rule_id AND r.enabled = 1"
+      " JOIN organizations o ON o.id = r.org_id AND o.webhooks_enabled = 1"
+      " JOIN deliveries d ON d.id IN (SELECT x.id FROM deliveries x WHERE x.status = 'pending'"
+      " AND x.rule_id = rules.rule_id AND x.next_attempt_at <= ? AND x.lease_until <= ?"
+      " ORDER BY x.next_attempt_at LIMIT ?{lock})";
+  std::vector<sql::Value> params{now_ms, now_ms, int64_t(per_rule)};
   if (!excluded_rules.empty()) {
-    sql += " AND d.rule_id NOT IN (";
+    sql += " WHERE rules.rule_id NOT IN (";
     for (int64_t id : excluded_rules) {
-      sql += params.size() > 2 ? ",?" : "?";
+      sql += params.size() > 3 ? ",?" : "?";
       params.emplace_back(id);
     }
     sql += ")";
   }
-  sql += " ORDER BY d.next_attempt_at LIMIT ?";
+  sql +=
+      ") SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id,"
+      " o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until"
+      " FROM turns t JOIN deliveries d ON d.id = t.id JOIN webhook_rules r ON r.id = d.rule_id"
+      " JOIN organizations o ON o.id = d.org_id JOIN events e ON e.id = d.event_id"
+      " ORDER BY t.turn, t.next_attempt_at, t.id LIMIT ?";
   params.emplace_back(int64_t(limit));
   // Several nodes may claim at once: rows another node is claiming are
   // skipped rather than waited for.
-  if (c.SupportsSkipLocked()) sql += " FOR UPDATE OF d SKIP LOCKED";
+  const size_t at = sql.find("{lock}");
+  sql.replace(at, 6, c.SupportsSkipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
   std::vector<Claimed> out;
   std::vector<int64_t> ids;
   for (const auto& r : c.Query(sql, params)) {
@@ -142,15 +157,6 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit,
   }
   SetLeases(c, ids, lease_until);
   return out;
-}
-
-int64_t DeferDue(sql::Connection& c, int64_t rule_id, int64_t now_ms, int64_t until_ms, int limit) {
-  // Walks the due index from the front, where a slow rule's backlog sits.
-  return c.Exec(
-      "UPDATE deliveries SET next_attempt_at = ? WHERE id IN (SELECT id FROM deliveries WHERE "
-      "status = 'pending' AND next_attempt_at <= ? AND lease_until <= ? AND rule_id = ? "
-      "ORDER BY next_attempt_at LIMIT ?)",
-      {until_ms, now_ms, now_ms, rule_id, int64_t(limit)});
 }
 
 void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, int64_t until) {

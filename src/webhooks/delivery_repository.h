@@ -85,14 +85,16 @@ struct Claimed {
   std::vector<std::string> keys;  // signing keys: current, then previous during its grace
 };
 
-// Leases up to `limit` pending deliveries that are due, oldest due first, of
-// organizations with webhooks enabled and rules enabled, skipping
-// `excluded_rules`; each is held until `lease_until` (not claimable by anyone
-// before). Rows another node is claiming are skipped where the backend can.
-std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit,
+// Leases up to `limit` pending deliveries that are due, of organizations with
+// webhooks enabled and rules enabled, skipping `excluded_rules`; each is held
+// until `lease_until` (not claimable by anyone before). Rules take turns:
+// every rule's oldest due delivery comes before any rule's second, and so on,
+// at most `per_rule` of each, so one rule's backlog never stands in front of
+// another rule's fresh deliveries. The cost follows the number of rules with
+// pending deliveries, not the length of their backlogs. Rows another node is
+// claiming are skipped where the backend can.
+std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int per_rule,
                            const std::set<int64_t>& excluded_rules, int64_t lease_until);
-// Pushes back the next `limit` due deliveries of a rule to `until_ms`.
-int64_t DeferDue(sql::Connection& c, int64_t rule_id, int64_t now_ms, int64_t until_ms, int limit);
 // Sets the lease of the deliveries (0: claimable again at once).
 void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, int64_t until);
 

@@ -1,12 +1,14 @@
 // A scriptable webhook receiver on 127.0.0.1 for the delivery tests: records
-// every request and answers by path (see `behave`).
+// every request and answers by path (see `behave`). With `tls: {key, cert}`
+// it is an HTTPS server, and counts the TLS connections it accepted.
 import http from 'node:http';
+import https from 'node:https';
 
-export async function startReceiver() {
+export async function startReceiver({ tls } = {}) {
   const received = [];
   const waiters = new Set();
   const behaviours = new Map();  // path -> async (req, body, res) => void
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {
@@ -20,13 +22,17 @@ export async function startReceiver() {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');
     });
-  });
+  };
+  const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+  const connections = { tls: 0 };
+  if (tls) server.on('secureConnection', () => { connections.tls += 1; });
   server.keepAliveTimeout = 30000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = server.address().port;
   return {
     port,
-    url: (path) => `http://127.0.0.1:${port}${path}`,
+    connections,
+    url: (path, host = '127.0.0.1') => `${tls ? 'https' : 'http'}://${host}:${port}${path}`,
     received,
     at: (path) => received.filter((r) => r.path === path),
     behave(path, fn) { behaviours.set(path, fn); },

@@ -25,7 +25,7 @@ class FakeTransport final : public Transport {
   }
   int Capacity() const override { return capacity; }
   size_t Load() const override { return load; }
-  std::set<std::string> SaturatedHosts() const override { return saturated; }
+  std::set<std::string> FullEndpoints() const override { return full; }
 
   std::vector<DeliveryJob> Take() {
     std::lock_guard lock(mutex);
@@ -36,7 +36,7 @@ class FakeTransport final : public Transport {
   std::vector<DeliveryJob> submitted;
   int capacity = 64;
   size_t load = 0;
-  std::set<std::string> saturated;
+  std::set<std::string> full;
   bool started = false, stopped = false;
 };
 
@@ -83,6 +83,7 @@ TEST_F(DispatcherTest, ClaimsDueDeliveriesAndSubmitsThemSigned) {
   EXPECT_EQ(jobs[0].delivery_id, id);
   EXPECT_EQ(jobs[0].url, "https://hooks.example/x");
   EXPECT_EQ(jobs[0].host, "https://hooks.example:443");
+  EXPECT_EQ(jobs[0].endpoint, std::to_string(org_) + "|https://hooks.example:443");
   EXPECT_TRUE(Header(jobs[0], "webhook-id").starts_with("msg_"));
   EXPECT_TRUE(Header(jobs[0], "webhook-signature").starts_with("v1,"));
   EXPECT_EQ(Header(jobs[0], "webhook-timestamp"), std::to_string(kT0 / 1000));
@@ -139,34 +140,51 @@ TEST_F(DispatcherTest, DeliveriesGivenBackAreClaimableAgainAtOnce) {
   EXPECT_EQ(transport_.Take().size(), 1u);
 }
 
-TEST_F(DispatcherTest, LeavesASaturatedHostsRulesOutAndPushesTheirBacklogBack) {
-  int64_t fast_rule = 0;
+TEST_F(DispatcherTest, LeavesAFullEndpointsRulesOutOfClaims) {
+  int64_t other_rule = 0;
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-    fast_rule = AddRule(c, "https://fast.example/x");
+    other_rule = AddRule(c, "https://other.example/x");
     return {};
   }));
   Queue(kT0);
-  dispatcher_->RunOnce();  // learns the slow rule's host
+  dispatcher_->RunOnce();  // learns the first rule's endpoint
   ASSERT_EQ(transport_.Take().size(), 1u);
   for (int i = 0; i < 3; ++i) Queue(kT0);
-  const int64_t fast = Queue(kT0, fast_rule);
-  transport_.saturated = {"https://hooks.example:443"};
-  clock_.Advance(kDeferEveryMs);
+  const int64_t other = Queue(kT0, other_rule);
+  transport_.full = {std::to_string(org_) + "|https://hooks.example:443"};
   dispatcher_->RunOnce();
   auto jobs = transport_.Take();
   ASSERT_EQ(jobs.size(), 1u);
-  EXPECT_EQ(jobs[0].delivery_id, fast) << "only the healthy host's delivery";
-  // The slow rule's due backlog was moved kDeferEveryMs into the future.
-  const auto page = *ReadResult<deliveries::Page>(*db_, [&](sql::Connection& c) {
-    return Result<deliveries::Page>(deliveries::ListForRule(c, org_, rule_, "pending", 10, 0));
-  });
-  int deferred = 0;
-  for (const auto& d : page.rows) deferred += d.next_attempt_at == clock_.NowMs() + kDeferEveryMs;
-  EXPECT_EQ(deferred, 3);
-  transport_.saturated.clear();
-  clock_.Advance(kDeferEveryMs);
+  EXPECT_EQ(jobs[0].delivery_id, other) << "only the endpoint with room";
+  transport_.full.clear();
   dispatcher_->RunOnce();
-  EXPECT_EQ(transport_.Take().size(), 3u) << "claimed again once the host recovers";
+  EXPECT_EQ(transport_.Take().size(), 3u) << "claimed once the endpoint has room again";
+}
+
+TEST_F(DispatcherTest, AFirmsBacklogDoesNotHoldBackAnotherFirmsFreshWebhook) {
+  for (int i = 0; i < 40; ++i) Queue(kT0);
+  int64_t fresh = 0;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    const int64_t org = CreateOrganization(c, "Small firm", kT0);
+    LW_CHECK(UpdateWebhookSettings(c, Actor{org, 0, "B", true, kT0},
+                                   boost::json::object{{"enabled", true}}));
+    const int64_t rule = c.InsertId(
+        "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
+        "created_at, updated_at) VALUES (?, 'b', 1, 'https://hooks.example/x', 1, '{}', 0, 0) "
+        "RETURNING id",
+        {org});
+    fresh = deliveries::Enqueue(
+        c, org, rule, RecordTestEvent(c, Actor{org, 0, "B", true, kT0}, 1, "{}"), kT0 + 1);
+    return {};
+  }));
+  clock_.Advance(1);
+  Dispatcher small_batches(*db_, clock_, transport_, DispatcherOptions{.claim_batch = 4});
+  small_batches.RunOnce();
+  const auto jobs = transport_.Take();
+  ASSERT_EQ(jobs.size(), 4u);
+  EXPECT_TRUE(std::any_of(jobs.begin(), jobs.end(), [&](const auto& j) {
+    return j.delivery_id == fresh;
+  })) << "the same host, another firm: its own turn in the first claim";
 }
 
 TEST_F(DispatcherTest, ClaimsNothingWhileTheTransportIsFull) {

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 
+#include "domain/actor.h"
 #include "domain/events.h"
 #include "domain/organizations.h"
 #include "store/database.h"
@@ -63,7 +64,7 @@ class DeliveryDb : public ::testing::Test {
   std::vector<deliveries::Claimed> Claim(int64_t now, int64_t lease_ms = 60'000) {
     return *WriteResult<std::vector<deliveries::Claimed>>(
         *db_, [&](sql::Connection& c) -> Result<std::vector<deliveries::Claimed>> {
-          return deliveries::Claim(c, now, 100, {}, now + lease_ms);
+          return deliveries::Claim(c, now, 100, 100, {}, now + lease_ms);
         });
   }
   deliveries::DeliveryRow Delivery(int64_t id) {

@@ -1,5 +1,5 @@
 // The deliveries repository against a real SQLite file, with time passed in:
-// claims with leases, keys during a rotation, deferral, held deliveries, the
+// claims with leases and in turns across rules, keys during a rotation, held deliveries, the
 // delivery log's fixed query count, and id lists longer than one statement.
 #include "webhooks/delivery_repository.h"
 
@@ -60,16 +60,57 @@ TEST_F(DeliveryRepository, SignsWithBothKeysDuringARotation) {
     EXPECT_EQ(d.keys.size(), 1u) << "the previous key stops signing after 24 hours";
 }
 
-TEST_F(DeliveryRepository, DeferringASlowRulesBacklogTakesItsFrontOutOfTheClaim) {
-  for (int i = 0; i < 3; ++i) Queue(kT0);
-  int64_t deferred = 0;
+// Firm B's fresh delivery is claimed in the first batch even though firm A's
+// backlog is older and far longer than the batch.
+TEST_F(DeliveryRepository, RulesTakeTurnsSoABacklogDoesNotHoldOthersBack) {
+  int64_t other_org = 0, other_rule = 0;
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-    deferred = deliveries::DeferDue(c, rule_, kT0, kT0 + 2000, 2);
+    other_org = CreateOrganization(c, "Other", kT0);
+    LW_CHECK(UpdateWebhookSettings(c, Actor{other_org, 0, "B", true, kT0},
+                                   boost::json::object{{"enabled", true}}));
+    other_rule = c.InsertId(
+        "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
+        "created_at, updated_at) VALUES (?, 'b', 1, 'https://hooks.example/b', 1, '{}', 0, 0) "
+        "RETURNING id",
+        {other_org});
     return {};
   }));
-  EXPECT_EQ(deferred, 2);
+  for (int i = 0; i < 300; ++i) Queue(kT0);
+  int64_t fresh = 0;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    const int64_t event = RecordTestEvent(c, Actor{other_org, 0, "B", true, kT0 + 5}, 1, "{}");
+    fresh = deliveries::Enqueue(c, other_org, other_rule, event, kT0 + 5);
+    return {};
+  }));
+  auto batch = *WriteResult<std::vector<deliveries::Claimed>>(
+      *db_, [&](sql::Connection& c) -> Result<std::vector<deliveries::Claimed>> {
+        return deliveries::Claim(c, kT0 + 10, 10, 100, {}, kT0 + 60'000);
+      });
+  ASSERT_EQ(batch.size(), 10u);
+  // Each rule's first turn comes first (the older one first): A's oldest, then B's.
+  EXPECT_EQ(batch[1].id, fresh);
+  // The rest is A's oldest deliveries, in order.
+  for (size_t i = 3; i < batch.size(); ++i) EXPECT_LT(batch[i - 1].id, batch[i].id);
+  EXPECT_LT(batch[0].id, batch[2].id);
+}
+
+TEST_F(DeliveryRepository, EachRuleGivesAtMostItsShareToOneClaim) {
+  for (int i = 0; i < 50; ++i) Queue(kT0);
+  auto batch = *WriteResult<std::vector<deliveries::Claimed>>(
+      *db_, [&](sql::Connection& c) -> Result<std::vector<deliveries::Claimed>> {
+        return deliveries::Claim(c, kT0, 100, 20, {}, kT0 + 60'000);
+      });
+  EXPECT_EQ(batch.size(), 20u);
+}
+
+TEST_F(DeliveryRepository, ExcludedRulesAreLeftForALaterClaim) {
+  Queue(kT0);
+  auto none = *WriteResult<std::vector<deliveries::Claimed>>(
+      *db_, [&](sql::Connection& c) -> Result<std::vector<deliveries::Claimed>> {
+        return deliveries::Claim(c, kT0, 100, 100, {rule_}, kT0 + 60'000);
+      });
+  EXPECT_TRUE(none.empty());
   EXPECT_EQ(Claim(kT0).size(), 1u);
-  EXPECT_EQ(Claim(kT0 + 2000).size(), 2u) << "deferred, not dropped";
 }
 
 TEST_F(DeliveryRepository, DisabledWebhooksOrRulesHoldDeliveries) {

@@ -1,0 +1,122 @@
+#include "delivery/endpoint_scheduler.h"
+
+#include <algorithm>
+
+namespace lw {
+
+namespace {
+// An answer this much slower than the endpoint's usual, and over the floor,
+// counts against its health like a failure would.
+constexpr double kSlowFactor = 8.0;
+constexpr double kSlowFloorMs = 2000.0;
+constexpr double kAverageWeight = 0.1;  // of the newest good answer
+}  // namespace
+
+void EndpointScheduler::Add(DeliveryJob job, TimePoint now) {
+  std::string endpoint = job.endpoint;
+  endpoints_[endpoint].queue.push_back({std::move(job), now});
+  ++waiting_;
+}
+
+std::vector<int64_t> EndpointScheduler::TakeExpired(TimePoint now) {
+  std::vector<int64_t> expired;
+  for (auto it = endpoints_.begin(); it != endpoints_.end();) {
+    auto& queue = it->second.queue;
+    while (!queue.empty() && now - queue.front().since > limits_.max_wait) {
+      expired.push_back(queue.front().job.delivery_id);
+      queue.pop_front();
+      --waiting_;
+    }
+    auto next = std::next(it);
+    Forget(it);
+    it = next;
+  }
+  return expired;
+}
+
+int EndpointScheduler::Limit(const Endpoint& e) const {
+  return e.bad_in_a_row >= kImpairedAfter ? std::min(kImpairedLimit, limits_.max_per_endpoint)
+                                          : limits_.max_per_endpoint;
+}
+
+int EndpointScheduler::LimitOf(const std::string& endpoint) const {
+  auto it = endpoints_.find(endpoint);
+  return it == endpoints_.end() ? limits_.max_per_endpoint : Limit(it->second);
+}
+
+std::vector<DeliveryJob> EndpointScheduler::TakeStartable() {
+  std::vector<DeliveryJob> out;
+  // Passes over the endpoints, one job each, starting after the one served
+  // last, until the global bound is reached or nothing more can start.
+  bool started = true;
+  while (started && in_flight_ < limits_.max_in_flight) {
+    started = false;
+    auto it = endpoints_.upper_bound(last_served_);
+    for (size_t visited = 0; visited < endpoints_.size() && in_flight_ < limits_.max_in_flight;
+         ++visited, ++it) {
+      if (it == endpoints_.end()) it = endpoints_.begin();
+      Endpoint& e = it->second;
+      if (e.queue.empty() || e.in_flight >= Limit(e)) continue;
+      const std::string& host = e.queue.front().job.host;
+      if (limits_.max_per_host > 0 && host_in_flight_[host] >= limits_.max_per_host) continue;
+      if (limits_.max_per_host > 0) ++host_in_flight_[host];
+      out.push_back(std::move(e.queue.front().job));
+      e.queue.pop_front();
+      --waiting_;
+      ++e.in_flight;
+      ++in_flight_;
+      last_served_ = it->first;
+      started = true;
+    }
+  }
+  return out;
+}
+
+void EndpointScheduler::Release(const DeliveryJob& job) {
+  if (limits_.max_per_host > 0) {
+    auto h = host_in_flight_.find(job.host);
+    if (h != host_in_flight_.end() && --h->second <= 0) host_in_flight_.erase(h);
+  }
+  --in_flight_;
+}
+
+void EndpointScheduler::Finished(const DeliveryJob& job, Outcome outcome) {
+  auto it = endpoints_.find(job.endpoint);
+  if (it == endpoints_.end() || it->second.in_flight == 0) return;
+  Endpoint& e = it->second;
+  --e.in_flight;
+  Release(job);
+  const double ms = double(outcome.duration.count());
+  const bool slow = e.usual_ms > 0 && ms > std::max(kSlowFloorMs, kSlowFactor * e.usual_ms);
+  if (outcome.answered_well && !slow) {
+    e.bad_in_a_row = 0;
+    e.usual_ms = e.usual_ms == 0 ? ms : e.usual_ms + kAverageWeight * (ms - e.usual_ms);
+  } else {
+    ++e.bad_in_a_row;
+  }
+  Forget(it);
+}
+
+void EndpointScheduler::Abandoned(const DeliveryJob& job) {
+  auto it = endpoints_.find(job.endpoint);
+  if (it == endpoints_.end() || it->second.in_flight == 0) return;
+  --it->second.in_flight;
+  Release(job);
+  Forget(it);
+}
+
+void EndpointScheduler::Forget(std::map<std::string, Endpoint>::iterator it) {
+  // An idle endpoint in good health needs no record; an impaired one keeps
+  // its record, so its next jobs start at the impaired limit.
+  const Endpoint& e = it->second;
+  if (e.queue.empty() && e.in_flight == 0 && e.bad_in_a_row == 0) endpoints_.erase(it);
+}
+
+std::set<std::string> EndpointScheduler::Full() const {
+  std::set<std::string> out;
+  for (const auto& [name, e] : endpoints_)
+    if (e.in_flight + int(e.queue.size()) >= kQuotaFactor * Limit(e)) out.insert(name);
+  return out;
+}
+
+}  // namespace lw

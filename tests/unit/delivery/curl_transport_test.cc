@@ -1,0 +1,100 @@
+// The curl transport against a real socket on 127.0.0.1: when the process has
+// no file descriptor left for a webhook's socket, the job is given back to the
+// dispatcher (no attempt counted), never failed.
+#include "delivery/curl_transport.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+namespace lw {
+namespace {
+
+// A port that accepts connections in the kernel but never answers.
+struct SilentPort {
+  SilentPort() {
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(fd, 128);
+    socklen_t len = sizeof addr;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+  }
+  ~SilentPort() { close(fd); }
+  int fd = -1;
+  int port = 0;
+};
+
+size_t OpenFiles() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++n;
+  return n;
+}
+
+TEST(CurlTransport, AJobThatFindsNoFreeSocketIsGivenBackNotFailed) {
+  SilentPort silent;
+  TransportOptions options;
+  options.total_timeout_ms = 500;
+  options.connect_timeout_ms = 500;
+  CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), options);
+  std::mutex mutex;
+  std::vector<DeliveryResult> results;
+  std::vector<int64_t> returned;
+  transport.Start(
+      [&](DeliveryResult r) {
+        std::lock_guard lock(mutex);
+        results.push_back(std::move(r));
+      },
+      [&](std::vector<int64_t> ids) {
+        std::lock_guard lock(mutex);
+        returned.insert(returned.end(), ids.begin(), ids.end());
+      });
+  // Room for three more files, then ten webhooks at once.
+  rlimit saved{};
+  getrlimit(RLIMIT_NOFILE, &saved);
+  rlimit tight = saved;
+  tight.rlim_cur = OpenFiles() + 3;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  std::vector<DeliveryJob> jobs;
+  for (int i = 1; i <= 10; ++i) {
+    DeliveryJob job;
+    job.delivery_id = i;
+    job.url = "http://127.0.0.1:" + std::to_string(silent.port) + "/hook";
+    job.body = "{}";
+    job.host = job.endpoint = "silent";
+    jobs.push_back(std::move(job));
+  }
+  transport.Submit(std::move(jobs));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    {
+      std::lock_guard lock(mutex);
+      if (results.size() + returned.size() >= 10) break;
+    }
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "every job ends one way or the other";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  setrlimit(RLIMIT_NOFILE, &saved);
+  transport.Stop();
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(results.size() + returned.size(), 10u);
+  EXPECT_GE(returned.size(), 5u) << "the jobs that found no socket came back";
+  // The others had a socket: the silent port let them wait until their timeout.
+  for (const auto& r : results) EXPECT_NE(r.error.find("imed out"), std::string::npos) << r.error;
+}
+
+}  // namespace
+}  // namespace lw
