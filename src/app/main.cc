@@ -55,6 +55,11 @@ int main(int argc, char** argv) {
                    "Webhook requests at once to one origin across organizations (0: no cap)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
+  serve_cmd
+      ->add_option("--transport-threads", serve.transport_threads,
+                   "Threads sending webhooks, each with its share of the endpoints (0: 4)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
 
   lw::app::DemoOptions demo;
   auto* demo_cmd =

@@ -1,4 +1,5 @@
 // leadwire serve: the HTTP API (and, with the delivery engine, the workers).
+#include <algorithm>
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
 #include <iostream>
@@ -10,11 +11,18 @@
 #include "common/log.h"
 #include "delivery/curl_transport.h"
 #include "delivery/dispatcher.h"
+#include "delivery/sharded_transport.h"
 #include "http/login_throttle.h"
 #include "http/routes.h"
 #include "http/server.h"
 
 namespace lw::app {
+
+int DefaultTransportThreads() {
+  // Even on 2 cores 4 beat 2 (1,000 endpoints at 200 ms: 9.6k/s against 8.9k/s):
+  // the threads mostly wait, and curl's per-request walks shrink with the shard.
+  return 4;
+}
 
 int ServeDatabase(Database& db, const NodeConfig& config, const std::string& banner,
                   const std::function<void()>& on_ready) {
@@ -27,7 +35,7 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
     http::AddOpsRoutes(router);
   else
     http::AddAllRoutes(router, throttle, RulePolicy{config.https_only});
-  std::optional<CurlTransport> transport;
+  std::unique_ptr<Transport> transport;
   std::optional<Dispatcher> dispatcher;
   if (config.role != "api") {
     TransportOptions options = config.transport;
@@ -38,7 +46,14 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
     if (files < uint64_t(options.max_in_flight) + 256)
       log::Warn("only " + std::to_string(files) + " open files allowed; --max-in-flight " +
                 std::to_string(options.max_in_flight) + " may run out of sockets");
-    transport.emplace(AddressPolicy(config.allow_destinations), options);
+    // One curl thread per shard of the endpoints, the global bound split evenly.
+    const int shards = std::max(1, config.transport_threads);
+    options.max_in_flight = (options.max_in_flight + shards - 1) / shards;
+    std::vector<std::unique_ptr<Transport>> parts;
+    for (int i = 0; i < shards; ++i)
+      parts.push_back(
+          std::make_unique<CurlTransport>(AddressPolicy(config.allow_destinations), options));
+    transport = std::make_unique<ShardedTransport>(std::move(parts));
     dispatcher.emplace(db, clock, *transport, DispatcherOptions{});
     db.SetCommitListener([&dispatcher] { dispatcher->Wake(); });
   }
@@ -65,10 +80,11 @@ int RunServe(const ServeOptions& o) {
   config.transport.max_in_flight = o.max_in_flight;
   config.transport.max_per_endpoint = o.max_per_endpoint;
   config.transport.max_per_host = o.max_per_host;
+  if (o.transport_threads > 0) config.transport_threads = o.transport_threads;
   if (!o.ca_file.empty()) {
-    auto pem = ReadCaFile(o.ca_file);
-    if (!pem) return Complain(pem.error());
-    config.transport.extra_ca_pem = std::move(*pem);
+    auto cas = TrustedCas::Load(o.ca_file);
+    if (!cas) return Complain(cas.error());
+    config.transport.extra_cas = std::move(*cas);
   }
   for (const auto& text : o.allow_destinations) {
     auto cidr = Cidr::Parse(text);

@@ -14,12 +14,16 @@
 
 namespace lw::app {
 
+// Threads sending webhooks, each with its share of the endpoints (4).
+int DefaultTransportThreads();
+
 struct NodeConfig {
   std::string listen = "127.0.0.1:8080";
   std::string role = "all";
   std::vector<Cidr> allow_destinations;
   bool https_only = false;
   TransportOptions transport;  // limits and trusted CAs (https_only is set from above)
+  int transport_threads = DefaultTransportThreads();
 };
 
 // on_ready runs once the node accepts connections and delivers (the demo

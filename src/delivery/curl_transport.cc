@@ -11,8 +11,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "common/clock.h"
 #include "common/named_thread.h"
@@ -78,46 +76,13 @@ curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
   return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
-// The bundle curl verifies against by default (Debian: /etc/ssl/certs/ca-certificates.crt).
-std::string SystemCaBundlePath() {
-  CURL* e = curl_easy_init();
-  char* path = nullptr;
-  curl_easy_getinfo(e, CURLINFO_CAINFO, &path);
-  std::string out = path ? path : "";
-  curl_easy_cleanup(e);
-  return out;
-}
-
-bool ReadWhole(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return true;
+// curl's CURLOPT_SSL_CTX_FUNCTION: each new TLS context also trusts --ca-file.
+CURLcode AddExtraCas(CURL*, void* ssl_ctx, void* cas) {
+  static_cast<const TrustedCas*>(cas)->AddTo(ssl_ctx);
+  return CURLE_OK;
 }
 
 }  // namespace
-
-Result<std::string> ReadCaFile(const std::string& path) {
-  std::string pem;
-  if (!ReadWhole(path, pem))
-    return Fail(
-        Error{ErrorKind::kBadRequest, "bad_ca_file", "--ca-file " + path + " cannot be read.", {}});
-  if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
-    return Fail(Error{ErrorKind::kBadRequest,
-                      "bad_ca_file",
-                      "--ca-file " + path + " holds no PEM certificate.",
-                      {}});
-  return pem;
-}
-
-Result<std::string> TrustedCertificates(const std::string& extra_ca_pem) {
-  std::string bundle;
-  const std::string system = SystemCaBundlePath();
-  if (!system.empty()) ReadWhole(system, bundle);  // none: only the extra ones are trusted
-  if (!bundle.empty() && bundle.back() != '\n') bundle += '\n';
-  bundle += extra_ca_pem;
-  return bundle;
-}
 
 CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options)
     : policy_(std::move(policy)),
@@ -126,16 +91,14 @@ CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options)
                   std::chrono::milliseconds(options.max_wait_ms)}) {
   static const bool init = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   (void)init;
-  if (!options_.extra_ca_pem.empty()) trusted_pem_ = *TrustedCertificates(options_.extra_ca_pem);
   // One thread uses these handles, so the share needs no locks.
   share_ = curl_share_init();
   curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   multi_ = curl_multi_init();
   if (options_.max_per_host > 0)
     curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, long(options_.max_per_host));
   // Idle connections kept for reuse: as many as can be busy at once.
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, long(options_.max_in_flight));
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, long(options_.max_in_flight) * 4);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, OnSocket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, OnTimer);
@@ -240,9 +203,9 @@ void* CurlTransport::NewHandle() {
   // TLS: the peer's certificate and host name are always verified.
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!trusted_pem_.empty()) {
-    curl_blob blob{trusted_pem_.data(), trusted_pem_.size(), CURL_BLOB_NOCOPY};
-    curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+  if (options_.extra_cas) {
+    curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, AddExtraCas);
+    curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, options_.extra_cas.get());
   }
   return e;
 }
@@ -250,10 +213,15 @@ void* CurlTransport::NewHandle() {
 void CurlTransport::StartWaiting() {
   std::vector<int64_t> given_back;
   std::vector<DeliveryJob> startable;
+  const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(scheduler_mutex_);
-    // Jobs that waited too long for a slow host go back to the database.
-    given_back = scheduler_.TakeExpired(std::chrono::steady_clock::now());
+    // Jobs that waited too long for a slow endpoint go back to the database
+    // (looked for ten times a second, not on every wake-up).
+    if (now - expiry_checked_ >= std::chrono::milliseconds(100)) {
+      expiry_checked_ = now;
+      given_back = scheduler_.TakeExpired(now);
+    }
     startable = scheduler_.TakeStartable();
   }
   if (!given_back.empty()) returned_(std::move(given_back));

@@ -18,10 +18,10 @@
 #include <thread>
 #include <vector>
 
-#include "common/error.h"
 #include "delivery/address_policy.h"
 #include "delivery/endpoint_scheduler.h"
 #include "delivery/transport.h"
+#include "delivery/trusted_cas.h"
 
 namespace lw {
 
@@ -35,15 +35,9 @@ struct TransportOptions {
   long connect_timeout_ms = 5000;
   long total_timeout_ms = 15000;
   bool https_only = false;
-  // PEM certificates trusted besides the system's (--ca-file), already read.
-  std::string extra_ca_pem;
+  // Certificate authorities trusted besides the system's (--ca-file).
+  std::shared_ptr<const TrustedCas> extra_cas;
 };
-
-// The system's trusted certificates plus `extra_ca_pem`, as one PEM bundle;
-// an error names what could not be read or parsed.
-Result<std::string> TrustedCertificates(const std::string& extra_ca_pem);
-// Reads --ca-file: one or more PEM certificates.
-Result<std::string> ReadCaFile(const std::string& path);
 
 class CurlTransport final : public Transport {
  public:
@@ -78,9 +72,8 @@ class CurlTransport final : public Transport {
   TransportOptions options_;
   ResultSink sink_;
   ReturnSink returned_;
-  void* multi_ = nullptr;    // CURLM*
-  void* share_ = nullptr;    // CURLSH*: TLS sessions and DNS, shared by every handle
-  std::string trusted_pem_;  // the CA bundle every handle verifies against
+  void* multi_ = nullptr;  // CURLM*
+  void* share_ = nullptr;  // CURLSH*: TLS sessions and DNS, shared by every handle
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: Submit and Stop wake the thread through it
   // curl's one-shot timer, set from inside curl calls; max(): none.
@@ -94,6 +87,7 @@ class CurlTransport final : public Transport {
 
   // Transport thread only.
   std::set<Transfer*> active_;
+  std::chrono::steady_clock::time_point expiry_checked_{};
   std::vector<void*> spare_;  // CURL* handles to reuse
 };
 

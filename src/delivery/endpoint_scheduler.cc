@@ -13,9 +13,10 @@ constexpr double kAverageWeight = 0.1;  // of the newest good answer
 }  // namespace
 
 void EndpointScheduler::Add(DeliveryJob job, TimePoint now) {
-  std::string endpoint = job.endpoint;
-  endpoints_[endpoint].queue.push_back({std::move(job), now});
+  auto it = endpoints_.try_emplace(job.endpoint).first;
+  it->second.queue.push_back({std::move(job), now});
   ++waiting_;
+  Update(it);
 }
 
 std::vector<int64_t> EndpointScheduler::TakeExpired(TimePoint now) {
@@ -28,7 +29,7 @@ std::vector<int64_t> EndpointScheduler::TakeExpired(TimePoint now) {
       --waiting_;
     }
     auto next = std::next(it);
-    Forget(it);
+    Update(it);
     it = next;
   }
   return expired;
@@ -46,27 +47,33 @@ int EndpointScheduler::LimitOf(const std::string& endpoint) const {
 
 std::vector<DeliveryJob> EndpointScheduler::TakeStartable() {
   std::vector<DeliveryJob> out;
-  // Passes over the endpoints, one job each, starting after the one served
-  // last, until the global bound is reached or nothing more can start.
-  bool started = true;
-  while (started && in_flight_ < limits_.max_in_flight) {
+  // Passes over the ready endpoints, one job each, starting after the one
+  // served last, until the global bound is reached or nothing more can start.
+  for (bool started = true; started && in_flight_ < limits_.max_in_flight && !ready_.empty();) {
     started = false;
-    auto it = endpoints_.upper_bound(last_served_);
-    for (size_t visited = 0; visited < endpoints_.size() && in_flight_ < limits_.max_in_flight;
-         ++visited, ++it) {
-      if (it == endpoints_.end()) it = endpoints_.begin();
+    const size_t n = ready_.size();
+    auto cur = ready_.upper_bound(last_served_);
+    for (size_t visited = 0; visited < n && in_flight_ < limits_.max_in_flight && !ready_.empty();
+         ++visited) {
+      if (cur == ready_.end()) cur = ready_.begin();
+      const auto next = std::next(cur);  // Update below may erase only `cur`
+      const std::string name = *cur;
+      cur = next;
+      auto it = endpoints_.find(name);
       Endpoint& e = it->second;
-      if (e.queue.empty() || e.in_flight >= Limit(e)) continue;
       const std::string& host = e.queue.front().job.host;
-      if (limits_.max_per_host > 0 && host_in_flight_[host] >= limits_.max_per_host) continue;
-      if (limits_.max_per_host > 0) ++host_in_flight_[host];
+      if (limits_.max_per_host > 0) {
+        if (host_in_flight_[host] >= limits_.max_per_host) continue;
+        ++host_in_flight_[host];
+      }
       out.push_back(std::move(e.queue.front().job));
       e.queue.pop_front();
       --waiting_;
       ++e.in_flight;
       ++in_flight_;
-      last_served_ = it->first;
+      last_served_ = name;
       started = true;
+      Update(it);
     }
   }
   return out;
@@ -94,7 +101,7 @@ void EndpointScheduler::Finished(const DeliveryJob& job, Outcome outcome) {
   } else {
     ++e.bad_in_a_row;
   }
-  Forget(it);
+  Update(it);
 }
 
 void EndpointScheduler::Abandoned(const DeliveryJob& job) {
@@ -102,13 +109,17 @@ void EndpointScheduler::Abandoned(const DeliveryJob& job) {
   if (it == endpoints_.end() || it->second.in_flight == 0) return;
   --it->second.in_flight;
   Release(job);
-  Forget(it);
+  Update(it);
 }
 
-void EndpointScheduler::Forget(std::map<std::string, Endpoint>::iterator it) {
+void EndpointScheduler::Update(Iterator it) {
+  const Endpoint& e = it->second;
+  if (!e.queue.empty() && e.in_flight < Limit(e))
+    ready_.insert(it->first);
+  else
+    ready_.erase(it->first);
   // An idle endpoint in good health needs no record; an impaired one keeps
   // its record, so its next jobs start at the impaired limit.
-  const Endpoint& e = it->second;
   if (e.queue.empty() && e.in_flight == 0 && e.bad_in_a_row == 0) endpoints_.erase(it);
 }
 

@@ -80,12 +80,18 @@ class EndpointScheduler {
     int bad_in_a_row = 0;
     double usual_ms = 0;  // moving average of its good answers' durations
   };
+  using Iterator = std::map<std::string, Endpoint>::iterator;
   int Limit(const Endpoint& e) const;
   void Release(const DeliveryJob& job);
-  void Forget(std::map<std::string, Endpoint>::iterator it);
+  // Keeps ready_ in step with the endpoint, and drops its record when it is
+  // idle and healthy. Call after anything about it changed.
+  void Update(Iterator it);
 
   Limits limits_;
   std::map<std::string, Endpoint> endpoints_;  // with work, in flight, or a health record
+  // Endpoints with a job waiting and a free slot: the only ones a turn
+  // visits, so starting jobs costs nothing per idle or busy endpoint.
+  std::set<std::string> ready_;
   std::map<std::string, int> host_in_flight_;  // only when max_per_host is set
   std::string last_served_;                    // where the next turn starts (after it)
   int in_flight_ = 0;

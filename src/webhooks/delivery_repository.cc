@@ -1,5 +1,8 @@
 #include "webhooks/delivery_repository.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "common/crypto.h"
 
 namespace lw::deliveries {
@@ -108,47 +111,64 @@ QueueCounts CountQueue(sql::Connection& c, int64_t now_ms) {
   return {row->Int(0), row->Int(1)};
 }
 
+namespace {
+
+// The enabled rules with pending deliveries, found by seeking the partial
+// index deliveries_pending (rule_id, next_attempt_at) from one rule to the
+// next (a loose index scan): the cost follows the number of rules with work,
+// however long each backlog is.
+constexpr const char* kRulesWithWork =
+    "WITH RECURSIVE rules(rule_id) AS ("
+    " SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending')"
+    " UNION ALL SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending'"
+    " AND rule_id > rules.rule_id) FROM rules WHERE rules.rule_id IS NOT NULL)"
+    " SELECT r.id FROM rules JOIN webhook_rules r ON r.id = rules.rule_id AND r.enabled = 1"
+    " JOIN organizations o ON o.id = r.org_id AND o.webhooks_enabled = 1";
+
+}  // namespace
+
 std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int per_rule,
                            const std::set<int64_t>& excluded_rules, int64_t lease_until) {
-  // `rules` walks the distinct rules with pending deliveries by seeking the
-  // partial index deliveries_pending (rule_id, next_attempt_at) from one rule
-  // to the next (a loose index scan), however long each backlog is; `turns`
-  // takes each enabled rule's first due deliveries and numbers them.
+  std::vector<int64_t> rules;
+  for (const auto& r : c.Query(kRulesWithWork))
+    if (!excluded_rules.count(r.Int(0))) rules.push_back(r.Int(0));
+  if (rules.empty() || limit <= 0) return {};
+  // Turns enough to fill the batch even when some rules have little due, but
+  // no more: with many rules each gives a few, so the window below never
+  // sorts whole backlogs (at most about 4 × limit rows).
+  const int64_t n = int64_t(rules.size());
+  const int64_t turns =
+      std::clamp<int64_t>((4 * int64_t(limit) + n - 1) / n, 1, std::max(per_rule, 1));
+  // Each rule's first due deliveries, numbered; every rule's first before any
+  // rule's second, and so on.
   std::string sql =
-      "WITH RECURSIVE rules(rule_id) AS ("
-      " SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending')"
-      " UNION ALL SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending'"
-      " AND rule_id > rules.rule_id) FROM rules WHERE rules.rule_id IS NOT NULL),"
-      " turns AS (SELECT d.id, d.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY d.rule_id"
-      " ORDER BY d.next_attempt_at, d.id) AS turn"
-      " FROM rules JOIN webhook_rules r ON r.id = rules.rule_id AND r.enabled = 1"
-      " JOIN organizations o ON o.id = r.org_id AND o.webhooks_enabled = 1"
+      "WITH turns AS (SELECT d.id, d.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY d.rule_id"
+      " ORDER BY d.next_attempt_at, d.id) AS turn FROM webhook_rules r"
       " JOIN deliveries d ON d.id IN (SELECT x.id FROM deliveries x WHERE x.status = 'pending'"
-      " AND x.rule_id = rules.rule_id AND x.next_attempt_at <= ? AND x.lease_until <= ?"
-      " ORDER BY x.next_attempt_at LIMIT ?{lock})";
-  std::vector<sql::Value> params{now_ms, now_ms, int64_t(per_rule)};
-  if (!excluded_rules.empty()) {
-    sql += " WHERE rules.rule_id NOT IN (";
-    for (int64_t id : excluded_rules) {
-      sql += params.size() > 3 ? ",?" : "?";
-      params.emplace_back(id);
-    }
-    sql += ")";
-  }
-  sql +=
-      ") SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id,"
-      " o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until"
-      " FROM turns t JOIN deliveries d ON d.id = t.id JOIN webhook_rules r ON r.id = d.rule_id"
-      " JOIN organizations o ON o.id = d.org_id JOIN events e ON e.id = d.event_id"
-      " ORDER BY t.turn, t.next_attempt_at, t.id LIMIT ?";
-  params.emplace_back(int64_t(limit));
+      " AND x.rule_id = r.id AND x.next_attempt_at <= ? AND x.lease_until <= ?"
+      " ORDER BY x.next_attempt_at LIMIT ?{lock}) WHERE r.id IN (@ids))"
+      " SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id,"
+      " o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until, t.turn,"
+      " t.next_attempt_at FROM turns t JOIN deliveries d ON d.id = t.id"
+      " JOIN webhook_rules r ON r.id = d.rule_id JOIN organizations o ON o.id = d.org_id"
+      " JOIN events e ON e.id = d.event_id";
   // Several nodes may claim at once: rows another node is claiming are
   // skipped rather than waited for.
-  const size_t at = sql.find("{lock}");
-  sql.replace(at, 6, c.SupportsSkipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+  sql.replace(sql.find("{lock}"), 6, c.SupportsSkipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+  // Long rule lists run in parts, so the order by turn is taken here, over
+  // all of them (at most about `limit` + one part's rules rows).
+  auto rows = c.QueryIn(sql, {now_ms, now_ms, turns}, rules);
+  std::vector<size_t> order(rows.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::tuple(rows[a].Int(10), rows[a].Int(11), rows[a].Int(0)) <
+           std::tuple(rows[b].Int(10), rows[b].Int(11), rows[b].Int(0));
+  });
+  if (order.size() > size_t(limit)) order.resize(size_t(limit));
   std::vector<Claimed> out;
   std::vector<int64_t> ids;
-  for (const auto& r : c.Query(sql, params)) {
+  for (size_t i : order) {
+    const sql::Row& r = rows[i];
     Claimed d{r.Int(0),  r.Int(1),  r.Int(2),      r.Text(3),
               r.Text(4), r.Text(5), int(r.Int(6)), {r.Text(7)}};
     if (!r.IsNull(8) && r.OptInt(9).value_or(0) > now_ms) d.keys.push_back(r.Text(8));

@@ -1,0 +1,47 @@
+#include "delivery/sharded_transport.h"
+
+#include <functional>
+
+namespace lw {
+
+ShardedTransport::ShardedTransport(std::vector<std::unique_ptr<Transport>> shards)
+    : shards_(std::move(shards)) {}
+
+void ShardedTransport::Start(ResultSink results, ReturnSink returned) {
+  // The sinks are called from every shard's thread; the dispatcher's are thread-safe.
+  for (auto& shard : shards_) shard->Start(results, returned);
+}
+
+void ShardedTransport::Stop() {
+  for (auto& shard : shards_) shard->Stop();
+}
+
+size_t ShardedTransport::ShardOf(const DeliveryJob& job) const {
+  return std::hash<std::string>{}(job.endpoint) % shards_.size();
+}
+
+void ShardedTransport::Submit(std::vector<DeliveryJob> jobs) {
+  std::vector<std::vector<DeliveryJob>> split(shards_.size());
+  for (auto& job : jobs) split[ShardOf(job)].push_back(std::move(job));
+  for (size_t i = 0; i < shards_.size(); ++i) shards_[i]->Submit(std::move(split[i]));
+}
+
+int ShardedTransport::Capacity() const {
+  int total = 0;
+  for (const auto& shard : shards_) total += shard->Capacity();
+  return total;
+}
+
+size_t ShardedTransport::Load() const {
+  size_t total = 0;
+  for (const auto& shard : shards_) total += shard->Load();
+  return total;
+}
+
+std::set<std::string> ShardedTransport::FullEndpoints() const {
+  std::set<std::string> all;
+  for (const auto& shard : shards_) all.merge(shard->FullEndpoints());
+  return all;
+}
+
+}  // namespace lw

@@ -1,0 +1,32 @@
+// ShardedTransport: several transports (each a curl multi handle on its own
+// thread) behind one Transport, each endpoint always on the same shard. With
+// thousands of endpoints one curl thread spends most of its time walking
+// its own connection cache; shards split that work and use every core.
+// An endpoint's limit and health live in its shard; the global bound is
+// split evenly. Thread rules: Transport's.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "delivery/transport.h"
+
+namespace lw {
+
+class ShardedTransport final : public Transport {
+ public:
+  explicit ShardedTransport(std::vector<std::unique_ptr<Transport>> shards);
+
+  void Start(ResultSink results, ReturnSink returned) override;
+  void Stop() override;
+  void Submit(std::vector<DeliveryJob> jobs) override;
+  int Capacity() const override;
+  size_t Load() const override;
+  std::set<std::string> FullEndpoints() const override;
+
+ private:
+  size_t ShardOf(const DeliveryJob& job) const;
+  std::vector<std::unique_ptr<Transport>> shards_;
+};
+
+}  // namespace lw
