@@ -140,41 +140,46 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
   const int64_t turns =
       std::clamp<int64_t>((4 * int64_t(limit) + n - 1) / n, 1, std::max(per_rule, 1));
   // Each rule's first due deliveries, numbered; every rule's first before any
-  // rule's second, and so on.
-  std::string sql =
+  // rule's second, and so on. Only ids and order here: the rows to send are
+  // read below for the ones taken.
+  std::string turns_sql =
       "WITH turns AS (SELECT d.id, d.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY d.rule_id"
       " ORDER BY d.next_attempt_at, d.id) AS turn FROM webhook_rules r"
       " JOIN deliveries d ON d.id IN (SELECT x.id FROM deliveries x WHERE x.status = 'pending'"
       " AND x.rule_id = r.id AND x.next_attempt_at <= ? AND x.lease_until <= ?"
       " ORDER BY x.next_attempt_at LIMIT ?{lock}) WHERE r.id IN (@ids))"
-      " SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id,"
-      " o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until, t.turn,"
-      " t.next_attempt_at FROM turns t JOIN deliveries d ON d.id = t.id"
-      " JOIN webhook_rules r ON r.id = d.rule_id JOIN organizations o ON o.id = d.org_id"
-      " JOIN events e ON e.id = d.event_id";
+      " SELECT t.turn, t.next_attempt_at, t.id FROM turns t";
   // Several nodes may claim at once: rows another node is claiming are
   // skipped rather than waited for.
-  sql.replace(sql.find("{lock}"), 6, c.SupportsSkipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+  turns_sql.replace(turns_sql.find("{lock}"), 6,
+                    c.SupportsSkipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
   // Long rule lists run in parts, so the order by turn is taken here, over
-  // all of them (at most about `limit` + one part's rules rows).
-  auto rows = c.QueryIn(sql, {now_ms, now_ms, turns}, rules);
-  std::vector<size_t> order(rows.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return std::tuple(rows[a].Int(10), rows[a].Int(11), rows[a].Int(0)) <
-           std::tuple(rows[b].Int(10), rows[b].Int(11), rows[b].Int(0));
-  });
+  // all of them (at most about 4 × limit rows).
+  std::vector<std::tuple<int64_t, int64_t, int64_t>> order;
+  for (const auto& r : c.QueryIn(turns_sql, {now_ms, now_ms, turns}, rules))
+    order.emplace_back(r.Int(0), r.Int(1), r.Int(2));
+  std::sort(order.begin(), order.end());
   if (order.size() > size_t(limit)) order.resize(size_t(limit));
-  std::vector<Claimed> out;
   std::vector<int64_t> ids;
-  for (size_t i : order) {
-    const sql::Row& r = rows[i];
+  ids.reserve(order.size());
+  for (const auto& o : order) ids.push_back(std::get<2>(o));
+  if (ids.empty()) return {};
+  std::unordered_map<int64_t, Claimed> by_id;
+  for (const auto& r : c.QueryIn(
+           "SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id,"
+           " o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until FROM deliveries d"
+           " JOIN webhook_rules r ON r.id = d.rule_id JOIN organizations o ON o.id = d.org_id"
+           " JOIN events e ON e.id = d.event_id WHERE d.id IN (@ids)",
+           {}, ids)) {
     Claimed d{r.Int(0),  r.Int(1),  r.Int(2),      r.Text(3),
               r.Text(4), r.Text(5), int(r.Int(6)), {r.Text(7)}};
     if (!r.IsNull(8) && r.OptInt(9).value_or(0) > now_ms) d.keys.push_back(r.Text(8));
-    ids.push_back(d.id);
-    out.push_back(std::move(d));
+    by_id.emplace(d.id, std::move(d));
   }
+  std::vector<Claimed> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids)
+    if (auto it = by_id.find(id); it != by_id.end()) out.push_back(std::move(it->second));
   SetLeases(c, ids, lease_until);
   return out;
 }
