@@ -165,14 +165,8 @@ TEST_F(DispatcherTest, AFirmsBacklogDoesNotHoldBackAnotherFirmsFreshWebhook) {
   for (int i = 0; i < 40; ++i) Queue(kT0);
   int64_t fresh = 0;
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-    const int64_t org = CreateOrganization(c, "Small firm", kT0);
-    LW_CHECK(UpdateWebhookSettings(c, Actor{org, 0, "B", true, kT0},
-                                   boost::json::object{{"enabled", true}}));
-    const int64_t rule = c.InsertId(
-        "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
-        "created_at, updated_at) VALUES (?, 'b', 1, 'https://hooks.example/x', 1, '{}', 0, 0) "
-        "RETURNING id",
-        {org});
+    const int64_t org = AddOrg(c, "Small firm");
+    const int64_t rule = AddRule(c, "https://hooks.example/x", org);
     fresh = deliveries::Enqueue(
         c, org, rule, RecordTestEvent(c, Actor{org, 0, "B", true, kT0}, 1, "{}"), kT0 + 1);
     return {};

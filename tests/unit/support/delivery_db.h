@@ -44,11 +44,19 @@ class DeliveryDb : public ::testing::Test {
 
   Actor Admin(int64_t now) const { return Actor{org_, 0, "Admin", true, now}; }
 
-  int64_t AddRule(sql::Connection& c, const std::string& url) {
+  // An enabled Lead Created rule of `org` (the fixture's by default) to `url`.
+  int64_t AddRule(sql::Connection& c, const std::string& url, int64_t org = 0) {
     return c.InsertId(
         "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
         "created_at, updated_at) VALUES (?, ?, 1, ?, 1, '{}', 0, 0) RETURNING id",
-        {org_, url, url});
+        {org ? org : org_, url, url});
+  }
+  // Another organization with webhooks on.
+  int64_t AddOrg(sql::Connection& c, const std::string& name) {
+    const int64_t org = CreateOrganization(c, name, kT0);
+    (void)UpdateWebhookSettings(c, Actor{org, 0, name, true, kT0},
+                                boost::json::object{{"enabled", true}});
+    return org;
   }
 
   // A delivery of a test event to `rule` (the fixture's by default), due at `at`.

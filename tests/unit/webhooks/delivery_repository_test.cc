@@ -65,14 +65,8 @@ TEST_F(DeliveryRepository, SignsWithBothKeysDuringARotation) {
 TEST_F(DeliveryRepository, RulesTakeTurnsSoABacklogDoesNotHoldOthersBack) {
   int64_t other_org = 0, other_rule = 0;
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-    other_org = CreateOrganization(c, "Other", kT0);
-    LW_CHECK(UpdateWebhookSettings(c, Actor{other_org, 0, "B", true, kT0},
-                                   boost::json::object{{"enabled", true}}));
-    other_rule = c.InsertId(
-        "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
-        "created_at, updated_at) VALUES (?, 'b', 1, 'https://hooks.example/b', 1, '{}', 0, 0) "
-        "RETURNING id",
-        {other_org});
+    other_org = AddOrg(c, "Other");
+    other_rule = AddRule(c, "https://hooks.example/b", other_org);
     return {};
   }));
   for (int i = 0; i < 300; ++i) Queue(kT0);
