@@ -12,7 +12,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libxlsxwriter-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev libgmock-dev sqlite3 curl openssl chromium fonts-dejavu-core)
+  packages+=(libgtest-dev libgmock-dev sqlite3 curl openssl postgresql-15 chromium fonts-dejavu-core)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 

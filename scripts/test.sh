@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs, builds
-# with AddressSanitizer + UBSan, runs the unit tests (ctest) and the
-# integration tests (node's test runner against the real binary) and the
-# browser tests (Debian's Chromium driven by playwright-core, same binary).
+# with AddressSanitizer + UBSan, starts a throwaway PostgreSQL, runs the unit
+# tests (ctest; the store's on SQLite and PostgreSQL) and the integration
+# tests (node's test runner against the real binary) and the browser tests
+# (Debian's Chromium driven by playwright-core, same binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 scripts/build.sh asan
 # The demo's Release build must keep compiling too (-O2 finds other warnings).
 scripts/build.sh release
+# A throwaway PostgreSQL 15, so the store's tests run on both backends;
+# stopped on the way out, whatever happens.
+pg_dir=$(mktemp -d /tmp/leadwire-pg-XXXXXX)
+trap 'scripts/pg-test-server.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+LEADWIRE_TEST_PG=$(scripts/pg-test-server.sh start "$pg_dir")
+export LEADWIRE_TEST_PG
+
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 

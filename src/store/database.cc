@@ -1,6 +1,7 @@
 #include "store/database.h"
 
 #include "store/database_url.h"
+#include "store/postgres/postgres_database.h"
 #include "store/sqlite/sqlite_database.h"
 
 namespace lw {
@@ -9,10 +10,7 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
   auto parsed = ParseDatabaseUrl(url);
   if (!parsed) return Fail(parsed.error());
   if (parsed->backend == DatabaseUrl::Backend::kSqlite) return OpenSqlite(parsed->sqlite_path);
-  return Fail(Error{ErrorKind::kBadRequest,
-                    "unsupported_database",
-                    "PostgreSQL support is not built yet; use --db sqlite:PATH.",
-                    {}});
+  return OpenPostgres(parsed->conninfo);
 }
 
 Error ToError(const sql::DbError& e) {

@@ -1,5 +1,7 @@
 #include "store/migrations.h"
 
+#include <chrono>
+
 namespace lw {
 
 namespace {
@@ -221,6 +223,22 @@ std::string Fill(std::string sql, const std::string& dialect) {
 
 std::vector<Migration> MigrationsFor(const std::string& dialect) {
   return {{1, Fill(kV1, dialect)}, {2, Fill(kV2, dialect)}, {3, Fill(kV3, dialect)}};
+}
+
+void ApplyMigrations(sql::Connection& c, const std::string& dialect) {
+  c.ExecScript(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_at BIGINT NOT NULL)");
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (const Migration& m : MigrationsFor(dialect)) {
+    if (c.QueryOne("SELECT 1 FROM schema_migrations WHERE version = ?", {int64_t(m.version)}))
+      continue;
+    c.ExecScript(m.sql);
+    c.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+           {int64_t(m.version), now_ms});
+  }
 }
 
 }  // namespace lw

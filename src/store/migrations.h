@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "store/sql.h"
+
 namespace lw {
 
 struct Migration {
@@ -16,5 +18,10 @@ struct Migration {
 // The migrations with the placeholders ({ID}, the auto-increment primary key)
 // filled in for "sqlite" or "postgresql".
 std::vector<Migration> MigrationsFor(const std::string& dialect);
+
+// Applies the migrations not applied yet, recording each in
+// schema_migrations, inside the caller's transaction (which a backend
+// serializes between nodes).
+void ApplyMigrations(sql::Connection& c, const std::string& dialect);
 
 }  // namespace lw

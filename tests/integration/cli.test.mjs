@@ -49,6 +49,8 @@ test('user add prints user_id and api_token; errors say what to do', () => {
     [['user', 'add', '--db', db, '--org-id', String(init.org_id), '--email', 'y@acme.test', '--role', 'user', '--password', 'short'], /password/],
     [['init', '--db', `sqlite:${dir}/missing/x.db`, '--org', 'A', '--admin-email', 'q@a.test'], /does not exist/],
     [['init', '--db', 'mysql://x', '--org', 'A', '--admin-email', 'q@a.test'], /--db/],
+    // Port 1 on loopback: nothing listens there.
+    [['init', '--db', 'postgresql://lw@127.0.0.1:1/lw?connect_timeout=2', '--org', 'A', '--admin-email', 'q@a.test'], /cannot connect to PostgreSQL/],
     [['serve', '--db', db, '--role', 'nope'], /--role/],
     [['serve', '--db', db, '--allow-destination', '10.0.0.0/99'], /CIDR/],
     [['serve', '--db', db, '--listen', 'nope'], /--listen/],

@@ -4,32 +4,13 @@
 #include <mutex>
 #include <vector>
 
-#include "common/log.h"
+#include "store/guarded.h"
 #include "store/migrations.h"
 #include "store/sqlite/sqlite_connection.h"
 
 namespace lw {
 
 namespace {
-
-// Runs one step of a transaction and turns whatever it throws into an error
-// value. A write that throws anything (a DbError, a std::out_of_range, a JSON
-// error on a stored value, bad_alloc) must still be rolled back and must not
-// leave the writer's leadership stranded, or every later write would wait.
-template <typename Fn>
-Status Guarded(Fn&& fn) {
-  try {
-    return fn();
-  } catch (const sql::DbError& e) {
-    return Fail(ToError(e));
-  } catch (const std::exception& e) {
-    log::Error(std::string("a database transaction threw: ") + e.what());
-    return Fail(Error::Internal(std::string("Unexpected error: ") + e.what()));
-  } catch (...) {
-    log::Error("a database transaction threw a non-standard exception");
-    return Fail(Error::Internal("Unexpected error."));
-  }
-}
 
 Status Exec(SqliteConnection& conn, const char* statement) {
   return Guarded([&]() -> Status {
@@ -71,23 +52,11 @@ class SqliteDatabase final : public Database {
 
   Status Migrate() override {
     return Write([](sql::Connection& c) -> Status {
-      c.ExecScript(
-          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-          "applied_at BIGINT NOT NULL)");
-      for (const Migration& m : MigrationsFor("sqlite")) {
-        if (c.QueryOne("SELECT 1 FROM schema_migrations WHERE version = ?", {int64_t(m.version)}))
-          continue;
-        c.ExecScript(m.sql);
-        c.Exec(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?, "
-            "CAST(strftime('%s','now') AS INTEGER) * 1000)",
-            {int64_t(m.version)});
-      }
+      ApplyMigrations(c, "sqlite");
       return {};
     });
   }
 
- private:
   // Transaction control goes through Exec, whose prepared statements are
   // cached: parsing BEGIN/COMMIT on every request was measurable.
   static Status Run(SqliteConnection& conn, const char* begin,

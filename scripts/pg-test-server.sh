@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 for the tests, from Debian's postgresql-15:
+#   scripts/pg-test-server.sh start DIR  → initdb into DIR, start on a free port on
+#                                          127.0.0.1, print the admin database's URL
+#   scripts/pg-test-server.sh stop DIR   → stop it (safe to call twice)
+# As root (CI) the server runs as the postgres user, which PostgreSQL requires.
+set -euo pipefail
+bin=/usr/lib/postgresql/15/bin
+dir=${2:?usage: pg-test-server.sh start|stop DIR}
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+case $1 in
+  start)
+    mkdir -p "$dir"
+    [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$dir"
+    as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-sync >/dev/null
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+    echo "postgresql://postgres@127.0.0.1:$port/postgres"
+    ;;
+  stop)
+    [[ -f $dir/data/postmaster.pid ]] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+    ;;
+  *) echo "usage: pg-test-server.sh start|stop DIR" >&2; exit 2 ;;
+esac

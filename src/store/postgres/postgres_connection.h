@@ -1,0 +1,53 @@
+// One PostgreSQL connection (libpq) with its prepared statements: each SQL
+// text is rewritten to $n placeholders and prepared once per connection.
+// Used by one thread at a time (the database hands it out from its pool).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "store/sql.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace lw {
+
+class PostgresConnection final : public sql::Connection {
+ public:
+  // Throws DbError when the server cannot be reached or refuses the login.
+  explicit PostgresConnection(const std::string& conninfo);
+  ~PostgresConnection() override;
+  PostgresConnection(const PostgresConnection&) = delete;
+  PostgresConnection& operator=(const PostgresConnection&) = delete;
+
+  std::vector<sql::Row> Query(std::string_view sql,
+                              std::initializer_list<sql::Value> params) override;
+  std::vector<sql::Row> Query(std::string_view sql, const std::vector<sql::Value>& params) override;
+  int64_t Exec(std::string_view sql, std::initializer_list<sql::Value> params) override;
+  int64_t Exec(std::string_view sql, const std::vector<sql::Value>& params) override;
+  void ExecScript(std::string_view sql) override;
+  bool SupportsSkipLocked() const override { return true; }
+
+  // False once the connection to the server is lost: do not reuse it.
+  bool Usable() const;
+
+ private:
+  struct ResultDeleter {
+    void operator()(pg_result* r) const;
+  };
+  using Result = std::unique_ptr<pg_result, ResultDeleter>;
+
+  Result Run(std::string_view sql, const sql::Value* params, size_t n);
+  const std::string& Prepare(std::string_view sql);
+  [[noreturn]] void Throw(const pg_result* r, std::string_view context);
+
+  pg_conn* conn_ = nullptr;
+  struct Hash : std::hash<std::string_view> {
+    using is_transparent = void;
+  };
+  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> prepared_;  // SQL → name
+};
+
+}  // namespace lw

@@ -1,0 +1,185 @@
+// What every store backend promises, run against SQLite and PostgreSQL alike:
+// transactions commit or roll back whole (also when a write throws), errors
+// map to the same kinds, migrations run once even when nodes start together,
+// values round-trip, and `?` inside a literal stays text.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "store/database.h"
+#include "support/test_databases.h"
+
+namespace lw {
+namespace {
+
+class DatabaseContract : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    test_db_ = std::make_unique<testing::TestDatabase>(GetParam());
+    if (test_db_->url().empty())
+      GTEST_SKIP() << "no PostgreSQL: set LEADWIRE_TEST_PG (scripts/test.sh does)";
+    auto db = OpenDatabase(test_db_->url());
+    ASSERT_TRUE(db) << db.error().message;
+    db_ = std::move(*db);
+    ASSERT_TRUE(db_->Migrate());
+  }
+  void TearDown() override {
+    db_.reset();
+    test_db_.reset();
+  }
+  static void InsertOrg(sql::Connection& c, const std::string& name) {
+    c.Exec("INSERT INTO organizations (name, webhook_key, created_at) VALUES (?, 'k', 0)", {name});
+  }
+  std::set<std::string> Names() {
+    return *ReadResult<std::set<std::string>>(
+        *db_, [](sql::Connection& c) -> Result<std::set<std::string>> {
+          std::set<std::string> names;
+          for (const auto& r : c.Query("SELECT name FROM organizations")) names.insert(r.Text(0));
+          return names;
+        });
+  }
+
+  std::unique_ptr<testing::TestDatabase> test_db_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_P(DatabaseContract, CommitsOnSuccessAndRollsBackOnAnErrorValue) {
+  ASSERT_TRUE(db_->Write([](sql::Connection& c) -> Status {
+    InsertOrg(c, "kept");
+    return {};
+  }));
+  auto st = db_->Write([](sql::Connection& c) -> Status {
+    InsertOrg(c, "gone");
+    return Fail(Error::Field("x", "bad"));
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind, ErrorKind::kValidation);
+  EXPECT_EQ(Names(), std::set<std::string>{"kept"});
+}
+
+TEST_P(DatabaseContract, ADatabaseErrorRollsBackAndIsInternal) {
+  auto st = db_->Write([](sql::Connection& c) -> Status {
+    InsertOrg(c, "gone");
+    c.Exec("INSERT INTO no_such_table VALUES (1)");
+    return {};
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind, ErrorKind::kInternal);
+  EXPECT_TRUE(Names().empty());
+}
+
+TEST_P(DatabaseContract, AWriteThatThrowsAnythingRollsBackAndLaterWritesSucceed) {
+  auto st = db_->Write([](sql::Connection& c) -> Status {
+    InsertOrg(c, "gone");
+    throw std::runtime_error("boom");
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, "internal");
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      InsertOrg(c, "after-" + std::to_string(i));
+      return {};
+    }));
+  EXPECT_EQ(Names().size(), 20u);
+}
+
+TEST_P(DatabaseContract, AUniqueViolationIsAConflict) {
+  auto st = db_->Write([](sql::Connection& c) -> Status {
+    InsertOrg(c, "A");
+    for (int i = 0; i < 2; ++i)
+      c.Exec(
+          "INSERT INTO users (org_id, email, name, role, created_at) VALUES (1, 'a@b.c', 'A', "
+          "'admin', 0)");
+    return {};
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind, ErrorKind::kConflict);
+  EXPECT_TRUE(Names().empty());
+}
+
+TEST_P(DatabaseContract, ConcurrentWritersEachGetTheirOwnOutcome) {
+  constexpr int kThreads = 8, kWrites = 25;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const int n = t * kWrites + i;
+        auto st = db_->Write([&](sql::Connection& c) -> Status {
+          InsertOrg(c, "org-" + std::to_string(n));
+          if (n % 7 == 0) return Fail(Error::Field("x", "bad"));
+          return {};
+        });
+        if (bool(st) == (n % 7 == 0)) ++wrong;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong, 0);
+  std::set<std::string> expected;
+  for (int n = 0; n < kThreads * kWrites; ++n)
+    if (n % 7 != 0) expected.insert("org-" + std::to_string(n));
+  EXPECT_EQ(Names(), expected);
+}
+
+TEST_P(DatabaseContract, MigrationsRunOnceEvenWhenNodesStartTogether) {
+  std::vector<std::thread> nodes;
+  std::atomic<int> failed{0};
+  for (int i = 0; i < 3; ++i)
+    nodes.emplace_back([&] {
+      auto db = OpenDatabase(test_db_->url());
+      if (!db || !(*db)->Migrate()) ++failed;
+    });
+  for (auto& n : nodes) n.join();
+  EXPECT_EQ(failed, 0);
+  auto versions = ReadResult<int64_t>(*db_, [](sql::Connection& c) -> Result<int64_t> {
+    return c.QueryOne("SELECT COUNT(*) FROM schema_migrations")->Int(0);
+  });
+  ASSERT_TRUE(versions);
+  EXPECT_EQ(*versions, 3);
+}
+
+TEST_P(DatabaseContract, ValuesRoundTripAndQuestionMarksInLiteralsStayText) {
+  auto row = WriteResult<sql::Row>(*db_, [](sql::Connection& c) -> Result<sql::Row> {
+    const int64_t id = c.InsertId(
+        "INSERT INTO organizations (name, webhook_key, created_at, previous_webhook_key) "
+        "VALUES (?, 'why?', ?, ?) RETURNING id",
+        {std::string("Ann's firm ?"), int64_t(1'700'000'000'123), nullptr});
+    return *c.QueryOne(
+        "SELECT name, webhook_key, created_at, previous_webhook_key, id FROM organizations "
+        "WHERE id = ? AND webhook_key = 'why?'",
+        {id});
+  });
+  ASSERT_TRUE(row) << row.error().message;
+  EXPECT_EQ(row->Text(0), "Ann's firm ?");
+  EXPECT_EQ(row->Text(1), "why?");
+  EXPECT_EQ(row->Int(2), 1'700'000'000'123);
+  EXPECT_TRUE(row->IsNull(3));
+  EXPECT_GT(row->Int(4), 0);
+}
+
+TEST_P(DatabaseContract, IdListsOfAnyLengthWork) {
+  std::vector<int64_t> ids;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    for (int i = 0; i < 300; ++i)
+      ids.push_back(
+          c.InsertId("INSERT INTO organizations (name, webhook_key, created_at) VALUES (?, 'k', 0) "
+                     "RETURNING id",
+                     {"o" + std::to_string(i)}));
+    EXPECT_EQ(c.ExecIn("UPDATE organizations SET webhooks_enabled = ? WHERE id IN (@ids)",
+                       {int64_t(1)}, ids),
+              300);
+    EXPECT_EQ(c.QueryIn("SELECT id FROM organizations WHERE id IN (@ids)", {}, ids).size(), 300u);
+    return {};
+  }));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContract,
+                         ::testing::Values(testing::kSqlite, testing::kPostgres),
+                         [](const auto& info) { return std::string(info.param); });
+
+}  // namespace
+}  // namespace lw
