@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs, builds
 # with AddressSanitizer + UBSan, starts a throwaway PostgreSQL, runs the unit
-# tests (ctest; the store's on SQLite and PostgreSQL) and the integration
-# tests (node's test runner against the real binary) and the browser tests
-# (Debian's Chromium driven by playwright-core, same binary).
+# tests (ctest; the store's on SQLite and PostgreSQL), the integration tests
+# (node's test runner against the real binary, on each store in turn) and the
+# browser tests (Debian's Chromium driven by playwright-core, same binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -28,7 +28,10 @@ if [[ ! -d node_modules ]] || [[ package.json -nt node_modules ]]; then
   npm install --no-audit --no-fund --loglevel=error
 fi
 export LEADWIRE_BIN="$PWD/build/asan/leadwire"
+echo "-- on SQLite"
 node --test --test-concurrency=2 tests/integration/
+echo "-- on PostgreSQL"
+LEADWIRE_TEST_STORE=postgresql node --test --test-concurrency=2 tests/integration/
 
 echo "== browser tests"
 node --test tests/e2e/

@@ -45,7 +45,7 @@ after(async () => {
   await browser?.close();
   await server?.stop();
   await receiver?.close?.();
-  if (d) cleanup(d.dir);
+  if (d) cleanup(d.dir, d.db);
   if (downloads) rmSync(downloads, { recursive: true, force: true });
 });
 

@@ -59,5 +59,5 @@ test('kill -9 during delivery loses nothing that was acknowledged', { timeout: 6
   await rx.until(() => stored.every((s) => ids.has(s.webhook_id) || rx.at('/crash').some((r) => r.headers['webhook-id'] === s.webhook_id)), 60000, 'every stored webhook-id');
   assert.equal(await server.stop(), 0);
   await rx.close();
-  cleanup(d.dir);
+  cleanup(d.dir, d.db);
 });

@@ -35,7 +35,7 @@ before(async () => {
 after(async () => {
   await rx.close();
   assert.equal(await server.stop(), 0);
-  cleanup(d.dir);
+  cleanup(d.dir, d.db);
 });
 
 test('only leads matching every creation rule are delivered, with Lead Docket keys', async () => {

@@ -1,5 +1,7 @@
 // Helpers for the integration tests: start the real `leadwire` binary on a
-// fresh SQLite file and an ephemeral port, call its API, read its database.
+// fresh database and an ephemeral port, call its API, read its database.
+// The store is SQLite, or PostgreSQL when LEADWIRE_TEST_STORE=postgresql (a
+// fresh database per call on the server whose admin URL is LEADWIRE_TEST_PG).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,15 +19,29 @@ export function cli(args, opts = {}) {
   }
 }
 
+export const STORE = process.env.LEADWIRE_TEST_STORE === 'postgresql' ? 'postgresql' : 'sqlite';
+
+// A fresh --db URL: a file in `dir`, or a new PostgreSQL database.
+function freshDbUrl(dir) {
+  if (STORE === 'sqlite') return `sqlite:${dir}/leadwire.db`;
+  const admin = process.env.LEADWIRE_TEST_PG;
+  if (!admin) throw new Error('LEADWIRE_TEST_STORE=postgresql needs LEADWIRE_TEST_PG');
+  const name = `lw_i_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  execFileSync('psql', [admin, '-qc', `CREATE DATABASE ${name}`], { stdio: 'ignore' });
+  return admin.slice(0, admin.lastIndexOf('/') + 1) + name;
+}
+
 // A fresh database with one organization; returns its folder, url and admin.
+// `path` is what sql() reads: the SQLite file, or the PostgreSQL URL.
 export function freshDatabase(org = 'Acme Injury Law') {
   const dir = mkdtempSync(join(tmpdir(), 'leadwire-test-'));
-  const db = `sqlite:${dir}/leadwire.db`;
+  const db = freshDbUrl(dir);
   const r = cli(['init', '--db', db, '--org', org, '--admin-email', `admin@${slug(org)}.test`,
                  '--admin-password', 'correct horse battery']);
   if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
   const admin = JSON.parse(r.stdout);
-  return { dir, db, path: `${dir}/leadwire.db`, admin, adminEmail: `admin@${slug(org)}.test` };
+  const path = STORE === 'sqlite' ? `${dir}/leadwire.db` : db;
+  return { dir, db, path, admin, adminEmail: `admin@${slug(org)}.test` };
 }
 
 export function addOrganization(db, org) {
@@ -90,8 +106,13 @@ export async function api(base, method, path, { token, body, headers = {}, cooki
   return { status: res.status, json, headers: res.headers, buffer: buf };
 }
 
-// Rows of a query against the server's SQLite file (read-only, WAL-safe).
+// Rows of a query against the server's database (SQLite: read-only, WAL-safe).
 export function sql(path, query) {
+  if (path.startsWith('postgresql://')) {
+    const out = execFileSync('psql', [path, '-XAtqc', `SELECT COALESCE(json_agg(t), '[]') FROM (${query}) t`],
+      { encoding: 'utf8' });
+    return JSON.parse(out);
+  }
   const out = execFileSync('sqlite3', ['-readonly', '-json', path, query], { encoding: 'utf8' });
   return out.trim() ? JSON.parse(out) : [];
 }
@@ -109,8 +130,14 @@ export function lastEventId(path) {
   return sql(path, 'SELECT COALESCE(MAX(id), 0) AS id FROM events')[0].id;
 }
 
-export function cleanup(dir) {
+// Removes a freshDatabase()'s folder (and its PostgreSQL database, if any).
+export function cleanup(dir, db) {
   rmSync(dir, { recursive: true, force: true });
+  if (db && db.startsWith('postgresql://')) {
+    const admin = process.env.LEADWIRE_TEST_PG;
+    const name = db.slice(db.lastIndexOf('/') + 1);
+    execFileSync('psql', [admin, '-qc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'ignore' });
+  }
 }
 
 // One server on a fresh database, for a test file: {base, admin, db, path, stop}.
@@ -124,7 +151,7 @@ export async function setup() {
     token: d.admin.api_token,
     async teardown() {
       const code = await server.stop();
-      cleanup(d.dir);
+      cleanup(d.dir, d.db);
       return code;
     },
   };

@@ -29,7 +29,7 @@ before(async () => {
 after(async () => {
   await server?.stop();
   for (const r of Object.values(rx)) await r.close();
-  if (d) cleanup(d.dir);
+  if (d) cleanup(d.dir, d.db);
   if (certDir) rmSync(certDir, { recursive: true, force: true });
 });
 
@@ -108,7 +108,7 @@ test('without --ca-file the test CA is not trusted', async () => {
     assert.equal(rx.good.at('/untrusted').length, 0);
   } finally {
     await s2.stop();
-    cleanup(d2.dir);
+    cleanup(d2.dir, d2.db);
   }
 });
 

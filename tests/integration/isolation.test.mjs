@@ -28,7 +28,7 @@ before(async () => {
   orgs.A.records = await populate('A', orgs.A.admin);
   orgs.B.records = await populate('B', orgs.B.admin);
 });
-after(async () => { await server.stop(); cleanup(d.dir); });
+after(async () => { await server.stop(); cleanup(d.dir, d.db); });
 
 // Every request that names one of `r`'s records by id.
 function requestsOn(r) {

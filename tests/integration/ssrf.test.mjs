@@ -15,7 +15,7 @@ before(async () => {
   rx = await startReceiver();
   await call('PUT', '/api/settings/webhooks', { enabled: true });
 });
-after(async () => { await rx.close(); await server.stop(); cleanup(d.dir); });
+after(async () => { await rx.close(); await server.stop(); cleanup(d.dir, d.db); });
 
 for (const [i, host] of ['127.0.0.1', 'localhost', '[::1]', '[::ffff:127.0.0.1]', '127.1.2.3'].entries()) {
   test(`a rule pointing at ${host} is refused by the SSRF guard`, async () => {
@@ -46,5 +46,5 @@ test('--https-only refuses http:// rules with a 422 and keeps https:// ones', as
   const secure = await call2('POST', '/api/webhook-rules', { title: 'secure', url: 'https://hooks.example.com/x', trigger: 1 });
   assert.equal(secure.status, 201);
   await s2.stop();
-  cleanup(d2.dir);
+  cleanup(d2.dir, d2.db);
 });
