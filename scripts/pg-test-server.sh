@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 for the tests, from Debian's postgresql-15:
-#   scripts/pg-test-server.sh start DIR  → initdb into DIR, start on a free port on
-#                                          127.0.0.1, print the admin database's URL
+#   scripts/pg-test-server.sh start DIR  → initdb into DIR (once), start on a free port
+#                                          on 127.0.0.1 (the same one when DIR was
+#                                          started before), print the admin URL
 #   scripts/pg-test-server.sh stop DIR   → stop it (safe to call twice)
 # As root (CI) the server runs as the postgres user, which PostgreSQL requires.
 set -euo pipefail
@@ -12,8 +13,11 @@ case $1 in
   start)
     mkdir -p "$dir"
     [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$dir"
-    as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-sync >/dev/null
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    if [[ ! -d $dir/data ]]; then
+      as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-sync >/dev/null
+      python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' > "$dir/port"
+    fi
+    port=$(cat "$dir/port")
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
     echo "postgresql://postgres@127.0.0.1:$port/postgres"

@@ -21,6 +21,7 @@ enum class ErrorKind {
   kValidation,        // fields failed validation
   kTooManyRequests,   // throttled
   kInternal,          // a broken dependency (disk, database)
+  kUnavailable,       // the database cannot be reached for now: try again shortly
 };
 
 struct Error {
@@ -44,6 +45,9 @@ struct Error {
   }
   static Error Internal(std::string message) {
     return {ErrorKind::kInternal, "internal", std::move(message), {}};
+  }
+  static Error Unavailable(std::string message) {
+    return {ErrorKind::kUnavailable, "unavailable", std::move(message), {}};
   }
 };
 

@@ -28,6 +28,8 @@ int StatusFor(ErrorKind kind) {
       return 429;
     case ErrorKind::kInternal:
       return 500;
+    case ErrorKind::kUnavailable:
+      return 503;
   }
   return 500;
 }
@@ -37,7 +39,10 @@ Response ErrorResponse(const Error& e) {
   for (const auto& [k, v] : e.fields) fields[k] = v;
   json::object error{{"code", e.code}, {"message", e.message}};
   if (!fields.empty()) error["fields"] = std::move(fields);
-  return JsonResponse(StatusFor(e.kind), json::object{{"error", std::move(error)}});
+  Response r = JsonResponse(StatusFor(e.kind), json::object{{"error", std::move(error)}});
+  // Nothing was stored; a client that retries after a few seconds will likely succeed.
+  if (e.kind == ErrorKind::kUnavailable) r.headers.emplace_back("Retry-After", "5");
+  return r;
 }
 
 Response JsonResponse(int status, const json::value& body) {

@@ -56,7 +56,7 @@ Response Router::Handle(const Request& req) const {
     r = Fail(Error::Internal(e.what()));
   }
   if (r) return std::move(*r);
-  if (r.error().kind == ErrorKind::kInternal)
+  if (r.error().kind == ErrorKind::kInternal || r.error().kind == ErrorKind::kUnavailable)
     log::Error(req.method + " " + req.path + ": " + r.error().message);
   Error shown = r.error();
   if (shown.kind == ErrorKind::kInternal)

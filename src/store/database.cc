@@ -16,6 +16,10 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
 Error ToError(const sql::DbError& e) {
   if (e.kind == sql::DbError::Kind::kConstraint)
     return Error::Conflict("conflict", "The change conflicts with existing data.");
+  if (e.kind == sql::DbError::Kind::kUnavailable)
+    return Error::Unavailable(
+        "The database cannot be reached right now; nothing was changed. Try again in a few "
+        "seconds.");
   return Error::Internal(std::string("Database error: ") + e.what());
 }
 

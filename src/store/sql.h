@@ -42,7 +42,8 @@ class Row {
 };
 
 struct DbError : std::runtime_error {
-  enum class Kind { kConstraint, kBusy, kOther };
+  // kBusy: a conflict worth retrying; kUnavailable: the server cannot be reached.
+  enum class Kind { kConstraint, kBusy, kUnavailable, kOther };
   DbError(Kind k, const std::string& what) : std::runtime_error(what), kind(k) {}
   Kind kind;
 };

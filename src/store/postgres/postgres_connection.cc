@@ -21,6 +21,10 @@ sql::DbError::Kind KindOf(const char* sqlstate) {
   // Serialization failure and deadlock: the transaction may simply be run again.
   if (std::strcmp(sqlstate, "40001") == 0 || std::strcmp(sqlstate, "40P01") == 0)
     return sql::DbError::Kind::kBusy;
+  // Class 08: connection exception; 57P01–57P03: the server is shutting down,
+  // crashed or is starting.
+  if (std::strncmp(sqlstate, "08", 2) == 0 || std::strncmp(sqlstate, "57P0", 4) == 0)
+    return sql::DbError::Kind::kUnavailable;
   return sql::DbError::Kind::kOther;
 }
 
@@ -35,7 +39,7 @@ PostgresConnection::PostgresConnection(const std::string& conninfo)
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     PQfinish(conn_);
     conn_ = nullptr;
-    throw sql::DbError(sql::DbError::Kind::kOther, "cannot connect to PostgreSQL: " + why);
+    throw sql::DbError(sql::DbError::Kind::kUnavailable, "cannot connect to PostgreSQL: " + why);
   }
   // Notices (e.g. "relation already exists, skipping") are not errors.
   PQsetNoticeProcessor(
@@ -52,7 +56,9 @@ void PostgresConnection::Throw(const pg_result* r, std::string_view context) {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   std::string message = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  throw sql::DbError(KindOf(state), std::string(context) + ": " + message);
+  // A connection that died mid-statement often reports no SQLSTATE at all.
+  const auto kind = Usable() ? KindOf(state) : sql::DbError::Kind::kUnavailable;
+  throw sql::DbError(kind, std::string(context) + ": " + message);
 }
 
 const std::string& PostgresConnection::Prepare(std::string_view sql) {

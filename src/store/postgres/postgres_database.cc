@@ -51,40 +51,43 @@ class PostgresDatabase final : public Database {
   // the failure was a serialization conflict or deadlock.
   Status Run(const char* begin, const std::function<Status(sql::Connection&)>& fn,
              bool* retry = nullptr) {
-    std::unique_ptr<PostgresConnection> conn;
-    try {
-      conn = Take();
-    } catch (const sql::DbError& e) {
-      return Fail(ToError(e));
-    }
-    bool busy = false;
+    sql::DbError::Kind failure = sql::DbError::Kind::kOther;
     auto step = [&](auto&& body) {
       return Guarded([&]() -> Status {
         try {
           return body();
         } catch (const sql::DbError& e) {
-          busy = e.kind == sql::DbError::Kind::kBusy;
+          failure = e.kind;
           throw;
         }
       });
     };
-    Status st = step([&]() -> Status {
-      conn->ExecScript(begin);
-      return {};
-    });
+    std::unique_ptr<PostgresConnection> conn;
+    Status st;
+    // A pooled connection may have died with a server restart while idle: its
+    // first statement fails, and one fresh connection is tried instead.
+    for (bool fresh : {false, true}) {
+      failure = sql::DbError::Kind::kOther;
+      st = step([&]() -> Status {
+        conn = fresh ? std::make_unique<PostgresConnection>(conninfo_) : Take();
+        conn->ExecScript(begin);
+        return {};
+      });
+      if (st || fresh || failure != sql::DbError::Kind::kUnavailable) break;
+    }
     if (st) st = step([&] { return fn(*conn); });
     if (st)
       st = step([&]() -> Status {
         conn->ExecScript("COMMIT");
         return {};
       });
-    if (!st && conn->Usable())
+    if (!st && conn && conn->Usable())
       (void)step([&]() -> Status {
         conn->ExecScript("ROLLBACK");
         return {};
       });
-    if (retry) *retry = busy;
-    GiveBack(std::move(conn));
+    if (retry) *retry = failure == sql::DbError::Kind::kBusy;
+    if (conn) GiveBack(std::move(conn));
     return st;
   }
 
@@ -113,7 +116,13 @@ class PostgresDatabase final : public Database {
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> OpenPostgres(const std::string& conninfo) {
+Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url) {
+  // libpq waits forever for an unreachable host unless told otherwise; a
+  // request must rather answer 503 within seconds.
+  std::string conninfo = url;
+  if (conninfo.find("connect_timeout=") == std::string::npos)
+    conninfo +=
+        (conninfo.find('?') == std::string::npos ? "?" : "&") + std::string("connect_timeout=5");
   try {
     PostgresConnection probe(conninfo);
   } catch (const sql::DbError& e) {
