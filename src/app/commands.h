@@ -35,8 +35,8 @@ struct ServeOptions {
   std::string ca_file;  // extra trusted CAs, PEM
   int max_in_flight = 4096;
   int max_per_endpoint = 64;
-  int max_per_host = 0;       // 0: no cap
-  int transport_threads = 0;  // 0: the default (4)
+  int max_per_host = 0;  // 0: no cap
+  int transport_threads = 4;
 };
 int RunServe(const ServeOptions& o);
 

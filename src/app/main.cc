@@ -57,9 +57,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65536));
   serve_cmd
       ->add_option("--transport-threads", serve.transport_threads,
-                   "Threads sending webhooks, each with its share of the endpoints (0: 4)")
+                   "Threads sending webhooks, each with its share of the endpoints")
       ->capture_default_str()
-      ->check(CLI::Range(0, 64));
+      ->check(CLI::Range(1, 64));
 
   lw::app::DemoOptions demo;
   auto* demo_cmd =

@@ -1,5 +1,4 @@
 // leadwire serve: the HTTP API (and, with the delivery engine, the workers).
-#include <algorithm>
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
 #include <iostream>
@@ -17,12 +16,6 @@
 #include "http/server.h"
 
 namespace lw::app {
-
-int DefaultTransportThreads() {
-  // Even on 2 cores 4 beat 2 (1,000 endpoints at 200 ms: 9.6k/s against 8.9k/s):
-  // the threads mostly wait, and curl's per-request walks shrink with the shard.
-  return 4;
-}
 
 int ServeDatabase(Database& db, const NodeConfig& config, const std::string& banner,
                   const std::function<void()>& on_ready) {
@@ -47,7 +40,7 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
       log::Warn("only " + std::to_string(files) + " open files allowed; --max-in-flight " +
                 std::to_string(options.max_in_flight) + " may run out of sockets");
     // One curl thread per shard of the endpoints, the global bound split evenly.
-    const int shards = std::max(1, config.transport_threads);
+    const int shards = config.transport_threads;
     options.max_in_flight = (options.max_in_flight + shards - 1) / shards;
     std::vector<std::unique_ptr<Transport>> parts;
     for (int i = 0; i < shards; ++i)
@@ -80,7 +73,7 @@ int RunServe(const ServeOptions& o) {
   config.transport.max_in_flight = o.max_in_flight;
   config.transport.max_per_endpoint = o.max_per_endpoint;
   config.transport.max_per_host = o.max_per_host;
-  if (o.transport_threads > 0) config.transport_threads = o.transport_threads;
+  config.transport_threads = o.transport_threads;
   if (!o.ca_file.empty()) {
     auto cas = TrustedCas::Load(o.ca_file);
     if (!cas) return Complain(cas.error());

@@ -14,16 +14,16 @@
 
 namespace lw::app {
 
-// Threads sending webhooks, each with its share of the endpoints (4).
-int DefaultTransportThreads();
-
 struct NodeConfig {
   std::string listen = "127.0.0.1:8080";
   std::string role = "all";
   std::vector<Cidr> allow_destinations;
   bool https_only = false;
   TransportOptions transport;  // limits and trusted CAs (https_only is set from above)
-  int transport_threads = DefaultTransportThreads();
+  // Threads sending webhooks, each with its share of the endpoints. Even on
+  // 2 cores 4 beat 2 (1,000 endpoints at 200 ms: 9.6k/s against 8.9k/s): the
+  // threads mostly wait, and curl's per-request walks shrink with the shard.
+  int transport_threads = 4;
 };
 
 // on_ready runs once the node accepts connections and delivers (the demo

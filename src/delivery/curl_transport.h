@@ -2,11 +2,11 @@
 // multi handle on its own thread, driven by curl_multi_socket_action and
 // epoll so each wake-up costs only the sockets that are ready. Which job
 // starts when is the EndpointScheduler's decision; this class only drives
-// curl. Connections, TLS sessions and DNS answers are shared by every
-// request, so a busy endpoint pays one TLS handshake per connection, not per
-// webhook. The SSRF guard runs in curl's open-socket callback, on the
-// resolved address; a job that finds no free socket is given back, not
-// failed. Thread rules: Transport's.
+// curl. Connections and DNS answers (the multi handle's) and TLS sessions
+// (a share handle) are reused by every request, so a busy endpoint pays one
+// TLS handshake per connection, not per webhook. The SSRF guard runs in curl's open-socket
+// callback, on the resolved address; a job that finds no free socket is given back, not failed.
+// Thread rules: Transport's.
 #pragma once
 
 #include <atomic>
@@ -73,7 +73,7 @@ class CurlTransport final : public Transport {
   ResultSink sink_;
   ReturnSink returned_;
   void* multi_ = nullptr;  // CURLM*
-  void* share_ = nullptr;  // CURLSH*: TLS sessions and DNS, shared by every handle
+  void* share_ = nullptr;  // CURLSH*: TLS sessions, shared by every handle
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: Submit and Stop wake the thread through it
   // curl's one-shot timer, set from inside curl calls; max(): none.

@@ -13,7 +13,7 @@ struct DeliveryJob {
   int64_t delivery_id = 0;
   std::string url;
   std::string host;      // HostKey(url): the origin, computed once per rule by the dispatcher
-  std::string endpoint;  // EndpointKey(org, url): the unit of concurrency and health
+  std::string endpoint;  // EndpointKey(org, host): the unit of concurrency and health
   std::string body;
   std::vector<std::string> headers;  // "Name: value"
 };

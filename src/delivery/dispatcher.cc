@@ -144,7 +144,11 @@ bool Dispatcher::RunOnce(bool may_claim) {
   for (const deliveries::Claimed& d : claimed) {
     // Worked out once per rule, and again when its URL changes.
     RuleKeys& keys = rule_keys_[d.rule_id];
-    if (keys.url != d.url) keys = {d.url, HostKey(d.url), EndpointKey(d.org_id, d.url)};
+    if (keys.url != d.url) {
+      keys.url = d.url;
+      keys.host = HostKey(d.url);
+      keys.endpoint = EndpointKey(d.org_id, keys.host);
+    }
     jobs.push_back(BuildSignedJob(d, now));
     jobs.back().host = keys.host;
     jobs.back().endpoint = keys.endpoint;

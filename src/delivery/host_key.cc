@@ -22,8 +22,8 @@ std::string HostKey(const std::string& url) {
   return key;
 }
 
-std::string EndpointKey(int64_t org_id, const std::string& url) {
-  return std::to_string(org_id) + "|" + HostKey(url);
+std::string EndpointKey(int64_t org_id, const std::string& host_key) {
+  return std::to_string(org_id) + "|" + host_key;
 }
 
 }  // namespace lw

@@ -10,6 +10,7 @@
 namespace lw {
 
 std::string HostKey(const std::string& url);
-std::string EndpointKey(int64_t org_id, const std::string& url);
+// host_key: HostKey() of the organization's URL.
+std::string EndpointKey(int64_t org_id, const std::string& host_key);
 
 }  // namespace lw

@@ -25,8 +25,8 @@ void AddOpsRoutes(Router& r) {
   r.Add("GET", "/metrics", Access::kPublic, [&r](RequestContext& ctx) -> Result<Response> {
     metrics::Gauges gauges;
     LW_CHECK(r.db().Read([&](sql::Connection& c) -> Status {
-      const QueueGauges queue = QueueState(c, ctx.now_ms);
-      gauges.queue_depth = queue.depth;
+      const auto queue = QueueState(c, ctx.now_ms);
+      gauges.queue_depth = queue.pending;
       gauges.queue_due = queue.due;
       return {};
     }));

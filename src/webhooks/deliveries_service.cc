@@ -111,9 +111,8 @@ Result<json::value> RecoverFailed(sql::Connection& c, const Actor& actor, int64_
   return json::object{{"recovered", n}};
 }
 
-QueueGauges QueueState(sql::Connection& c, int64_t now_ms) {
-  const auto counts = deliveries::CountQueue(c, now_ms);
-  return {counts.pending, counts.due};
+deliveries::QueueCounts QueueState(sql::Connection& c, int64_t now_ms) {
+  return deliveries::CountQueue(c, now_ms);
 }
 
 }  // namespace lw

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "domain/actor.h"
 #include "store/sql.h"
+#include "webhooks/delivery_repository.h"
 
 namespace lw {
 
@@ -26,10 +27,6 @@ Result<boost::json::value> RecoverFailed(sql::Connection& c, const Actor& actor,
                                          const boost::json::object& body);
 
 // The queue across all organizations, for /metrics (counts only, no tenant data).
-struct QueueGauges {
-  int64_t depth = 0;  // pending deliveries
-  int64_t due = 0;    // of which due now
-};
-QueueGauges QueueState(sql::Connection& c, int64_t now_ms);
+deliveries::QueueCounts QueueState(sql::Connection& c, int64_t now_ms);
 
 }  // namespace lw

@@ -207,8 +207,9 @@ void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attemp
           params.end(),
           {a.delivery_id, a.at,
            a.http_status ? sql::Value(int64_t(*a.http_status)) : sql::Value(nullptr), a.duration_ms,
-           a.error.empty() ? sql::Value(nullptr) : sql::Value(a.error),
-           a.response_excerpt.empty() ? sql::Value(nullptr) : sql::Value(a.response_excerpt)});
+           a.error.empty() ? sql::Value(nullptr) : sql::Value(std::string(a.error)),
+           a.response_excerpt.empty() ? sql::Value(nullptr)
+                                      : sql::Value(std::string(a.response_excerpt))});
     }
     c.Exec(sql, params);
   }

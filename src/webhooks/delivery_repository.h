@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -98,13 +99,14 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
 // Sets the lease of the deliveries (0: claimable again at once).
 void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, int64_t until);
 
+// Views into the caller's results, which outlive the call.
 struct AttemptRecord {
   int64_t delivery_id = 0;
   int64_t at = 0;
   std::optional<int> http_status;
   int64_t duration_ms = 0;
-  std::string error;             // empty: none
-  std::string response_excerpt;  // empty: none
+  std::string_view error;             // empty: none
+  std::string_view response_excerpt;  // empty: none
 };
 void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attempts);
 

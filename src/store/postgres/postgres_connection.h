@@ -5,9 +5,9 @@
 
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "store/sql.h"
+#include "store/statement_map.h"
 
 struct pg_conn;
 struct pg_result;
@@ -44,10 +44,7 @@ class PostgresConnection final : public sql::Connection {
   [[noreturn]] void Throw(const pg_result* r, std::string_view context);
 
   pg_conn* conn_ = nullptr;
-  struct Hash : std::hash<std::string_view> {
-    using is_transparent = void;
-  };
-  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> prepared_;  // SQL → name
+  sql::StatementMap<std::string> prepared_;  // SQL → prepared statement's name
 };
 
 }  // namespace lw

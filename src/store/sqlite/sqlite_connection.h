@@ -4,9 +4,9 @@
 
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "store/sql.h"
+#include "store/statement_map.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -41,11 +41,7 @@ class SqliteConnection final : public sql::Connection {
   [[noreturn]] void Throw(int rc, std::string_view context);
 
   sqlite3* db_ = nullptr;
-  // Looked up by string_view: no copy of the SQL per statement run.
-  struct Hash : std::hash<std::string_view> {
-    using is_transparent = void;
-  };
-  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> statements_;
+  sql::StatementMap<sqlite3_stmt*> statements_;
 };
 
 }  // namespace lw

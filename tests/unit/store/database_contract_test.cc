@@ -1,4 +1,5 @@
-// What every store backend promises, run against SQLite and PostgreSQL alike:
+// What every store backend promises, run against SQLite and PostgreSQL alike
+// (the SQLite-only parts, group commit and WAL, are sqlite_database_test):
 // transactions commit or roll back whole (also when a write throws), errors
 // map to the same kinds, migrations run once even when nodes start together,
 // values round-trip, and `?` inside a literal stays text.
@@ -11,10 +12,13 @@
 #include <vector>
 
 #include "store/database.h"
+#include "support/org_rows.h"
 #include "support/test_databases.h"
 
 namespace lw {
 namespace {
+
+using testing::InsertOrg;
 
 class DatabaseContract : public ::testing::TestWithParam<const char*> {
  protected:
@@ -31,17 +35,7 @@ class DatabaseContract : public ::testing::TestWithParam<const char*> {
     db_.reset();
     test_db_.reset();
   }
-  static void InsertOrg(sql::Connection& c, const std::string& name) {
-    c.Exec("INSERT INTO organizations (name, webhook_key, created_at) VALUES (?, 'k', 0)", {name});
-  }
-  std::set<std::string> Names() {
-    return *ReadResult<std::set<std::string>>(
-        *db_, [](sql::Connection& c) -> Result<std::set<std::string>> {
-          std::set<std::string> names;
-          for (const auto& r : c.Query("SELECT name FROM organizations")) names.insert(r.Text(0));
-          return names;
-        });
-  }
+  std::set<std::string> Names() { return testing::OrgNames(*db_); }
 
   std::unique_ptr<testing::TestDatabase> test_db_;
   std::unique_ptr<Database> db_;
@@ -85,6 +79,26 @@ TEST_P(DatabaseContract, AWriteThatThrowsAnythingRollsBackAndLaterWritesSucceed)
       return {};
     }));
   EXPECT_EQ(Names().size(), 20u);
+}
+
+TEST_P(DatabaseContract, AReadThatThrowsAnswersAnInternalError) {
+  auto st = db_->Read([](sql::Connection&) -> Status { throw std::runtime_error("boom"); });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind, ErrorKind::kInternal);
+  EXPECT_TRUE(db_->Read([](sql::Connection& c) -> Status {
+    c.Query("SELECT 1");
+    return {};
+  }));
+}
+
+TEST_P(DatabaseContract, MigrationsAreSafeToReRun) {
+  ASSERT_TRUE(db_->Write([](sql::Connection& c) -> Status {
+    InsertOrg(c, "A");
+    return {};
+  }));
+  EXPECT_TRUE(db_->Migrate());
+  EXPECT_TRUE(db_->Migrate());
+  EXPECT_EQ(Names(), std::set<std::string>{"A"});
 }
 
 TEST_P(DatabaseContract, AUniqueViolationIsAConflict) {
