@@ -28,10 +28,14 @@ if [[ ! -d node_modules ]] || [[ package.json -nt node_modules ]]; then
   npm install --no-audit --no-fund --loglevel=error
 fi
 export LEADWIRE_BIN="$PWD/build/asan/leadwire"
+# A test file that fails must not hang the run: --test-force-exit ends each
+# file once its tests are done, and `timeout` bounds every stage (CI has 90
+# minutes for everything; a stage here takes a few).
+node_test() { timeout --kill-after=30 1500 node --test --test-force-exit "$@"; }
 echo "-- on SQLite"
-node --test --test-concurrency=2 tests/integration/
+node_test --test-concurrency=2 tests/integration/
 echo "-- on PostgreSQL"
-LEADWIRE_TEST_STORE=postgresql node --test --test-concurrency=2 tests/integration/
+LEADWIRE_TEST_STORE=postgresql node_test --test-concurrency=2 tests/integration/
 
 echo "== browser tests"
-node --test tests/e2e/
+node_test tests/e2e/

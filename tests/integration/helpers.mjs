@@ -60,10 +60,17 @@ export function addUser(db, orgId, email, role = 'user') {
 
 function slug(s) { return s.toLowerCase().replace(/[^a-z0-9]+/g, '-'); }
 
+// Every server a test file started; a failed test must not leave one running
+// (its open pipes would keep the test runner waiting for this file forever).
+const servers = new Set();
+process.on('exit', () => { for (const child of servers) child.kill('SIGKILL'); });
+
 // Starts `leadwire serve` on port 0; resolves once it prints its address.
 export async function startServer(db, extraArgs = []) {
   const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...extraArgs],
                       { stdio: ['ignore', 'pipe', 'pipe'] });
+  servers.add(child);
+  child.on('exit', () => servers.delete(child));
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const base = await new Promise((resolve, reject) => {
