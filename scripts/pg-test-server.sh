@@ -4,6 +4,8 @@
 #                                          on 127.0.0.1 (the same one when DIR was
 #                                          started before), print the admin URL
 #   scripts/pg-test-server.sh stop DIR   → stop it (safe to call twice)
+#   scripts/pg-test-server.sh crash DIR  → stop it as a crash would (-m immediate: no
+#                                          checkpoint, recovery from the WAL) and start it
 # As root (CI) the server runs as the postgres user, which PostgreSQL requires.
 set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
@@ -25,5 +27,8 @@ case $1 in
   stop)
     [[ -f $dir/data/postmaster.pid ]] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
     ;;
-  *) echo "usage: pg-test-server.sh start|stop DIR" >&2; exit 2 ;;
+  crash)
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m immediate -w -t 60 restart >/dev/null
+    ;;
+  *) echo "usage: pg-test-server.sh start|stop|crash DIR" >&2; exit 2 ;;
 esac

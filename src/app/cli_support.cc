@@ -6,8 +6,8 @@
 
 namespace lw::app {
 
-std::unique_ptr<Database> OpenOrExplain(const std::string& url) {
-  auto db = OpenDatabase(url);
+std::unique_ptr<Database> OpenOrExplain(const std::string& url, const DatabaseOptions& options) {
+  auto db = OpenDatabase(url, options);
   if (!db) {
     Complain(db.error());
     return nullptr;

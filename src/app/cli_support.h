@@ -12,7 +12,8 @@
 namespace lw::app {
 
 // Opens `url`, applies migrations; on failure prints the reason and returns null.
-std::unique_ptr<Database> OpenOrExplain(const std::string& url);
+std::unique_ptr<Database> OpenOrExplain(const std::string& url,
+                                        const DatabaseOptions& options = {});
 // Prints "leadwire: <message>" to stderr and returns 1.
 int Complain(const std::string& message);
 int Complain(const Error& e);

@@ -131,7 +131,9 @@ int RunDemo(const DemoOptions& o) {
       "  Try:       curl -H 'Authorization: Bearer " + token +
       "' -H 'Content-Type: application/json' -d '{\"contact\":{\"first_name\":\"Ada\"}}' http://" +
       o.listen + "/api/leads\n  Stop:      Ctrl+C\n\n";
-  const NodeConfig config{o.listen, "all", {*Cidr::Parse("127.0.0.1/32")}, false, {}};
+  NodeConfig config;
+  config.listen = o.listen;
+  config.allow_destinations = {*Cidr::Parse("127.0.0.1/32")};
   const int code = ServeDatabase(*db, config, banner, [&] {
     // A first lead, so a signed webhook arrives within seconds of starting.
     auto lead = WriteResult<json::value>(*db, [&](sql::Connection& c) {

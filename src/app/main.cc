@@ -61,6 +61,16 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
 
+  serve_cmd
+      ->add_option("--db-pool", serve.db_pool,
+                   "PostgreSQL connections this node opens at most (SQLite ignores it)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+
+  serve_cmd->add_option("--trusted-proxy", serve.trusted_proxies,
+                        "CIDR range of load balancers whose X-Forwarded-For names the client "
+                        "(repeatable)");
+
   lw::app::DemoOptions demo;
   auto* demo_cmd =
       cli.add_subcommand("demo", "Run a demo on an embedded database in ./leadwire-demo/");

@@ -11,7 +11,6 @@
 #include "delivery/curl_transport.h"
 #include "delivery/dispatcher.h"
 #include "delivery/sharded_transport.h"
-#include "http/login_throttle.h"
 #include "http/routes.h"
 #include "http/server.h"
 
@@ -23,11 +22,11 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   if (!address) return Complain(address.error());
   SystemClock clock;
   http::Router router(db, clock);
-  http::LoginThrottle throttle;
+  router.TrustProxies(config.trusted_proxies);
   if (config.role == "worker")
     http::AddOpsRoutes(router);
   else
-    http::AddAllRoutes(router, throttle, RulePolicy{config.https_only});
+    http::AddAllRoutes(router, RulePolicy{config.https_only});
   std::unique_ptr<Transport> transport;
   std::optional<Dispatcher> dispatcher;
   if (config.role != "api") {
@@ -50,6 +49,10 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
     dispatcher.emplace(db, clock, *transport, DispatcherOptions{});
     db.SetCommitListener([&dispatcher] { dispatcher->Wake(); });
   }
+  // Other nodes' new deliveries wake this one (declared after the dispatcher,
+  // so it stops before the dispatcher goes).
+  std::unique_ptr<WorkWatch> watch;
+  if (dispatcher) watch = db.WatchForWork([&dispatcher] { dispatcher->Wake(); });
   http::Server server([&router](const http::Request& r) { return router.Handle(r); },
                       {address->first, address->second, 2, 32});
   auto port = server.Listen();
@@ -61,15 +64,39 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   if (!banner.empty()) std::cout << banner << std::flush;
   if (on_ready) on_ready();
   server.Run();
+  watch.reset();
   if (dispatcher) dispatcher->Stop();
   log::Info("stopped");
   return 0;
 }
 
+namespace {
+
+Result<std::vector<Cidr>> ParseCidrs(const std::string& flag,
+                                     const std::vector<std::string>& texts) {
+  std::vector<Cidr> out;
+  for (const auto& text : texts) {
+    auto cidr = Cidr::Parse(text);
+    if (!cidr)
+      return Fail(
+          Error{ErrorKind::kBadRequest,
+                "bad_flag",
+                flag + " " + text + " is not a CIDR range; write it like 127.0.0.1/32 or ::1/128.",
+                {}});
+    out.push_back(*cidr);
+  }
+  return out;
+}
+
+}  // namespace
+
 int RunServe(const ServeOptions& o) {
   if (o.role != "all" && o.role != "api" && o.role != "worker")
     return Complain("--role must be all, api or worker.");
-  NodeConfig config{o.listen, o.role, {}, o.https_only, {}};
+  NodeConfig config;
+  config.listen = o.listen;
+  config.role = o.role;
+  config.https_only = o.https_only;
   config.transport.max_in_flight = o.max_in_flight;
   config.transport.max_per_endpoint = o.max_per_endpoint;
   config.transport.max_per_host = o.max_per_host;
@@ -79,14 +106,13 @@ int RunServe(const ServeOptions& o) {
     if (!cas) return Complain(cas.error());
     config.transport.extra_cas = std::move(*cas);
   }
-  for (const auto& text : o.allow_destinations) {
-    auto cidr = Cidr::Parse(text);
-    if (!cidr)
-      return Complain("--allow-destination " + text +
-                      " is not a CIDR range; write it like 127.0.0.1/32 or ::1/128.");
-    config.allow_destinations.push_back(*cidr);
-  }
-  auto db = OpenOrExplain(o.db);
+  auto destinations = ParseCidrs("--allow-destination", o.allow_destinations);
+  if (!destinations) return Complain(destinations.error());
+  config.allow_destinations = std::move(*destinations);
+  auto proxies = ParseCidrs("--trusted-proxy", o.trusted_proxies);
+  if (!proxies) return Complain(proxies.error());
+  config.trusted_proxies = std::move(*proxies);
+  auto db = OpenOrExplain(o.db, DatabaseOptions{o.db_pool});
   if (!db) return 1;
   return ServeDatabase(*db, config, "");
 }

@@ -24,6 +24,7 @@ struct NodeConfig {
   // 2 cores 4 beat 2 (1,000 endpoints at 200 ms: 9.6k/s against 8.9k/s): the
   // threads mostly wait, and curl's per-request walks shrink with the shard.
   int transport_threads = 4;
+  std::vector<Cidr> trusted_proxies;  // load balancers whose X-Forwarded-For is believed
 };
 
 // on_ready runs once the node accepts connections and delivers (the demo

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "common/crypto.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/named_thread.h"
@@ -18,6 +19,8 @@ Dispatcher::Dispatcher(Database& db, const Clock& clock, Transport& transport,
       clock_(clock),
       transport_(transport),
       options_(options),
+      // Names this node's leases; random, so a restarted node is a new owner.
+      node_id_(crypto::Hex(crypto::RandomBytes(8))),
       rng_(std::random_device{}()) {}
 
 namespace {
@@ -46,7 +49,7 @@ void Dispatcher::Stop() {
   for (const auto& [id, _] : held_) still_held.push_back(id);
   if (still_held.empty()) return;
   auto st = db_.Write([&](sql::Connection& c) -> Status {
-    deliveries::SetLeases(c, still_held, 0);
+    deliveries::SetLeases(c, still_held, {node_id_, 0});
     return {};
   });
   if (st)
@@ -118,24 +121,28 @@ bool Dispatcher::RunOnce(bool may_claim) {
   auto uniform01 = [&] { return unit(rng_); };
   ResultTally tally;
   std::vector<deliveries::Claimed> claimed;
+  const deliveries::Lease lease{node_id_, now + kLeaseMs};
   // Results and the next claim share one transaction, and so one fsync.
   auto st = db_.Write([&](sql::Connection& c) -> Status {
     tally = RecordResults(c, batch, now, uniform01);
-    deliveries::SetLeases(c, returned, 0);
-    deliveries::SetLeases(c, to_renew, now + kLeaseMs);
-    if (claim)
-      claimed = deliveries::Claim(c, now, limit, options_.per_rule, excluded, now + kLeaseMs);
+    deliveries::SetLeases(c, returned, {node_id_, 0});
+    deliveries::SetLeases(c, to_renew, lease);
+    if (claim) claimed = deliveries::Claim(c, now, limit, options_.per_rule, excluded, lease);
     return {};
   });
-  // Answered or returned deliveries are no longer held, recorded or not.
-  for (const auto& r : batch) held_.erase(r.delivery_id);
-  for (int64_t id : returned) held_.erase(id);
   if (!st) {
-    // Attempts that happened but are not recorded are sent again once their
-    // leases run out (at-least-once).
+    // The database is away (or refused): the results wait for the next round,
+    // so an outage shorter than a lease sends nothing twice.
     log::Error("cannot record delivery results or claim deliveries: " + st.error().message);
+    std::lock_guard lock(mutex_);
+    results_.insert(results_.begin(), std::make_move_iterator(batch.begin()),
+                    std::make_move_iterator(batch.end()));
+    returned_.insert(returned_.begin(), returned.begin(), returned.end());
     return false;
   }
+  // Answered or returned deliveries are no longer held.
+  for (const auto& r : batch) held_.erase(r.delivery_id);
+  for (int64_t id : returned) held_.erase(id);
   for (int64_t id : to_renew)
     if (auto it = held_.find(id); it != held_.end()) it->second = now + kLeaseMs;
   metrics::CountOutcomes(tally.delivered, tally.retried, tally.failed, tally.gone);

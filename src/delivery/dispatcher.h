@@ -63,6 +63,7 @@ class Dispatcher {
   const Clock& clock_;
   Transport& transport_;
   DispatcherOptions options_;
+  const std::string node_id_;  // the owner of this node's leases
   std::thread thread_;
   std::atomic<bool> running_{false};
 

@@ -6,10 +6,15 @@
 #include "common/crypto.h"
 #include "common/json_fields.h"
 #include "common/log.h"
+#include "http/client_address.h"
 #include "http/json_response.h"
 #include "http/session_cookie.h"
 
 namespace lw::http {
+
+std::string Router::ClientAddress(const Request& req) const {
+  return http::ClientAddress(req, trusted_proxies_);
+}
 
 namespace json = boost::json;
 

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "delivery/address_policy.h"
 #include "domain/actor.h"
 #include "domain/users.h"
 #include "http/message.h"
@@ -44,6 +45,11 @@ class Router {
   Database& db() const { return db_; }
   const Clock& clock() const { return clock_; }
 
+  // Load balancers whose X-Forwarded-For is believed (see client_address.h).
+  // Set before serving.
+  void TrustProxies(std::vector<Cidr> proxies) { trusted_proxies_ = std::move(proxies); }
+  std::string ClientAddress(const Request& req) const;
+
  private:
   struct Route {
     std::string method;
@@ -57,6 +63,7 @@ class Router {
   Database& db_;
   const Clock& clock_;
   std::vector<Route> routes_;
+  std::vector<Cidr> trusted_proxies_;
 };
 
 }  // namespace lw::http

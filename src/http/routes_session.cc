@@ -3,6 +3,7 @@
 
 #include "common/json_fields.h"
 #include "common/secrets.h"
+#include "domain/login_attempts.h"
 #include "http/json_response.h"
 #include "http/routes.h"
 #include "http/session_cookie.h"
@@ -30,38 +31,42 @@ const std::string& DummyHash() {
 
 }  // namespace
 
-void AddSessionRoutes(Router& router, LoginThrottle& throttle) {
+void AddSessionRoutes(Router& router) {
   router.Add(
-      "POST", "/api/session", Access::kPublic,
-      [&router, &throttle](RequestContext& ctx) -> Result<Response> {
+      "POST", "/api/session", Access::kPublic, [&router](RequestContext& ctx) -> Result<Response> {
         FieldReader f(ctx.body);
         const std::string email = Lower(f.RequiredString("email", 254));
         const std::string password = f.RequiredString("password", 1000);
         LW_CHECK(f.Check());
         const std::string by_email = "email:" + email;
-        const std::string by_addr = "addr:" + ctx.req.remote_address;
-        if (!throttle.Allowed(by_email, ctx.now_ms) || !throttle.Allowed(by_addr, ctx.now_ms))
-          return Fail(Error{ErrorKind::kTooManyRequests,
-                            "too_many_requests",
-                            "Too many failed logins; wait 15 minutes and try again.",
-                            {}});
-        auto login = ReadResult<std::optional<Credentials>>(
-            router.db(), [&](sql::Connection& c) -> Result<std::optional<Credentials>> {
-              return FindLogin(c, email);
-            });
-        if (!login) return Fail(login.error());
-        const bool ok = *login ? secrets::VerifyPassword((*login)->password_hash, password)
-                               : (secrets::VerifyPassword(DummyHash(), password), false);
-        if (!ok) {
-          throttle.RecordFailure(by_email, ctx.now_ms);
-          throttle.RecordFailure(by_addr, ctx.now_ms);
+        const std::string by_addr = "addr:" + router.ClientAddress(ctx.req);
+        // The guess is counted before the password is checked (the hash is
+        // slow), in the database, so neither concurrency nor spreading the
+        // guesses over several nodes gets past the limit.
+        struct Guess {
+          std::vector<int64_t> reservations;
+          std::optional<Credentials> login;
+        };
+        auto guess = WriteResult<Guess>(router.db(), [&](sql::Connection& c) -> Result<Guess> {
+          auto reserved = login_attempts::Reserve(c, {by_email, by_addr}, ctx.now_ms);
+          if (!reserved)
+            return Fail(Error{ErrorKind::kTooManyRequests,
+                              "too_many_requests",
+                              "Too many failed logins; wait 15 minutes and try again.",
+                              {}});
+          return Guess{std::move(*reserved), FindLogin(c, email)};
+        });
+        if (!guess) return Fail(guess.error());
+        const bool ok = guess->login
+                            ? secrets::VerifyPassword(guess->login->password_hash, password)
+                            : (secrets::VerifyPassword(DummyHash(), password), false);
+        if (!ok)
           return Fail(Error{
               ErrorKind::kUnauthorized, "unauthorized", "The email or password is wrong.", {}});
-        }
-        throttle.Reset(by_email);
-        const Identity who = (*login)->who;
+        const Identity who = guess->login->who;
         auto session =
             WriteResult<NewSession>(router.db(), [&](sql::Connection& c) -> Result<NewSession> {
+              login_attempts::Forgive(c, guess->reservations, by_email);
               return CreateSession(c, who.user_id, ctx.now_ms);
             });
         if (!session) return Fail(session.error());

@@ -6,11 +6,12 @@
 
 namespace lw {
 
-Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
+                                               const DatabaseOptions& options) {
   auto parsed = ParseDatabaseUrl(url);
   if (!parsed) return Fail(parsed.error());
   if (parsed->backend == DatabaseUrl::Backend::kSqlite) return OpenSqlite(parsed->sqlite_path);
-  return OpenPostgres(parsed->conninfo);
+  return OpenPostgres(parsed->conninfo, options.pool_size);
 }
 
 Error ToError(const sql::DbError& e) {

@@ -14,6 +14,19 @@
 
 namespace lw {
 
+// A running watch for other nodes' work (Database::WatchForWork); destroying
+// it stops the watch.
+class WorkWatch {
+ public:
+  virtual ~WorkWatch() = default;
+};
+
+struct DatabaseOptions {
+  // PostgreSQL: connections this node opens at most; a transaction waits for
+  // a free one beyond that. (SQLite has one writer and a reader per thread.)
+  int pool_size = 8;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -26,6 +39,14 @@ class Database {
 
   // Applies pending migrations; safe to call on every start.
   virtual Status Migrate() = 0;
+
+  // Calls `wake` (from another thread) whenever a transaction that announced
+  // work (Connection::AnnounceWork) commits on any node, and after each
+  // reconnection, since notifications may have been missed meanwhile. Null
+  // where one process is all there is (SQLite: the commit listener does it).
+  virtual std::unique_ptr<WorkWatch> WatchForWork(std::function<void()> /*wake*/) {
+    return nullptr;
+  }
 
   // Called after every committed Write (the dispatcher wakes on it). Set it
   // before other threads use the database.
@@ -41,7 +62,8 @@ class Database {
 };
 
 // Opens a --db URL (see database_url.h).
-Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
+                                               const DatabaseOptions& options = {});
 
 // Turns a DbError into the Error a transaction returns.
 Error ToError(const sql::DbError& e);

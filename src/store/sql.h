@@ -65,6 +65,16 @@ class Connection {
   // and step over each other's. (SQLite has one writer and no row locks.)
   virtual bool SupportsSkipLocked() const = 0;
 
+  // Says this transaction makes deliveries due: once it commits, worker nodes
+  // waiting for work wake (PostgreSQL: one NOTIFY per transaction, sent with
+  // the commit). SQLite serves one process, whose commit listener wakes it.
+  virtual void AnnounceWork() {}
+
+  // Holds a lock named `name` until the transaction ends, on every node
+  // (PostgreSQL: an advisory lock on the name's hash). SQLite's one writer
+  // already runs write transactions one at a time.
+  virtual void LockName(std::string_view /*name*/) {}
+
   // Conveniences built on Query.
   std::optional<Row> QueryOne(std::string_view sql, std::initializer_list<Value> params = {});
   // For "INSERT … RETURNING id".

@@ -86,18 +86,26 @@ struct Claimed {
   std::vector<std::string> keys;  // signing keys: current, then previous during its grace
 };
 
+// A claim's hold on deliveries: the node holding them (any text unique per
+// running node) and until when no other node may claim them.
+struct Lease {
+  std::string owner;
+  int64_t until = 0;
+};
+
 // Leases up to `limit` pending deliveries that are due, of organizations with
 // webhooks enabled and rules enabled, skipping `excluded_rules`; each is held
-// until `lease_until` (not claimable by anyone before). Rules take turns:
+// by `lease` (not claimable by anyone before it runs out). Rules take turns:
 // every rule's oldest due delivery comes before any rule's second, and so on,
 // at most `per_rule` of each, so one rule's backlog never stands in front of
 // another rule's fresh deliveries. The cost follows the number of rules with
 // pending deliveries, not the length of their backlogs. Rows another node is
 // claiming are skipped where the backend can.
 std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int per_rule,
-                           const std::set<int64_t>& excluded_rules, int64_t lease_until);
-// Sets the lease of the deliveries (0: claimable again at once).
-void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, int64_t until);
+                           const std::set<int64_t>& excluded_rules, const Lease& lease);
+// Moves the end of the leases among `ids` that `lease.owner` still holds
+// (until 0: claimable again at once). Another node's leases stay as they are.
+void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, const Lease& lease);
 
 // Views into the caller's results, which outlive the call.
 struct AttemptRecord {

@@ -52,6 +52,24 @@ PostgresConnection::~PostgresConnection() {
 
 bool PostgresConnection::Usable() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
 
+void PostgresConnection::LockName(std::string_view name) {
+  Query("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", {std::string(name)});
+}
+
+int PostgresConnection::Socket() const { return PQsocket(conn_); }
+
+int PostgresConnection::TakeNotifications() {
+  if (!PQconsumeInput(conn_) || !Usable())
+    throw sql::DbError(sql::DbError::Kind::kUnavailable,
+                       std::string("lost the connection to PostgreSQL: ") + PQerrorMessage(conn_));
+  int n = 0;
+  while (PGnotify* note = PQnotifies(conn_)) {
+    PQfreemem(note);
+    ++n;
+  }
+  return n;
+}
+
 void PostgresConnection::Throw(const pg_result* r, std::string_view context) {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   std::string message = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "store/sql.h"
 #include "store/statement_map.h"
@@ -29,9 +30,20 @@ class PostgresConnection final : public sql::Connection {
   int64_t Exec(std::string_view sql, const std::vector<sql::Value>& params) override;
   void ExecScript(std::string_view sql) override;
   bool SupportsSkipLocked() const override { return true; }
+  void AnnounceWork() override { announce_ = true; }
+  void LockName(std::string_view name) override;
 
   // False once the connection to the server is lost: do not reuse it.
   bool Usable() const;
+  // Whether AnnounceWork was called since the last call (the database sends
+  // the NOTIFY just before COMMIT).
+  bool TakeAnnouncement() { return std::exchange(announce_, false); }
+
+  // For a connection that LISTENs: the socket to wait on, and how many
+  // notifications arrived since the last call (reading what the socket
+  // holds). Throws DbError (kUnavailable) once the connection is lost.
+  int Socket() const;
+  int TakeNotifications();
 
  private:
   struct ResultDeleter {
@@ -45,6 +57,7 @@ class PostgresConnection final : public sql::Connection {
 
   pg_conn* conn_ = nullptr;
   sql::StatementMap<std::string> prepared_;  // SQL → prepared statement's name
+  bool announce_ = false;
 };
 
 }  // namespace lw

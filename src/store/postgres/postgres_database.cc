@@ -1,11 +1,16 @@
 #include "store/postgres/postgres_database.h"
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <vector>
 
 #include "store/guarded.h"
 #include "store/migrations.h"
+#include "store/postgres/connector.h"
 #include "store/postgres/postgres_connection.h"
+#include "store/postgres/work_listener.h"
 
 namespace lw {
 
@@ -16,10 +21,14 @@ namespace {
 constexpr int kAttempts = 4;
 // Any fixed number: the key of the lock that serializes migrations across nodes.
 constexpr int64_t kMigrationLock = 0x4c65616477697265;  // "Leadwire"
+// How long a transaction waits for a pooled connection when all are in use
+// before it answers "unavailable" (a pool that small is a configuration error).
+constexpr auto kPoolWait = std::chrono::seconds(10);
 
 class PostgresDatabase final : public Database {
  public:
-  explicit PostgresDatabase(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+  PostgresDatabase(std::string conninfo, int pool_size)
+      : connector_(std::move(conninfo)), pool_size_(std::max(pool_size, 1)) {}
 
   Status Read(const std::function<Status(sql::Connection&)>& fn) override {
     return Run("BEGIN READ ONLY", fn);
@@ -46,6 +55,10 @@ class PostgresDatabase final : public Database {
     });
   }
 
+  std::unique_ptr<WorkWatch> WatchForWork(std::function<void()> wake) override {
+    return std::make_unique<WorkListener>(connector_, std::move(wake));
+  }
+
  private:
   // One transaction on a pooled connection. `retry` (if given) is set when
   // the failure was a serialization conflict or deadlock.
@@ -69,7 +82,8 @@ class PostgresDatabase final : public Database {
     for (bool fresh : {false, true}) {
       failure = sql::DbError::Kind::kOther;
       st = step([&]() -> Status {
-        conn = fresh ? std::make_unique<PostgresConnection>(conninfo_) : Take();
+        if (conn) Release(std::move(conn));
+        conn = Take(fresh);
         conn->ExecScript(begin);
         return {};
       });
@@ -78,6 +92,8 @@ class PostgresDatabase final : public Database {
     if (st) st = step([&] { return fn(*conn); });
     if (st)
       st = step([&]() -> Status {
+        // Sent with the commit, so workers wake only for work they can see.
+        if (conn->TakeAnnouncement()) conn->ExecScript(std::string("NOTIFY ") + kWorkChannel);
         conn->ExecScript("COMMIT");
         return {};
       });
@@ -87,36 +103,71 @@ class PostgresDatabase final : public Database {
         return {};
       });
     if (retry) *retry = failure == sql::DbError::Kind::kBusy;
-    if (conn) GiveBack(std::move(conn));
+    if (conn) {
+      (void)conn->TakeAnnouncement();  // a rolled-back transaction announced nothing
+      Release(std::move(conn));
+    }
     return st;
   }
 
-  std::unique_ptr<PostgresConnection> Take() {
-    {
-      std::lock_guard lock(pool_mutex_);
+  // A connection of the pool: an idle one, else a new one while fewer than
+  // pool_size_ are open, else the next one given back. `fresh`: a pooled
+  // connection just failed as after a server restart, so the idle ones are
+  // suspect too and are dropped.
+  std::unique_ptr<PostgresConnection> Take(bool fresh) {
+    std::unique_lock lock(pool_mutex_);
+    if (fresh) {
+      open_ -= int(idle_.size());
+      idle_.clear();
+    }
+    for (;;) {
       while (!idle_.empty()) {
         auto conn = std::move(idle_.back());
         idle_.pop_back();
         if (conn->Usable()) return conn;
+        --open_;  // died while idle
       }
+      if (open_ < pool_size_) break;
+      if (!returned_.wait_for(lock, kPoolWait,
+                              [&] { return !idle_.empty() || open_ < pool_size_; }))
+        throw sql::DbError(sql::DbError::Kind::kUnavailable,
+                           "all " + std::to_string(pool_size_) +
+                               " database connections stayed busy (see --db-pool)");
     }
-    return std::make_unique<PostgresConnection>(conninfo_);
+    ++open_;  // counted before connecting, so the pool never overshoots
+    lock.unlock();
+    try {
+      return connector_.Connect();
+    } catch (...) {
+      lock.lock();
+      --open_;
+      returned_.notify_one();
+      throw;
+    }
   }
 
-  void GiveBack(std::unique_ptr<PostgresConnection> conn) {
-    if (!conn->Usable()) return;  // lost: the next Take connects again
-    std::lock_guard lock(pool_mutex_);
-    idle_.push_back(std::move(conn));
+  void Release(std::unique_ptr<PostgresConnection> conn) {
+    {
+      std::lock_guard lock(pool_mutex_);
+      if (conn->Usable())
+        idle_.push_back(std::move(conn));
+      else
+        --open_;  // lost: the next Take connects again
+    }
+    returned_.notify_one();
   }
 
-  std::string conninfo_;
+  Connector connector_;
+  const int pool_size_;
   std::mutex pool_mutex_;
+  std::condition_variable returned_;
+  int open_ = 0;  // connections counted against pool_size_, idle or in use
   std::vector<std::unique_ptr<PostgresConnection>> idle_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url) {
+Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url, int pool_size) {
   // libpq waits forever for an unreachable host unless told otherwise; a
   // request must rather answer 503 within seconds.
   std::string conninfo = url;
@@ -128,7 +179,7 @@ Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url) {
   } catch (const sql::DbError& e) {
     return Fail(Error{ErrorKind::kBadRequest, "database_unreachable", e.what(), {}});
   }
-  return std::make_unique<PostgresDatabase>(conninfo);
+  return std::make_unique<PostgresDatabase>(conninfo, pool_size);
 }
 
 }  // namespace lw

@@ -15,6 +15,8 @@
 namespace lw {
 
 // conninfo: a postgresql:// URL as libpq takes it. Connects once to check it.
-Result<std::unique_ptr<Database>> OpenPostgres(const std::string& conninfo);
+// At most `pool_size` connections are open at once (the LISTEN of a worker
+// node is one more).
+Result<std::unique_ptr<Database>> OpenPostgres(const std::string& conninfo, int pool_size);
 
 }  // namespace lw

@@ -211,3 +211,46 @@ TEST_F(DispatcherTest, StopRecordsWhatCameBackAndGivesTheRestBack) {
 
 }  // namespace
 }  // namespace lw
+
+namespace lw {
+namespace {
+
+// A database that can be made to refuse writes, as PostgreSQL does while it
+// restarts.
+class FlakyDatabase final : public Database {
+ public:
+  explicit FlakyDatabase(Database& inner) : inner_(inner) {}
+  Status Read(const std::function<Status(sql::Connection&)>& fn) override {
+    return inner_.Read(fn);
+  }
+  Status Write(const std::function<Status(sql::Connection&)>& fn) override {
+    if (down) return Fail(Error::Unavailable("down"));
+    return inner_.Write(fn);
+  }
+  Status Migrate() override { return inner_.Migrate(); }
+  bool down = false;
+
+ private:
+  Database& inner_;
+};
+
+TEST_F(DispatcherTest, AnswersThatCannotBeRecordedWaitForTheDatabase) {
+  FlakyDatabase flaky(*db_);
+  Dispatcher dispatcher(flaky, clock_, transport_, DispatcherOptions{});
+  const int64_t id = Queue(kT0);
+  dispatcher.RunOnce();
+  auto jobs = transport_.Take();
+  ASSERT_EQ(jobs.size(), 1u);
+  flaky.down = true;
+  dispatcher.OnResult(Answer(jobs[0], 200));
+  dispatcher.RunOnce();
+  EXPECT_EQ(Delivery(id).status, "pending");
+  flaky.down = false;
+  dispatcher.RunOnce();
+  EXPECT_EQ(Delivery(id).status, "delivered")
+      << "recorded once the database is back, not sent again";
+  EXPECT_TRUE(transport_.Take().empty());
+}
+
+}  // namespace
+}  // namespace lw

@@ -69,11 +69,19 @@ class DeliveryDb : public ::testing::Test {
     }));
     return id;
   }
-  std::vector<deliveries::Claimed> Claim(int64_t now, int64_t lease_ms = 60'000) {
+  std::vector<deliveries::Claimed> Claim(int64_t now, int64_t lease_ms = 60'000,
+                                         const std::string& node = "node-a") {
     return *WriteResult<std::vector<deliveries::Claimed>>(
         *db_, [&](sql::Connection& c) -> Result<std::vector<deliveries::Claimed>> {
-          return deliveries::Claim(c, now, 100, 100, {}, now + lease_ms);
+          return deliveries::Claim(c, now, 100, 100, {}, {node, now + lease_ms});
         });
+  }
+  // Sets the leases `node` holds among `ids` (see deliveries::SetLeases).
+  void SetLeases(const std::vector<int64_t>& ids, const std::string& node, int64_t until) {
+    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      deliveries::SetLeases(c, ids, {node, until});
+      return {};
+    }));
   }
   deliveries::DeliveryRow Delivery(int64_t id) {
     return *ReadResult<deliveries::DeliveryRow>(

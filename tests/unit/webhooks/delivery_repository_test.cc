@@ -31,11 +31,20 @@ TEST_F(DeliveryRepository, ClaimsDueDeliveriesOnceUntilTheLeaseRunsOut) {
 TEST_F(DeliveryRepository, GivenBackLeasesAreClaimableAtOnce) {
   const int64_t id = Queue(kT0);
   ASSERT_EQ(Claim(kT0).size(), 1u);
-  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-    deliveries::SetLeases(c, {id}, 0);
-    return {};
-  }));
+  SetLeases({id}, "node-a", 0);
   EXPECT_EQ(Claim(kT0 + 1).size(), 1u);
+}
+
+// A node whose lease ran out while it was stalled must not renew or give back
+// what another node has claimed since.
+TEST_F(DeliveryRepository, ANodeMovesOnlyTheLeasesItHolds) {
+  const int64_t id = Queue(kT0);
+  ASSERT_EQ(Claim(kT0, kLease, "node-a").size(), 1u);
+  ASSERT_EQ(Claim(kT0 + kLease + 1, kLease, "node-b").size(), 1u) << "node-a's lease ran out";
+  SetLeases({id}, "node-a", 0);
+  EXPECT_TRUE(Claim(kT0 + kLease + 2, kLease, "node-c").empty()) << "node-b still holds it";
+  SetLeases({id}, "node-b", 0);
+  EXPECT_EQ(Claim(kT0 + kLease + 3, kLease, "node-c").size(), 1u);
 }
 
 TEST_F(DeliveryRepository, SignsWithBothKeysDuringARotation) {
@@ -78,7 +87,7 @@ TEST_F(DeliveryRepository, RulesTakeTurnsSoABacklogDoesNotHoldOthersBack) {
   }));
   auto batch = *WriteResult<std::vector<deliveries::Claimed>>(
       *db_, [&](sql::Connection& c) -> Result<std::vector<deliveries::Claimed>> {
-        return deliveries::Claim(c, kT0 + 10, 10, 100, {}, kT0 + 60'000);
+        return deliveries::Claim(c, kT0 + 10, 10, 100, {}, {"node-a", kT0 + 60'000});
       });
   ASSERT_EQ(batch.size(), 10u);
   // Each rule's first turn comes first (the older one first): A's oldest, then B's.
@@ -92,7 +101,7 @@ TEST_F(DeliveryRepository, EachRuleGivesAtMostItsShareToOneClaim) {
   for (int i = 0; i < 50; ++i) Queue(kT0);
   auto batch = *WriteResult<std::vector<deliveries::Claimed>>(
       *db_, [&](sql::Connection& c) -> Result<std::vector<deliveries::Claimed>> {
-        return deliveries::Claim(c, kT0, 100, 20, {}, kT0 + 60'000);
+        return deliveries::Claim(c, kT0, 100, 20, {}, {"node-a", kT0 + 60'000});
       });
   EXPECT_EQ(batch.size(), 20u);
 }
@@ -101,7 +110,7 @@ TEST_F(DeliveryRepository, ExcludedRulesAreLeftForALaterClaim) {
   Queue(kT0);
   auto none = *WriteResult<std::vector<deliveries::Claimed>>(
       *db_, [&](sql::Connection& c) -> Result<std::vector<deliveries::Claimed>> {
-        return deliveries::Claim(c, kT0, 100, 100, {rule_}, kT0 + 60'000);
+        return deliveries::Claim(c, kT0, 100, 100, {rule_}, {"node-a", kT0 + 60'000});
       });
   EXPECT_TRUE(none.empty());
   EXPECT_EQ(Claim(kT0).size(), 1u);
@@ -137,7 +146,8 @@ TEST_F(DeliveryRepository, LeasesAndStatesOfManyDeliveriesAtOnce) {
   std::vector<int64_t> ids;
   for (int i = 0; i < 600; ++i) ids.push_back(Queue(kT0));
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-    deliveries::SetLeases(c, ids, kT0 + kLease);
+    EXPECT_EQ(deliveries::Claim(c, kT0, 1000, 1000, {}, {"node-a", kT0 + 1}).size(), ids.size());
+    deliveries::SetLeases(c, ids, {"node-a", kT0 + kLease});
     EXPECT_EQ(deliveries::PendingStates(c, ids).size(), ids.size());
     return {};
   }));

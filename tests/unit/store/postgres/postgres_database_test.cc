@@ -1,0 +1,115 @@
+// What only the PostgreSQL backend does: work announced in one node's
+// transaction wakes the other nodes (LISTEN/NOTIFY, sent with the commit and
+// not on rollback), and the pool never opens more connections than asked.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/database.h"
+#include "support/test_databases.h"
+
+namespace lw {
+namespace {
+
+using namespace std::chrono_literals;
+
+class PostgresDatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test_db_ = std::make_unique<testing::TestDatabase>(testing::kPostgres);
+    if (test_db_->url().empty())
+      GTEST_SKIP() << "no PostgreSQL: set LEADWIRE_TEST_PG (scripts/test.sh does)";
+  }
+  std::unique_ptr<Database> Open(int pool_size = 8) {
+    auto db = OpenDatabase(test_db_->url(), DatabaseOptions{pool_size});
+    EXPECT_TRUE(db) << db.error().message;
+    return db ? std::move(*db) : nullptr;
+  }
+
+  std::unique_ptr<testing::TestDatabase> test_db_;
+};
+
+// Counts the wake-ups a watch delivers; waits for the next one.
+class Wakes {
+ public:
+  void Add() {
+    std::lock_guard lock(mutex_);
+    ++count_;
+    changed_.notify_all();
+  }
+  bool WaitFor(int n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return count_ >= n; });
+  }
+  int Count() {
+    std::lock_guard lock(mutex_);
+    return count_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int count_ = 0;
+};
+
+TEST_F(PostgresDatabaseTest, WorkAnnouncedOnOneNodeWakesTheOthersOnCommitOnly) {
+  auto worker = Open();
+  auto api = Open();
+  Wakes wakes;
+  auto watch = worker->WatchForWork([&] { wakes.Add(); });
+  ASSERT_TRUE(watch);
+  ASSERT_TRUE(wakes.WaitFor(1, 5s)) << "one wake once listening (work may have been missed)";
+
+  auto st = api->Write([](sql::Connection& c) -> Status {
+    c.AnnounceWork();
+    return Fail(Error::Field("x", "rolled back"));
+  });
+  ASSERT_FALSE(st);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(wakes.Count(), 1) << "a rolled-back transaction announced nothing";
+
+  ASSERT_TRUE(api->Write([](sql::Connection& c) -> Status {
+    c.AnnounceWork();
+    c.AnnounceWork();  // several deliveries in one transaction: one notification
+    return {};
+  }));
+  EXPECT_TRUE(wakes.WaitFor(2, 5s)) << "the commit woke the other node";
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(wakes.Count(), 2);
+}
+
+TEST_F(PostgresDatabaseTest, ThePoolOpensAtMostItsSizeAndTransactionsWaitForIt) {
+  auto db = Open(/*pool_size=*/2);
+  std::atomic<int> inside{0}, most{0};
+  std::vector<std::thread> threads;
+  std::atomic<int> failed{0};
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&] {
+      auto st = db->Read([&](sql::Connection& c) -> Status {
+        const int now = ++inside;
+        for (int seen = most; now > seen && !most.compare_exchange_weak(seen, now);) {
+        }
+        c.Query("SELECT pg_sleep(0.05)");
+        --inside;
+        return {};
+      });
+      if (!st) ++failed;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(most, 2);
+  auto backends = ReadResult<int64_t>(*db, [](sql::Connection& c) -> Result<int64_t> {
+    return c.QueryOne("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()")
+        ->Int(0);
+  });
+  ASSERT_TRUE(backends);
+  EXPECT_LE(*backends, 2);
+}
+
+}  // namespace
+}  // namespace lw
