@@ -31,7 +31,9 @@ class Database {
  public:
   virtual ~Database() = default;
 
-  // Runs `fn` in a read transaction. A DbError thrown inside becomes an Error.
+  // Runs `fn` to read. SQLite: in one read transaction (one snapshot);
+  // PostgreSQL: READ COMMITTED, each statement its own snapshot. A DbError
+  // thrown inside becomes an Error.
   virtual Status Read(const std::function<Status(sql::Connection&)>& fn) = 0;
   // Runs `fn` in a write transaction, committed (durably) only if `fn` succeeds;
   // on an error value or a DbError everything `fn` wrote is rolled back.

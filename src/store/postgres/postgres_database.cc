@@ -30,15 +30,34 @@ class PostgresDatabase final : public Database {
   PostgresDatabase(std::string conninfo, int pool_size)
       : connector_(std::move(conninfo)), pool_size_(std::max(pool_size, 1)) {}
 
+  // Under READ COMMITTED every statement takes its own snapshot, inside a
+  // transaction or not, so a read needs no BEGIN/COMMIT: two round trips
+  // fewer for every request (each authenticates with a read). It is not run
+  // again on a dead connection, as `fn` may have half-filled its output;
+  // instead the idle connections are dropped, which were most likely cut by
+  // the same server restart.
   Status Read(const std::function<Status(sql::Connection&)>& fn) override {
-    return Run("BEGIN READ ONLY", fn);
+    sql::DbError::Kind failure = sql::DbError::Kind::kOther;
+    std::unique_ptr<PostgresConnection> conn;
+    Status st = Guarded([&]() -> Status {
+      try {
+        conn = Take(false);
+        return fn(*conn);
+      } catch (const sql::DbError& e) {
+        failure = e.kind;
+        throw;
+      }
+    });
+    if (failure == sql::DbError::Kind::kUnavailable) DropIdle();
+    if (conn) Release(std::move(conn));
+    return st;
   }
 
   Status Write(const std::function<Status(sql::Connection&)>& fn) override {
     Status st;
     for (int attempt = 1; attempt <= kAttempts; ++attempt) {
       bool retry = false;
-      st = Run("BEGIN", fn, &retry);
+      st = Run(fn, &retry);
       if (!retry) break;
     }
     if (st) NotifyCommitted();
@@ -62,8 +81,7 @@ class PostgresDatabase final : public Database {
  private:
   // One transaction on a pooled connection. `retry` (if given) is set when
   // the failure was a serialization conflict or deadlock.
-  Status Run(const char* begin, const std::function<Status(sql::Connection&)>& fn,
-             bool* retry = nullptr) {
+  Status Run(const std::function<Status(sql::Connection&)>& fn, bool* retry) {
     sql::DbError::Kind failure = sql::DbError::Kind::kOther;
     auto step = [&](auto&& body) {
       return Guarded([&]() -> Status {
@@ -84,7 +102,7 @@ class PostgresDatabase final : public Database {
       st = step([&]() -> Status {
         if (conn) Release(std::move(conn));
         conn = Take(fresh);
-        conn->ExecScript(begin);
+        conn->ExecScript("BEGIN");
         return {};
       });
       if (st || fresh || failure != sql::DbError::Kind::kUnavailable) break;
@@ -115,11 +133,8 @@ class PostgresDatabase final : public Database {
   // connection just failed as after a server restart, so the idle ones are
   // suspect too and are dropped.
   std::unique_ptr<PostgresConnection> Take(bool fresh) {
+    if (fresh) DropIdle();
     std::unique_lock lock(pool_mutex_);
-    if (fresh) {
-      open_ -= int(idle_.size());
-      idle_.clear();
-    }
     for (;;) {
       while (!idle_.empty()) {
         auto conn = std::move(idle_.back());
@@ -144,6 +159,12 @@ class PostgresDatabase final : public Database {
       returned_.notify_one();
       throw;
     }
+  }
+
+  void DropIdle() {
+    std::lock_guard lock(pool_mutex_);
+    open_ -= int(idle_.size());
+    idle_.clear();
   }
 
   void Release(std::unique_ptr<PostgresConnection> conn) {
