@@ -131,18 +131,23 @@ bool Dispatcher::RunOnce(bool may_claim) {
     return {};
   });
   if (!st) {
-    // The database is away (or refused): the results wait for the next round,
-    // so an outage shorter than a lease sends nothing twice.
     log::Error("cannot record delivery results or claim deliveries: " + st.error().message);
-    std::lock_guard lock(mutex_);
-    results_.insert(results_.begin(), std::make_move_iterator(batch.begin()),
-                    std::make_move_iterator(batch.end()));
-    returned_.insert(returned_.begin(), returned.begin(), returned.end());
-    return false;
+    // The database is away: the results wait for the next round, so an
+    // outage shorter than a lease sends nothing twice. Any other failure
+    // would fail again the same way; those deliveries are sent again once
+    // their leases run out (at-least-once), as the loop must go on.
+    if (st.error().kind == ErrorKind::kUnavailable) {
+      std::lock_guard lock(mutex_);
+      results_.insert(results_.begin(), std::make_move_iterator(batch.begin()),
+                      std::make_move_iterator(batch.end()));
+      returned_.insert(returned_.begin(), returned.begin(), returned.end());
+      return false;
+    }
   }
-  // Answered or returned deliveries are no longer held.
+  // Answered or returned deliveries are no longer held, recorded or not.
   for (const auto& r : batch) held_.erase(r.delivery_id);
   for (int64_t id : returned) held_.erase(id);
+  if (!st) return false;
   for (int64_t id : to_renew)
     if (auto it = held_.find(id); it != held_.end()) it->second = now + kLeaseMs;
   metrics::CountOutcomes(tally.delivered, tally.retried, tally.failed, tally.gone);

@@ -225,10 +225,12 @@ class FlakyDatabase final : public Database {
   }
   Status Write(const std::function<Status(sql::Connection&)>& fn) override {
     if (down) return Fail(Error::Unavailable("down"));
+    if (broken) return Fail(Error::Internal("a bug"));
     return inner_.Write(fn);
   }
   Status Migrate() override { return inner_.Migrate(); }
   bool down = false;
+  bool broken = false;  // a failure that would repeat: not worth keeping results for
 
  private:
   Database& inner_;
@@ -250,6 +252,24 @@ TEST_F(DispatcherTest, AnswersThatCannotBeRecordedWaitForTheDatabase) {
   EXPECT_EQ(Delivery(id).status, "delivered")
       << "recorded once the database is back, not sent again";
   EXPECT_TRUE(transport_.Take().empty());
+}
+
+TEST_F(DispatcherTest, AnswersAFailingWriteWouldRejectAgainAreLeftToTheirLeases) {
+  FlakyDatabase flaky(*db_);
+  Dispatcher dispatcher(flaky, clock_, transport_, DispatcherOptions{});
+  const int64_t id = Queue(kT0);
+  dispatcher.RunOnce();
+  auto jobs = transport_.Take();
+  ASSERT_EQ(jobs.size(), 1u);
+  flaky.broken = true;
+  dispatcher.OnResult(Answer(jobs[0], 200));
+  dispatcher.RunOnce();
+  flaky.broken = false;
+  dispatcher.RunOnce();
+  EXPECT_EQ(Delivery(id).status, "pending") << "not kept round after round";
+  clock_.Advance(kLeaseMs + 1);
+  dispatcher.RunOnce();
+  EXPECT_EQ(transport_.Take().size(), 1u) << "sent again once its lease ran out";
 }
 
 }  // namespace
