@@ -236,39 +236,49 @@ class FlakyDatabase final : public Database {
   Database& inner_;
 };
 
-TEST_F(DispatcherTest, AnswersThatCannotBeRecordedWaitForTheDatabase) {
-  FlakyDatabase flaky(*db_);
-  Dispatcher dispatcher(flaky, clock_, transport_, DispatcherOptions{});
-  const int64_t id = Queue(kT0);
-  dispatcher.RunOnce();
-  auto jobs = transport_.Take();
-  ASSERT_EQ(jobs.size(), 1u);
-  flaky.down = true;
-  dispatcher.OnResult(Answer(jobs[0], 200));
-  dispatcher.RunOnce();
-  EXPECT_EQ(Delivery(id).status, "pending");
-  flaky.down = false;
-  dispatcher.RunOnce();
-  EXPECT_EQ(Delivery(id).status, "delivered")
+// A dispatcher on a FlakyDatabase that has sent one delivery and got a 200
+// for it, not yet recorded.
+class DispatcherOnAFlakyDatabase : public DispatcherTest {
+ protected:
+  void SetUp() override {
+    DispatcherTest::SetUp();
+    flaky_ = std::make_unique<FlakyDatabase>(*db_);
+    flaky_dispatcher_ =
+        std::make_unique<Dispatcher>(*flaky_, clock_, transport_, DispatcherOptions{});
+    id_ = Queue(kT0);
+    flaky_dispatcher_->RunOnce();
+    auto jobs = transport_.Take();
+    ASSERT_EQ(jobs.size(), 1u);
+    flaky_dispatcher_->OnResult(Answer(jobs[0], 200));
+  }
+  void TearDown() override {
+    flaky_dispatcher_.reset();
+    DispatcherTest::TearDown();
+  }
+  std::unique_ptr<FlakyDatabase> flaky_;
+  std::unique_ptr<Dispatcher> flaky_dispatcher_;
+  int64_t id_ = 0;
+};
+
+TEST_F(DispatcherOnAFlakyDatabase, AnswersThatCannotBeRecordedWaitForTheDatabase) {
+  flaky_->down = true;
+  flaky_dispatcher_->RunOnce();
+  EXPECT_EQ(Delivery(id_).status, "pending");
+  flaky_->down = false;
+  flaky_dispatcher_->RunOnce();
+  EXPECT_EQ(Delivery(id_).status, "delivered")
       << "recorded once the database is back, not sent again";
   EXPECT_TRUE(transport_.Take().empty());
 }
 
-TEST_F(DispatcherTest, AnswersAFailingWriteWouldRejectAgainAreLeftToTheirLeases) {
-  FlakyDatabase flaky(*db_);
-  Dispatcher dispatcher(flaky, clock_, transport_, DispatcherOptions{});
-  const int64_t id = Queue(kT0);
-  dispatcher.RunOnce();
-  auto jobs = transport_.Take();
-  ASSERT_EQ(jobs.size(), 1u);
-  flaky.broken = true;
-  dispatcher.OnResult(Answer(jobs[0], 200));
-  dispatcher.RunOnce();
-  flaky.broken = false;
-  dispatcher.RunOnce();
-  EXPECT_EQ(Delivery(id).status, "pending") << "not kept round after round";
+TEST_F(DispatcherOnAFlakyDatabase, AnswersAWriteWouldRejectAgainAreLeftToTheirLeases) {
+  flaky_->broken = true;
+  flaky_dispatcher_->RunOnce();
+  flaky_->broken = false;
+  flaky_dispatcher_->RunOnce();
+  EXPECT_EQ(Delivery(id_).status, "pending") << "not kept round after round";
   clock_.Advance(kLeaseMs + 1);
-  dispatcher.RunOnce();
+  flaky_dispatcher_->RunOnce();
   EXPECT_EQ(transport_.Take().size(), 1u) << "sent again once its lease ran out";
 }
 
