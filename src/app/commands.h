@@ -37,9 +37,7 @@ struct ServeOptions {
   int max_per_endpoint = 64;
   int max_per_host = 0;  // 0: no cap
   int transport_threads = 4;
-  // PostgreSQL connections per node: the 2 HTTP threads and the dispatcher
-  // each use one at a time; the rest covers bursts (a worker's LISTEN is extra).
-  int db_pool = 8;
+  int db_pool = 8;  // PostgreSQL connections per node (DatabaseOptions::pool_size)
   std::vector<std::string> trusted_proxies;  // CIDR ranges of load balancers
 };
 int RunServe(const ServeOptions& o);

@@ -130,21 +130,19 @@ bool Dispatcher::RunOnce(bool may_claim) {
     if (claim) claimed = deliveries::Claim(c, now, limit, options_.per_rule, excluded, lease);
     return {};
   });
-  if (!st) {
-    log::Error("cannot record delivery results or claim deliveries: " + st.error().message);
+  if (!st) log::Error("cannot record delivery results or claim deliveries: " + st.error().message);
+  if (!st && st.error().kind == ErrorKind::kUnavailable) {
     // The database is away: the results wait for the next round, so an
-    // outage shorter than a lease sends nothing twice. Any other failure
-    // would fail again the same way; those deliveries are sent again once
-    // their leases run out (at-least-once), as the loop must go on.
-    if (st.error().kind == ErrorKind::kUnavailable) {
-      std::lock_guard lock(mutex_);
-      results_.insert(results_.begin(), std::make_move_iterator(batch.begin()),
-                      std::make_move_iterator(batch.end()));
-      returned_.insert(returned_.begin(), returned.begin(), returned.end());
-      return false;
-    }
+    // outage shorter than a lease sends nothing twice.
+    std::lock_guard lock(mutex_);
+    results_.insert(results_.begin(), std::make_move_iterator(batch.begin()),
+                    std::make_move_iterator(batch.end()));
+    returned_.insert(returned_.begin(), returned.begin(), returned.end());
+    return false;
   }
-  // Answered or returned deliveries are no longer held, recorded or not.
+  // Answered or returned deliveries are no longer held, recorded or not. A
+  // failure other than an outage would repeat: those deliveries are sent
+  // again once their leases run out (at-least-once), and the loop goes on.
   for (const auto& r : batch) held_.erase(r.delivery_id);
   for (int64_t id : returned) held_.erase(id);
   if (!st) return false;

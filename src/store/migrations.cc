@@ -222,7 +222,7 @@ CREATE TABLE login_attempts (
   subject TEXT NOT NULL,
   at BIGINT NOT NULL
 );
-CREATE INDEX login_attempts_key ON login_attempts(subject);
+CREATE INDEX login_attempts_subject ON login_attempts(subject);
 CREATE INDEX login_attempts_at ON login_attempts(at);
 )sql";
 // PostgreSQL only: a delivery's row is rewritten when it is claimed (the

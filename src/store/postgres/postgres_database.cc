@@ -79,8 +79,8 @@ class PostgresDatabase final : public Database {
   }
 
  private:
-  // One transaction on a pooled connection. `retry` (if given) is set when
-  // the failure was a serialization conflict or deadlock.
+  // One transaction on a pooled connection. `retry` is set when the failure
+  // was a serialization conflict or deadlock.
   Status Run(const std::function<Status(sql::Connection&)>& fn, bool* retry) {
     sql::DbError::Kind failure = sql::DbError::Kind::kOther;
     auto step = [&](auto&& body) {

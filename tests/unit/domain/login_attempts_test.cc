@@ -9,25 +9,15 @@
 #include <thread>
 #include <vector>
 
-#include "store/database.h"
-#include "support/test_databases.h"
+#include "support/backend_test.h"
 
 namespace lw {
 namespace {
 
 constexpr int64_t kT0 = 1'700'000'000'000;
 
-class LoginAttempts : public ::testing::TestWithParam<const char*> {
+class LoginAttempts : public testing::BackendTest {
  protected:
-  void SetUp() override {
-    test_db_ = std::make_unique<testing::TestDatabase>(GetParam());
-    if (test_db_->url().empty())
-      GTEST_SKIP() << "no PostgreSQL: set LEADWIRE_TEST_PG (scripts/test.sh does)";
-    auto db = OpenDatabase(test_db_->url(), DatabaseOptions{16});
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    ASSERT_TRUE(db_->Migrate());
-  }
   // One login's reservation, as the route makes it: both keys or neither.
   std::optional<std::vector<int64_t>> Reserve(const std::string& email, const std::string& addr,
                                               int64_t now) {
@@ -40,9 +30,6 @@ class LoginAttempts : public ::testing::TestWithParam<const char*> {
     EXPECT_EQ(bool(st), bool(out));
     return out;
   }
-
-  std::unique_ptr<testing::TestDatabase> test_db_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_P(LoginAttempts, TenGuessesPerEmailAndPerAddressInFifteenMinutes) {
@@ -81,9 +68,7 @@ TEST_P(LoginAttempts, GuessesSentAtOnceStillGetTen) {
   EXPECT_EQ(reserved, login_attempts::kMaxGuesses);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, LoginAttempts,
-                         ::testing::Values(testing::kSqlite, testing::kPostgres),
-                         [](const auto& info) { return std::string(info.param); });
+INSTANTIATE_TEST_SUITE_P(Backends, LoginAttempts, testing::kBothBackends, testing::BackendName);
 
 }  // namespace
 }  // namespace lw

@@ -13,33 +13,17 @@
 
 #include "store/database.h"
 #include "store/migrations.h"
+#include "support/backend_test.h"
 #include "support/org_rows.h"
-#include "support/test_databases.h"
 
 namespace lw {
 namespace {
 
 using testing::InsertOrg;
 
-class DatabaseContract : public ::testing::TestWithParam<const char*> {
+class DatabaseContract : public testing::BackendTest {
  protected:
-  void SetUp() override {
-    test_db_ = std::make_unique<testing::TestDatabase>(GetParam());
-    if (test_db_->url().empty())
-      GTEST_SKIP() << "no PostgreSQL: set LEADWIRE_TEST_PG (scripts/test.sh does)";
-    auto db = OpenDatabase(test_db_->url());
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    ASSERT_TRUE(db_->Migrate());
-  }
-  void TearDown() override {
-    db_.reset();
-    test_db_.reset();
-  }
   std::set<std::string> Names() { return testing::OrgNames(*db_); }
-
-  std::unique_ptr<testing::TestDatabase> test_db_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_P(DatabaseContract, CommitsOnSuccessAndRollsBackOnAnErrorValue) {
@@ -192,9 +176,7 @@ TEST_P(DatabaseContract, IdListsOfAnyLengthWork) {
   }));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContract,
-                         ::testing::Values(testing::kSqlite, testing::kPostgres),
-                         [](const auto& info) { return std::string(info.param); });
+INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContract, testing::kBothBackends, testing::BackendName);
 
 }  // namespace
 }  // namespace lw
