@@ -17,6 +17,7 @@ enum class ErrorKind {
   kNotFound,          // missing, or another organization's
   kConflict,          // state conflict (duplicate name, rule enabled, webhooks disabled)
   kPayloadTooLarge,   // body over the limit
+  kHeadersTooLarge,   // request line and headers over the limit
   kUnsupportedMedia,  // body is not JSON
   kValidation,        // fields failed validation
   kTooManyRequests,   // throttled

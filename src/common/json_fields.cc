@@ -2,6 +2,8 @@
 
 #include <boost/json/value.hpp>
 
+#include "common/unicode.h"
+
 namespace lw {
 
 size_t Utf8Length(std::string_view s) {
@@ -43,6 +45,10 @@ std::optional<std::string> FieldReader::String(const char* key, size_t max_chars
   }
   if (Utf8Length(text) > max_chars) {
     Fail(key, "must be at most " + std::to_string(max_chars) + " characters");
+    return std::nullopt;
+  }
+  if (HasForbiddenCharacters(text)) {
+    Fail(key, "must not contain control characters");
     return std::nullopt;
   }
   if (text.empty()) return std::nullopt;

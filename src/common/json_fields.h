@@ -31,6 +31,8 @@ class FieldReader {
     return prefix_.empty() ? key : prefix_ + "." + key;
   }
   bool ok() const { return errors_.empty(); }
+  // Whether `key` already has a problem (a later, vaguer one must not replace it).
+  bool Failed(const std::string& key) const { return errors_.count(Path(key)) > 0; }
   std::map<std::string, std::string>& errors() { return errors_; }
   // Ok, or a validation Error naming every failed field.
   Status Check() const;

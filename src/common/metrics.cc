@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <string_view>
 
 namespace lw::metrics {
 
@@ -47,12 +48,25 @@ Registry& R() {
   return r;
 }
 
+// The method as a label: a request may carry any token as its method, and
+// each distinct label is a series kept for good, so only the methods HTTP
+// defines are named; anything else counts as "other".
+std::string MethodLabel(const std::string& method) {
+  static constexpr std::array<std::string_view, 9> kKnown = {
+      "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"};
+  for (std::string_view known : kKnown)
+    if (method == known) return method;
+  return "other";
+}
+
 }  // namespace
 
 void ObserveHttp(const std::string& method, int status, double seconds) {
   R().http_latency.Observe(seconds);
+  // Statuses are the server's own answers, a bounded set; clamp anyway.
+  if (status < 100 || status > 599) status = 0;
   std::lock_guard lock(R().http_mutex);
-  ++R().http_requests[{method, status}];
+  ++R().http_requests[{MethodLabel(method), status}];
 }
 
 void ObserveAttempt(std::optional<int> http_status, int64_t duration_ms) {

@@ -10,7 +10,7 @@ namespace json = boost::json;
 
 void RecordAudit(sql::Connection& c, const Actor& actor, const std::string& action,
                  const std::string& target_type, int64_t target_id, const json::value& details) {
-  c.Exec(
+  c.Defer(
       "INSERT INTO audit_log (org_id, user_id, at, action, target_type, target_id, details) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)",
       {actor.org_id, actor.user_id ? sql::Value(actor.user_id) : sql::Value(nullptr), actor.now_ms,

@@ -128,7 +128,9 @@ void ReadContactFields(FieldReader& f, json::object& data, bool creating) {
       data[field.key] = *text;
     }
   }
-  if (creating && !data.contains("first_name") && !data.contains("last_name"))
+  // A name given in the wrong type has said so already.
+  if (creating && !data.contains("first_name") && !data.contains("last_name") &&
+      !f.Failed("first_name") && !f.Failed("last_name"))
     f.Fail("first_name", "a first or last name is required");
 }
 
@@ -168,8 +170,8 @@ Result<bool> UpdateContactData(sql::Connection& c, const Actor& actor, int64_t i
     f.Fail("first_name", "a first or last name is required");
   LW_CHECK(f.Check());
   if (data == before) return false;
-  c.Exec("UPDATE contacts SET data = ?, search_text = ?, updated_at = ? WHERE id = ?",
-         {json::serialize(data), SearchText(data), actor.now_ms, id});
+  c.Defer("UPDATE contacts SET data = ?, search_text = ?, updated_at = ? WHERE id = ?",
+          {json::serialize(data), SearchText(data), actor.now_ms, id});
   return true;
 }
 
@@ -201,15 +203,15 @@ std::unordered_map<int64_t, json::value> GetContacts(sql::Connection& c, int64_t
 
 json::value ListContacts(sql::Connection& c, int64_t org_id, const std::string& q, int64_t limit,
                          int64_t offset) {
-  const std::string pattern = "%" + Lower(q) + "%";
+  const std::string pattern = sql::LikeContaining(Lower(q));
+  const std::string match =
+      std::string("ct.org_id = ? AND ct.search_text LIKE ?") + sql::kLikeEscape;
   const auto rows = c.Query(
-      std::string(kContactSelect) +
-          "WHERE ct.org_id = ? AND ct.search_text LIKE ? ORDER BY ct.id DESC LIMIT ? OFFSET ?",
+      std::string(kContactSelect) + "WHERE " + match + " ORDER BY ct.id DESC LIMIT ? OFFSET ?",
       {org_id, pattern, limit, offset});
   json::array records;
   for (auto& contact : ContactsJson(c, rows)) records.push_back(std::move(contact));
-  auto total = c.QueryOne("SELECT COUNT(*) FROM contacts WHERE org_id = ? AND search_text LIKE ?",
-                          {org_id, pattern});
+  auto total = c.QueryOne("SELECT COUNT(*) FROM contacts ct WHERE " + match, {org_id, pattern});
   return json::object{{"records", std::move(records)}, {"total", total->Int(0)}};
 }
 

@@ -22,7 +22,7 @@ int64_t RecordEvent(sql::Connection& c, const Actor& actor, int trigger_id, cons
 }
 
 void SetEventPayload(sql::Connection& c, int64_t event_id, const std::string& payload) {
-  c.Exec("UPDATE events SET payload = ? WHERE id = ?", {payload, event_id});
+  c.Defer("UPDATE events SET payload = ? WHERE id = ?", {payload, event_id});
 }
 
 int64_t RecordTestEvent(sql::Connection& c, const Actor& actor, int trigger_id,

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "domain/actor.h"
+#include "domain/lead_facts.h"
 #include "store/sql.h"
 
 namespace lw {
@@ -23,6 +24,8 @@ struct EventSubject {
   // The lead as the API shows it now, when the caller has rendered it anyway:
   // a listener can use it instead of reading the lead again.
   const boost::json::object* lead_json = nullptr;
+  // The lead's lookup ids as creation rules see them, when the caller has them.
+  const LeadFacts* lead_facts = nullptr;
 };
 
 struct RecordedEvent {
@@ -47,7 +50,8 @@ void InstallEventSink(EventSink* sink);
 int64_t RecordEvent(sql::Connection& c, const Actor& actor, int trigger_id,
                     const EventSubject& subject);
 
-// Stores the event's payload as it was sent (rendered once per event).
+// Stores the event's payload as it was sent (rendered once per event); written
+// with the transaction's next statement.
 void SetEventPayload(sql::Connection& c, int64_t event_id, const std::string& payload);
 
 // A test event: no record behind it, only the payload to send. Returns its id.

@@ -56,8 +56,8 @@ LeadRecord ToRecord(const sql::Row& r) {
   return out;
 }
 
-std::string LeadCode(int64_t id) {
-  std::string digits = std::to_string(id);
+std::string LeadCode(int64_t number) {
+  std::string digits = std::to_string(number);
   if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
   return "L" + digits;
 }
@@ -96,59 +96,76 @@ int64_t CountLeads(sql::Connection& c, int64_t org_id, const std::string& filter
   return c.Query(std::string("SELECT COUNT(*)") + kPageFrom + filter, params).front().Int(0);
 }
 
-int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
-                      std::optional<int64_t> substatus_id) {
-  const int64_t id = c.InsertId(
-      "INSERT INTO leads (org_id, contact_id, code, status_id, substatus_id, data, custom_fields, "
-      "created_at, created_by, updated_at, last_status_change_at) "
-      "VALUES (?, ?, '', ?, ?, '{}', '{}', ?, ?, ?, ?) RETURNING id",
-      {actor.org_id, contact_id, status_id, sql::Opt(substatus_id), actor.now_ms, actor.user_id,
-       actor.now_ms, actor.now_ms});
-  c.Exec("UPDATE leads SET code = ? WHERE id = ?", {LeadCode(id), id});
-  return id;
-}
+namespace {
 
-void ApplyLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, int64_t now_ms) {
-  auto row = c.QueryOne("SELECT data, custom_fields FROM leads WHERE id = ?", {lead_id});
-  json::object data = json::parse(row->Text(0)).as_object();
+// Writes the fields `in` sets over a lead whose stored data and custom fields
+// are `data` and `custom`, with `extra` columns besides, in one UPDATE that
+// nothing waits for (it goes out with the transaction's next statement).
+void WriteLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, json::object data,
+                    json::object custom, int64_t now_ms,
+                    std::vector<std::pair<std::string, sql::Value>> extra = {}) {
   for (const auto& [key, value] : in.text) {
     if (value.is_null())
       data.erase(key);
     else
       data[key] = value;
   }
-  json::object custom = json::parse(row->Text(1)).as_object();
   if (in.custom_fields)
     for (const auto& [label, value] : *in.custom_fields) custom[label] = value;
-  // One UPDATE with every column the input sets.
   std::string sql = "UPDATE leads SET data = ?, custom_fields = ?, updated_at = ?";
   std::vector<sql::Value> params{json::serialize(data), json::serialize(custom), now_ms};
-  for (const auto& [column, id] : in.lookups) {
+  for (const auto& [column, id] : in.lookups) extra.emplace_back(column, sql::Opt(id));
+  if (in.case_tracker_code)
+    extra.emplace_back("case_tracker_code", sql::Opt(*in.case_tracker_code));
+  if (in.summary) extra.emplace_back("summary", sql::Opt(*in.summary));
+  for (auto& [column, value] : extra) {
     sql += ", " + column + " = ?";
-    params.push_back(sql::Opt(id));
-  }
-  if (in.case_tracker_code) {
-    sql += ", case_tracker_code = ?";
-    params.push_back(sql::Opt(*in.case_tracker_code));
-  }
-  if (in.summary) {
-    sql += ", summary = ?";
-    params.push_back(sql::Opt(*in.summary));
+    params.push_back(std::move(value));
   }
   params.emplace_back(lead_id);
-  c.Exec(sql + " WHERE id = ?", params);
+  c.Defer(sql + " WHERE id = ?", params);
+}
+
+}  // namespace
+
+int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
+                      std::optional<int64_t> substatus_id, const LeadInput& in) {
+  // Each organization numbers its own leads: a firm's codes tell it nothing
+  // about other firms. The counter's row stays locked until the commit, so
+  // one organization's leads get their codes one transaction at a time (on
+  // SQLite, whose writes are one at a time anyway, this costs nothing).
+  const int64_t number =
+      c.QueryOne(
+           "UPDATE organizations SET lead_codes_issued = lead_codes_issued + 1 WHERE id = ? "
+           "RETURNING lead_codes_issued",
+           {actor.org_id})
+          ->Int(0);
+  const int64_t id = c.InsertId(
+      "INSERT INTO leads (org_id, contact_id, code, status_id, substatus_id, data, custom_fields, "
+      "created_at, created_by, updated_at, last_status_change_at) "
+      "VALUES (?, ?, ?, ?, ?, '{}', '{}', ?, ?, ?, ?) RETURNING id",
+      {actor.org_id, contact_id, LeadCode(number), status_id, sql::Opt(substatus_id), actor.now_ms,
+       actor.user_id, actor.now_ms, actor.now_ms});
+  WriteLeadInput(c, id, in, {}, {}, actor.now_ms);
+  return id;
+}
+
+void ApplyLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, int64_t now_ms) {
+  auto row = c.QueryOne("SELECT data, custom_fields FROM leads WHERE id = ?", {lead_id});
+  WriteLeadInput(c, lead_id, in, json::parse(row->Text(0)).as_object(),
+                 json::parse(row->Text(1)).as_object(), now_ms);
 }
 
 void SetLeadStatus(sql::Connection& c, int64_t lead_id, int64_t status_id,
                    std::optional<int64_t> substatus_id, int64_t now_ms) {
-  c.Exec(
+  c.Defer(
       "UPDATE leads SET status_id = ?, substatus_id = ?, last_status_change_at = ?, updated_at = ? "
       "WHERE id = ?",
       {status_id, sql::Opt(substatus_id), now_ms, now_ms, lead_id});
 }
 
 void RestoreLeadUpdatedAt(sql::Connection& c, int64_t lead_id, int64_t updated_at) {
-  c.Exec("UPDATE leads SET updated_at = ? WHERE id = ?", {updated_at, lead_id});
+  c.Defer("UPDATE leads SET updated_at = ? WHERE id = ?", {updated_at, lead_id});
 }
 
 std::optional<LeadFacts> LoadLeadFacts(sql::Connection& c, int64_t org_id, int64_t id) {

@@ -41,11 +41,11 @@ std::vector<LeadRecord> LoadLeadPage(sql::Connection& c, int64_t org_id, const s
 int64_t CountLeads(sql::Connection& c, int64_t org_id, const std::string& filter,
                    const std::vector<sql::Value>& filter_params);
 
-// Inserts the lead row with its code; the caller applies the other fields and
+// Inserts the lead row with its code and the fields `in` sets; the caller
 // records the event.
 int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
-                      std::optional<int64_t> substatus_id);
-// Writes the fields `in` sets, in one UPDATE.
+                      std::optional<int64_t> substatus_id, const LeadInput& in);
+// Writes the fields `in` sets over the lead's, in one UPDATE.
 void ApplyLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, int64_t now_ms);
 void SetLeadStatus(sql::Connection& c, int64_t lead_id, int64_t status_id,
                    std::optional<int64_t> substatus_id, int64_t now_ms);

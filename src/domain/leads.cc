@@ -24,21 +24,21 @@ json::value Render(sql::Connection& c, int64_t org_id, const LeadRecord& lead) {
   return LeadJson(lead, contact ? std::move(*contact) : json::value(nullptr));
 }
 
-// Records a lead trigger with the lead as it is now, rendered once for both
-// the payload and the caller's answer.
+// Records a lead trigger with the lead as it is now (`now`, rendered as
+// `lead` when the caller has done so), rendered once for both the payload and
+// the caller's answer.
 Result<json::value> RecordLeadEvent(sql::Connection& c, const Actor& actor, int trigger_id,
-                                    int64_t lead_id, int64_t contact_id,
+                                    int64_t lead_id, std::optional<LeadRecord> now = std::nullopt,
                                     std::optional<json::value> lead = std::nullopt) {
-  if (!lead) {
-    auto now = GetLead(c, actor.org_id, lead_id);
-    if (!now) return now;
-    lead = std::move(*now);
-  }
+  if (!now) now = LoadLeadRecord(c, actor.org_id, lead_id);
+  if (!now) return Fail(Error::NotFound(NotFound(lead_id)));
+  if (!lead) lead = Render(c, actor.org_id, *now);
   RecordEvent(c, actor, trigger_id,
               {.lead_id = lead_id,
-               .contact_id = contact_id,
+               .contact_id = now->contact_id,
                .subject_id = lead_id,
-               .lead_json = &lead->as_object()});
+               .lead_json = &lead->as_object(),
+               .lead_facts = &now->facts});
   return std::move(*lead);
 }
 
@@ -47,13 +47,12 @@ Result<json::value> RecordLeadEvent(sql::Connection& c, const Actor& actor, int 
 int64_t InsertLead(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
                    std::optional<int64_t> marketing_source_id,
                    std::optional<int64_t> opportunity_source_id, const std::string& summary) {
-  const int64_t id = InsertLeadRow(c, actor, contact_id, status_id, std::nullopt);
   LeadInput in;
   in.lookups["marketing_source_id"] = marketing_source_id;
   in.lookups["opportunity_source_id"] = opportunity_source_id;
   if (!summary.empty()) in.summary = summary;
-  ApplyLeadInput(c, id, in, actor.now_ms);
-  if (auto st = RecordLeadEvent(c, actor, trigger::kLeadCreated, id, contact_id); !st)
+  const int64_t id = InsertLeadRow(c, actor, contact_id, status_id, std::nullopt, in);
+  if (auto st = RecordLeadEvent(c, actor, trigger::kLeadCreated, id); !st)
     throw sql::DbError(sql::DbError::Kind::kOther, st.error().message);  // the lead just written
   return id;
 }
@@ -79,14 +78,14 @@ Result<json::value> CreateLead(sql::Connection& c, const Actor& actor, const jso
   (void)ReadStatus(c, actor.org_id, f, false, status_id, substatus_id);
   if (!status_given) status_id = FindLookup(c, actor.org_id, lookup_kind::kStatus, "New");
   if (!status_id && f.ok())
-    f.Fail("status", "is required (the organization has no \"New\" status)");
+    f.Fail("status", status_given ? "must name one of the organization's statuses"
+                                  : "is required (the organization has no \"New\" status)");
   LeadInput in = ReadLeadInput(c, actor.org_id, f, body);
   LW_CHECK(f.Check());
 
   if (!contact_id) contact_id = InsertContact(c, actor, contact_data);
-  const int64_t id = InsertLeadRow(c, actor, *contact_id, *status_id, substatus_id);
-  ApplyLeadInput(c, id, in, actor.now_ms);
-  return RecordLeadEvent(c, actor, trigger::kLeadCreated, id, *contact_id);
+  const int64_t id = InsertLeadRow(c, actor, *contact_id, *status_id, substatus_id, in);
+  return RecordLeadEvent(c, actor, trigger::kLeadCreated, id);
 }
 
 Result<json::value> EditLead(sql::Connection& c, const Actor& actor, int64_t id,
@@ -107,7 +106,8 @@ Result<json::value> EditLead(sql::Connection& c, const Actor& actor, int64_t id,
     if (!changed) return Fail(changed.error());
   }
   ApplyLeadInput(c, id, in, actor.now_ms);
-  json::value after = Render(c, actor.org_id, *LoadLeadRecord(c, actor.org_id, id));
+  auto now = LoadLeadRecord(c, actor.org_id, id);
+  json::value after = Render(c, actor.org_id, *now);
   auto without_times = [](json::value v) {
     v.as_object().erase("updated_at");
     if (auto* contact = v.as_object()["contact"].if_object()) contact->erase("updated_at");
@@ -118,7 +118,7 @@ Result<json::value> EditLead(sql::Connection& c, const Actor& actor, int64_t id,
     RestoreLeadUpdatedAt(c, id, lead->updated_at);
     return before;
   }
-  return RecordLeadEvent(c, actor, trigger::kLeadEdited, id, lead->contact_id, std::move(after));
+  return RecordLeadEvent(c, actor, trigger::kLeadEdited, id, std::move(now), std::move(after));
 }
 
 Result<json::value> ChangeLeadStatus(sql::Connection& c, const Actor& actor, int64_t id,
@@ -131,7 +131,7 @@ Result<json::value> ChangeLeadStatus(sql::Connection& c, const Actor& actor, int
   if (lead->facts.status_id == status_id && lead->facts.substatus_id == substatus_id)
     return Render(c, actor.org_id, *lead);
   SetLeadStatus(c, id, *status_id, substatus_id, actor.now_ms);
-  return RecordLeadEvent(c, actor, trigger::kLeadStatusChanged, id, lead->contact_id);
+  return RecordLeadEvent(c, actor, trigger::kLeadStatusChanged, id);
 }
 
 Result<json::value> GetLead(sql::Connection& c, int64_t org_id, int64_t id) {
@@ -151,10 +151,10 @@ Result<json::value> ListLeads(sql::Connection& c, int64_t org_id, const std::str
     params.emplace_back(*status_id);
   }
   if (!Trim(q).empty()) {
-    filter +=
-        " AND (ct.search_text LIKE ? OR lower(l.code) LIKE ? OR lower(COALESCE(l.summary, '')) "
-        "LIKE ?)";
-    const std::string pattern = "%" + Lower(Trim(q)) + "%";
+    filter += std::string(" AND (ct.search_text LIKE ?") + sql::kLikeEscape +
+              " OR lower(l.code) LIKE ?" + sql::kLikeEscape +
+              " OR lower(COALESCE(l.summary, '')) LIKE ?" + sql::kLikeEscape + ")";
+    const std::string pattern = sql::LikeContaining(Lower(Trim(q)));
     params.insert(params.end(), {pattern, pattern, pattern});
   }
   const int64_t total = CountLeads(c, org_id, filter, params);

@@ -20,6 +20,8 @@ int StatusFor(ErrorKind kind) {
       return 409;
     case ErrorKind::kPayloadTooLarge:
       return 413;
+    case ErrorKind::kHeadersTooLarge:
+      return 431;
     case ErrorKind::kUnsupportedMedia:
       return 415;
     case ErrorKind::kValidation:

@@ -6,6 +6,7 @@
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <chrono>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -132,11 +133,10 @@ class Server::Impl {
       auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser,
                                                          asio::as_tuple(asio::use_awaitable));
       // Beast checks a declared Content-Length against the limit with the header.
-      if (hec == bhttp::error::body_limit) {
-        co_await RejectTooLarge(stream, 11);
+      if (hec) {
+        if (auto answer = AnswerTo(hec)) co_await Reject(stream, *answer, 11);
         break;
       }
-      if (hec) break;
       const auto& head = parser.get();
       if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
@@ -144,11 +144,10 @@ class Server::Impl {
       }
       auto [bec, bn] =
           co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-      if (bec == bhttp::error::body_limit) {
-        co_await RejectTooLarge(stream, head.version());
+      if (bec) {
+        if (auto answer = AnswerTo(bec)) co_await Reject(stream, *answer, head.version());
         break;
       }
-      if (bec) break;
       const Request req = ToRequest(parser.get(), remote);
       const bool keep_alive = parser.get().keep_alive();
       const auto start = std::chrono::steady_clock::now();
@@ -171,11 +170,34 @@ class Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  // Answers 413 and reads (discarding) what the client is still sending, so
-  // that it sees the answer rather than a reset connection.
-  asio::awaitable<void> RejectTooLarge(beast::tcp_stream& stream, unsigned version) {
-    const Response res = ErrorResponse(Error{
-        ErrorKind::kPayloadTooLarge, "payload_too_large", "The body is larger than 1 MiB.", {}});
+  // The answer to a request that could not be read, or none when there is no
+  // one to answer (the client left, or sat idle past the timeout). Behind a
+  // proxy a closed connection becomes a 502 that says nothing; this says what.
+  static std::optional<Error> AnswerTo(const boost::system::error_code& ec) {
+    if (ec == bhttp::error::body_limit)
+      return Error{
+          ErrorKind::kPayloadTooLarge, "payload_too_large", "The body is larger than 1 MiB.", {}};
+    if (ec == bhttp::error::header_limit)
+      return Error{ErrorKind::kHeadersTooLarge,
+                   "headers_too_large",
+                   "The request line and headers are larger than 8 KiB.",
+                   {}};
+    // Beast's parse errors (a bad method, target, version, header, length,
+    // chunk or line ending) share its category; the rest are the network's.
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
+      return Error{ErrorKind::kBadRequest,
+                   "bad_request",
+                   "The request is not valid HTTP/1.1 (" + ec.message() + ").",
+                   {}};
+    return std::nullopt;
+  }
+
+  // Answers `error`, then closes: sends it, stops sending, and reads
+  // (discarding) what the client is still sending, so that it sees the
+  // answer rather than a reset connection.
+  asio::awaitable<void> Reject(beast::tcp_stream& stream, const Error& error, unsigned version) {
+    const Response res = ErrorResponse(error);
     auto out = ToBeast(res, version, false);
     stream.expires_after(std::chrono::seconds(10));
     auto [wec, wn] = co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
@@ -190,7 +212,8 @@ class Server::Impl {
       if (rec) break;
       drained += n;
     }
-    log::Info("request body over 1 MiB: 413");
+    metrics::ObserveHttp("other", res.status, 0);
+    log::Info("unreadable request: " + std::to_string(res.status) + " " + error.code);
   }
 
   RequestHandler handler_;

@@ -20,6 +20,15 @@ const std::string& Row::Text(size_t i) const {
   return kEmpty;
 }
 
+std::string LikeContaining(std::string_view text) {
+  std::string out = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "%";
+}
+
 std::optional<int64_t> Row::OptInt(size_t i) const {
   if (IsNull(i)) return std::nullopt;
   return Int(i);
@@ -86,6 +95,13 @@ int64_t Connection::ExecIn(std::string_view sql, const std::vector<Value>& leadi
     changed += Exec(text, params);
   });
   return changed;
+}
+
+void Connection::DeferIn(std::string_view sql, const std::vector<Value>& leading,
+                         const std::vector<int64_t>& ids) {
+  ForIdChunks(sql, leading, ids, [&](const std::string& text, const std::vector<Value>& params) {
+    Defer(text, params);
+  });
 }
 
 }  // namespace lw::sql

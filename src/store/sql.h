@@ -26,6 +26,12 @@ using Value = std::variant<std::nullptr_t, int64_t, double, std::string>;
 inline Value Opt(const std::optional<int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
 inline Value Opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
 
+// A LIKE pattern for "contains `text`", where `text` is what a user typed:
+// its % and _ match themselves, not any text. Write the condition as
+// "column LIKE ? ESCAPE '\'" (kLikeEscape).
+std::string LikeContaining(std::string_view text);
+inline constexpr const char* kLikeEscape = " ESCAPE '\\'";
+
 class Row {
  public:
   explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
@@ -60,6 +66,12 @@ class Connection {
   virtual int64_t Exec(std::string_view sql, const std::vector<Value>& params) = 0;
   // Runs a script of several statements without parameters (migrations).
   virtual void ExecScript(std::string_view sql) = 0;
+  // Runs a statement whose outcome nobody reads. A backend with a network
+  // between it and the server (PostgreSQL) holds it back and sends it with
+  // the next statement or the commit: several statements, one round trip.
+  // Its error then fails that later call, and so the transaction all the
+  // same. In-process SQLite runs it at once.
+  virtual void Defer(std::string_view sql, const std::vector<Value>& params) { Exec(sql, params); }
 
   // Whether "FOR UPDATE SKIP LOCKED" works: several nodes claim rows at once
   // and step over each other's. (SQLite has one writer and no row locks.)
@@ -87,6 +99,8 @@ class Connection {
                            const std::vector<int64_t>& ids);
   int64_t ExecIn(std::string_view sql, const std::vector<Value>& leading,
                  const std::vector<int64_t>& ids);
+  void DeferIn(std::string_view sql, const std::vector<Value>& leading,
+               const std::vector<int64_t>& ids);
 
  protected:
   // How many placeholders a list of `n` ids gets; the ids past `n` repeat the

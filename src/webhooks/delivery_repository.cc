@@ -41,13 +41,24 @@ void AttachAttempts(sql::Connection& c, std::vector<DeliveryRow>& rows) {
 
 }  // namespace
 
+namespace {
+constexpr const char* kInsertDelivery =
+    "INSERT INTO deliveries (org_id, rule_id, event_id, webhook_id, status, next_attempt_at, "
+    "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)";
+}  // namespace
+
 int64_t Enqueue(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t event_id,
                 int64_t now_ms) {
   c.AnnounceWork();
-  return c.InsertId(
-      "INSERT INTO deliveries (org_id, rule_id, event_id, webhook_id, status, next_attempt_at, "
-      "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id",
-      {org_id, rule_id, event_id, NewWebhookId(), now_ms, now_ms, now_ms});
+  return c.InsertId(std::string(kInsertDelivery) + " RETURNING id",
+                    {org_id, rule_id, event_id, NewWebhookId(), now_ms, now_ms, now_ms});
+}
+
+void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<int64_t>& rule_ids,
+                int64_t event_id, int64_t now_ms) {
+  c.AnnounceWork();
+  for (int64_t rule_id : rule_ids)
+    c.Defer(kInsertDelivery, {org_id, rule_id, event_id, NewWebhookId(), now_ms, now_ms, now_ms});
 }
 
 void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms) {
@@ -193,15 +204,15 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
   for (int64_t id : ids)
     if (auto it = by_id.find(id); it != by_id.end()) out.push_back(std::move(it->second));
   // The lease lives outside the pending index, so taking one does not move index entries.
-  c.ExecIn("UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id IN (@ids)",
-           {lease.until, lease.owner}, ids);
+  c.DeferIn("UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id IN (@ids)",
+            {lease.until, lease.owner}, ids);
   return out;
 }
 
 void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, const Lease& lease) {
   if (!ids.empty())
-    c.ExecIn("UPDATE deliveries SET lease_until = ? WHERE lease_owner = ? AND id IN (@ids)",
-             {lease.until, lease.owner}, ids);
+    c.DeferIn("UPDATE deliveries SET lease_until = ? WHERE lease_owner = ? AND id IN (@ids)",
+              {lease.until, lease.owner}, ids);
 }
 
 void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attempts) {
@@ -225,7 +236,7 @@ void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attemp
            a.response_excerpt.empty() ? sql::Value(nullptr)
                                       : sql::Value(std::string(a.response_excerpt))});
     }
-    c.Exec(sql, params);
+    c.Defer(sql, params);
   }
 }
 
@@ -243,7 +254,7 @@ std::unordered_map<int64_t, PendingState> PendingStates(sql::Connection& c,
 
 void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, int64_t now_ms) {
   if (ids.empty()) return;
-  c.ExecIn(
+  c.DeferIn(
       "UPDATE deliveries SET status = 'delivered', attempt_count = attempt_count + 1, "
       "lease_until = 0, updated_at = ? WHERE id IN (@ids)",
       {now_ms}, ids);
@@ -251,7 +262,7 @@ void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, int64_t 
 
 void RecordFailure(sql::Connection& c, int64_t id, bool retry, int attempts,
                    int64_t next_attempt_at, int64_t now_ms) {
-  c.Exec(
+  c.Defer(
       "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, "
       "lease_until = 0, updated_at = ? WHERE id = ?",
       {std::string(retry ? "pending" : "failed"), int64_t(attempts), next_attempt_at, now_ms, id});

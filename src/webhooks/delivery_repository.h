@@ -23,6 +23,10 @@ namespace lw::deliveries {
 // A pending delivery of the event to the rule, due at once. Returns its id.
 int64_t Enqueue(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t event_id,
                 int64_t now_ms);
+// The same for each rule, when nobody needs the ids: the rows go out with the
+// transaction's next statement or its commit.
+void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<int64_t>& rule_ids,
+                int64_t event_id, int64_t now_ms);
 // A deleted rule's pending deliveries can never be sent: they become cancelled.
 void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms);
 // Makes a delivery due now with a fresh retry schedule (its attempts are kept).

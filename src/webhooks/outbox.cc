@@ -52,7 +52,8 @@ void Outbox::OnEvent(sql::Connection& c, const Actor& actor, const RecordedEvent
   const Trigger* trigger = FindTrigger(event.trigger_id);
   LeadFacts facts;
   if (trigger && trigger->creation_rules && event.subject.lead_id)
-    facts = records_.Facts(c, actor.org_id, *event.subject.lead_id);
+    facts = event.subject.lead_facts ? *event.subject.lead_facts
+                                     : records_.Facts(c, actor.org_id, *event.subject.lead_id);
   std::vector<const IndexedRule*> matched;
   index->Match(event.trigger_id, facts, matched);
   if (matched.empty()) return;
@@ -62,8 +63,9 @@ void Outbox::OnEvent(sql::Connection& c, const Actor& actor, const RecordedEvent
   // a broken invariant, and the whole write must fail rather than lose a webhook.
   if (!payload) throw sql::DbError(sql::DbError::Kind::kOther, payload.error().message);
   SetEventPayload(c, event.id, boost::json::serialize(*payload));
-  for (const IndexedRule* rule : matched)
-    deliveries::Enqueue(c, actor.org_id, rule->id, event.id, actor.now_ms);
+  std::vector<int64_t> rule_ids;
+  for (const IndexedRule* rule : matched) rule_ids.push_back(rule->id);
+  deliveries::EnqueueAll(c, actor.org_id, rule_ids, event.id, actor.now_ms);
 }
 
 }  // namespace lw

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/unicode.h"
 #include "domain/triggers.h"
 
 namespace lw {
@@ -35,9 +36,11 @@ Result<std::string> RulesToXlsx(const std::vector<Rule>& rules) {
   for (const Rule& r : rules) {
     const Trigger* t = FindTrigger(r.trigger_id);
     worksheet_write_string(ws, row, 0, r.enabled ? "Enabled" : "Disabled", nullptr);
-    worksheet_write_string(ws, row, 1, r.title.c_str(), nullptr);
+    // Text stored before control characters were refused (or by other means)
+    // must not make the whole file unreadable, nor be cut at a NUL.
+    worksheet_write_string(ws, row, 1, ReplaceForbiddenCharacters(r.title).c_str(), nullptr);
     worksheet_write_string(ws, row, 2, t ? t->name : "", nullptr);
-    worksheet_write_string(ws, row, 3, r.url.c_str(), nullptr);
+    worksheet_write_string(ws, row, 3, ReplaceForbiddenCharacters(r.url).c_str(), nullptr);
     ++row;
   }
   const lxw_error err = workbook_close(wb);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, cli, cleanup, api } from './helpers.mjs';
@@ -61,6 +61,13 @@ test('user add prints user_id and api_token; errors say what to do', () => {
     assert.match(res.stderr, message, args.join(' '));
     assert.equal(res.stdout, '');
   }
+  // A file that is not a database: said once, without advice about folders.
+  writeFileSync(`${dir}/not-a.db`, 'garbage '.repeat(1000));
+  const corrupt = cli(['serve', '--db', `sqlite:${dir}/not-a.db`, '--listen', '127.0.0.1:0']);
+  assert.notEqual(corrupt.code, 0);
+  assert.match(corrupt.stderr, /not-a\.db: file is not a database/);
+  assert.equal(corrupt.stderr.match(/not a database/g).length, 1, corrupt.stderr);
+  assert.doesNotMatch(corrupt.stderr, /folder/);
   cleanup(dir);
 });
 

@@ -124,6 +124,16 @@ export function sql(path, query) {
   return out.trim() ? JSON.parse(out) : [];
 }
 
+// Runs a changing statement against the server's database while it runs,
+// as data written by an older version or by hand would be there.
+export function sqlExec(path, statement) {
+  if (path.startsWith('postgresql://')) {
+    execFileSync('psql', [path, '-XAtqc', statement]);
+  } else {
+    execFileSync('sqlite3', ['-cmd', '.timeout 5000', path, statement]);
+  }
+}
+
 export function eventCount(path) {
   return sql(path, 'SELECT COUNT(*) AS n FROM events')[0].n;
 }

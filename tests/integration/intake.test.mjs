@@ -276,3 +276,35 @@ test('leads can be listed by status and searched', async () => {
   assert.equal(page.json.records.length, 2);
   assert.ok(page.json.total > 2);
 });
+
+test('messages name the actual problem', async () => {
+  const empty = await call('POST', '/api/leads', { contact: { first_name: 'Em' }, status: '' });
+  assert.equal(empty.status, 422);
+  assert.match(empty.json.error.fields.status, /must name one of the organization's statuses/);
+  for (const path of ['/api/contacts', '/api/leads']) {
+    const body = { first_name: true };
+    const res = await call('POST', path, path === '/api/leads' ? { contact: body } : body);
+    assert.equal(res.status, 422, path);
+    const fields = res.json.error.fields;
+    assert.equal(fields[path === '/api/leads' ? 'contact.first_name' : 'first_name'], 'must be a string', JSON.stringify(fields));
+  }
+});
+
+test('search matches % and _ as themselves, not as wildcards', async () => {
+  await call('POST', '/api/leads', { contact: { first_name: 'Pct', last_name: 'Wild' }, summary: 'Settled for 100% of_costs' });
+  for (const q of ['%', '_', '100%', 'of_costs']) {
+    const leads = await call('GET', `/api/leads?q=${encodeURIComponent(q)}`);
+    assert.equal(leads.status, 200);
+    assert.deepEqual(leads.json.records.map((l) => l.contact.first_name), ['Pct'], q);
+    assert.equal(leads.json.total, 1, q);
+  }
+  assert.equal((await call('GET', '/api/leads?q=100%25%25')).json.total, 0);
+  assert.equal((await call('GET', '/api/leads?q=o_f')).json.total, 0);
+  await call('POST', '/api/contacts', { first_name: 'Under_score' });
+  for (const q of ['_', 'r_s']) {
+    const contacts = await call('GET', `/api/contacts?q=${encodeURIComponent(q)}`);
+    assert.deepEqual(contacts.json.records.map((c) => c.first_name), ['Under_score'], q);
+    assert.equal(contacts.json.total, 1, q);
+  }
+  assert.equal((await call('GET', '/api/contacts?q=%25')).json.total, 0);
+});

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
-import { setup, api } from './helpers.mjs';
+import { setup, api, sqlExec } from './helpers.mjs';
 
 let env;
 const call = (method, path, body) => api(env.base, method, path, { token: env.token, body });
@@ -216,6 +216,25 @@ test('the Excel export is a real .xlsx of the list as filtered and sorted', asyn
   assert.deepEqual(rows[0], ['Status', 'Title', 'Trigger', 'URL']);
   assert.deepEqual(rows.slice(1), shown.map((r) => [r.enabled ? 'Enabled' : 'Disabled', r.title, r.trigger.name, r.url]));
   assert.ok(shown.length >= 3);
+});
+
+test('titles refuse control characters; the export stays readable with any stored text', async () => {
+  for (const title of ['Bell\u0007', 'Nul\u0000cut', 'Nonchar\uFFFE']) {
+    const res = await call('POST', '/api/webhook-rules', rule({ title }));
+    assert.equal(res.status, 422, JSON.stringify(title));
+    assert.match(res.json.error.fields.title, /control characters/);
+  }
+  // Text stored before this rule existed (or written by hand) still exports.
+  const made = await call('POST', '/api/webhook-rules', rule({ title: 'Stored zzz', enabled: false }));
+  assert.equal(made.status, 201);
+  const ch = env.path.startsWith('postgresql://') ? 'chr' : 'char';
+  sqlExec(env.path, `UPDATE webhook_rules SET title = 'Stored' || ${ch}(1) || ${ch}(65534) || ' zzz' WHERE id = ${made.json.id}`);
+  const res = await call('GET', '/api/webhook-rules/export.xlsx?filter=zzz');
+  assert.equal(res.status, 200);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(res.buffer);
+  assert.equal(wb.worksheets[0].getRow(2).getCell(2).value, 'Stored\uFFFD\uFFFD zzz');
+  assert.equal((await call('DELETE', `/api/webhook-rules/${made.json.id}`)).status, 204);
 });
 
 test('disabling webhooks keeps the rules but closes the rule endpoints again', async () => {

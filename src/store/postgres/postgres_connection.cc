@@ -1,6 +1,7 @@
 #include "store/postgres/postgres_connection.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -30,6 +31,8 @@ sql::DbError::Kind KindOf(const char* sqlstate) {
 
 }  // namespace
 
+bool PostgresConnection::IsBegin(const Statement& s) { return !s.prepared && s.name == "BEGIN"; }
+
 void PostgresConnection::ResultDeleter::operator()(pg_result* r) const { PQclear(r); }
 
 PostgresConnection::PostgresConnection(const std::string& conninfo)
@@ -51,6 +54,17 @@ PostgresConnection::~PostgresConnection() {
 }
 
 bool PostgresConnection::Usable() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
+bool PostgresConnection::StillOpen() {
+  if (!Usable()) return false;
+  // An idle connection has nothing to read, unless the server said goodbye:
+  // first its last words (FATAL: terminating connection…), then the end of
+  // the stream, which is what libpq takes as the connection lost.
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  for (int reads = 0; reads < 4 && poll(&p, 1, 0) > 0; ++reads)
+    if (!PQconsumeInput(conn_)) return false;
+  return Usable();
+}
 
 void PostgresConnection::LockName(std::string_view name) {
   Query("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", {std::string(name)});
@@ -89,27 +103,118 @@ const std::string& PostgresConnection::Prepare(std::string_view sql) {
   return prepared_.emplace(std::string(sql), name).first->second;
 }
 
-PostgresConnection::Result PostgresConnection::Run(std::string_view sql, const sql::Value* params,
-                                                   size_t n) {
-  const std::string& name = Prepare(sql);
-  std::vector<std::string> texts(n);
-  std::vector<const char*> values(n, nullptr);
+PostgresConnection::Statement PostgresConnection::Bind(std::string_view sql,
+                                                       const sql::Value* params, size_t n) {
+  Statement s{Prepare(sql), true, std::vector<std::string>(n), std::vector<bool>(n, false)};
   for (size_t i = 0; i < n; ++i) {
     if (auto* v = std::get_if<int64_t>(&params[i])) {
-      texts[i] = std::to_string(*v);
+      s.texts[i] = std::to_string(*v);
     } else if (auto* d = std::get_if<double>(&params[i])) {
-      texts[i] = std::to_string(*d);
-    } else if (auto* s = std::get_if<std::string>(&params[i])) {
-      texts[i] = *s;
+      s.texts[i] = std::to_string(*d);
+    } else if (auto* t = std::get_if<std::string>(&params[i])) {
+      s.texts[i] = *t;
     } else {
-      continue;  // NULL
+      s.nulls[i] = true;
     }
-    values[i] = texts[i].c_str();
   }
-  Result r(PQexecPrepared(conn_, name.c_str(), int(n), values.data(), nullptr, nullptr, 0));
+  return s;
+}
+
+bool PostgresConnection::Send(const Statement& s) {
+  if (!s.prepared)
+    return PQsendQueryParams(conn_, s.name.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+  std::vector<const char*> values(s.texts.size());
+  for (size_t i = 0; i < values.size(); ++i) values[i] = s.nulls[i] ? nullptr : s.texts[i].c_str();
+  return PQsendQueryPrepared(conn_, s.name.c_str(), int(values.size()), values.data(), nullptr,
+                             nullptr, 0);
+}
+
+PostgresConnection::Result PostgresConnection::RunPipeline(const Statement* last) {
+  const size_t n = pending_.size() + (last ? 1 : 0);
+  if (!pending_.empty() && IsBegin(pending_.front())) begun_ = true;
+  bool sent = PQenterPipelineMode(conn_);
+  for (const auto& s : pending_) sent = sent && Send(s);
+  if (last) sent = sent && Send(*last);
+  sent = sent && PQpipelineSync(conn_);
+  pending_.clear();
+  if (!sent) Throw(nullptr, "pipeline");
+  // Each statement's result is followed by a null; after an error the rest
+  // come back PGRES_PIPELINE_ABORTED; then the sync point.
+  Result failed, out;
+  for (size_t i = 0; i < n; ++i) {
+    Result r(PQgetResult(conn_));
+    if (!r) Throw(nullptr, "pipeline");  // the connection is gone
+    const auto status = PQresultStatus(r.get());
+    if (status == PGRES_FATAL_ERROR && !failed) failed = std::move(r);
+    if (last && i + 1 == n) out = std::move(r);
+    while (pg_result* extra = PQgetResult(conn_)) PQclear(extra);
+  }
+  Result sync(PQgetResult(conn_));
+  const bool synced = sync && PQresultStatus(sync.get()) == PGRES_PIPELINE_SYNC;
+  if (synced) PQexitPipelineMode(conn_);
+  if (failed) Throw(failed.get(), "statement");
+  if (!synced) Throw(sync.get(), "pipeline");
+  answered_ = true;
+  return out;
+}
+
+PostgresConnection::Result PostgresConnection::Run(std::string_view sql, const sql::Value* params,
+                                                   size_t n) {
+  Statement s = Bind(sql, params, n);
+  Result r;
+  if (pending_.empty()) {
+    std::vector<const char*> values(n);
+    for (size_t i = 0; i < n; ++i) values[i] = s.nulls[i] ? nullptr : s.texts[i].c_str();
+    r.reset(PQexecPrepared(conn_, s.name.c_str(), int(n), values.data(), nullptr, nullptr, 0));
+  } else {
+    r = RunPipeline(&s);
+  }
   const auto status = PQresultStatus(r.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) Throw(r.get(), "statement");
+  answered_ = true;
   return r;
+}
+
+void PostgresConnection::Defer(std::string_view sql, const std::vector<sql::Value>& params) {
+  // A bounded pipeline: libpq in blocking mode writes it all before reading,
+  // so the server's answers must fit in the socket's buffers meanwhile.
+  constexpr size_t kMaxPending = 256;
+  if (pending_.size() >= kMaxPending) Flush();
+  pending_.push_back(Bind(sql, params.data(), params.size()));
+}
+
+void PostgresConnection::Begin() {
+  pending_.assign(1, Statement{"BEGIN", false, {}, {}});
+  answered_ = commit_sent_ = false;
+  announce_ = false;
+}
+
+void PostgresConnection::Flush() {
+  if (!pending_.empty()) RunPipeline(nullptr);
+}
+
+void PostgresConnection::Commit(std::string_view notify_channel) {
+  // Sent with the commit, so workers wake only for work they can see.
+  if (std::exchange(announce_, false))
+    pending_.push_back(Statement{"NOTIFY " + std::string(notify_channel), false, {}, {}});
+  Statement commit{"COMMIT", false, {}, {}};
+  if (pending_.size() == 1 && IsBegin(pending_.front())) {
+    pending_.clear();  // nothing ran: nothing to commit, no round trip
+  } else {
+    commit_sent_ = true;
+    Result r = RunPipeline(&commit);
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) Throw(r.get(), "commit");
+  }
+  begun_ = false;
+}
+
+void PostgresConnection::Rollback() {
+  pending_.clear();
+  announce_ = false;
+  if (std::exchange(begun_, false) && Usable()) {
+    Result r(PQexec(conn_, "ROLLBACK"));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) Throw(r.get(), "rollback");
+  }
 }
 
 std::vector<sql::Row> PostgresConnection::Query(std::string_view sql,
@@ -165,6 +270,7 @@ int64_t PostgresConnection::Exec(std::string_view sql, const std::vector<sql::Va
 }
 
 void PostgresConnection::ExecScript(std::string_view sql) {
+  Flush();  // a queued BEGIN first, or the script would run outside the transaction
   const std::string text(sql);
   Result r(PQexec(conn_, text.c_str()));
   const auto status = PQresultStatus(r.get());

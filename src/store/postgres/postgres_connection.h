@@ -1,6 +1,11 @@
 // One PostgreSQL connection (libpq) with its prepared statements: each SQL
 // text is rewritten to $n placeholders and prepared once per connection.
 // Used by one thread at a time (the database hands it out from its pool).
+//
+// Round trips are what a request pays for on PostgreSQL (each is a wake-up
+// of this process and of the server's), so statements whose result nobody
+// reads — BEGIN, Defer()'d writes, NOTIFY — wait in `pending_` and go out
+// with the next statement or the COMMIT in one pipeline (libpq pipeline mode).
 #pragma once
 
 #include <memory>
@@ -29,15 +34,30 @@ class PostgresConnection final : public sql::Connection {
   int64_t Exec(std::string_view sql, std::initializer_list<sql::Value> params) override;
   int64_t Exec(std::string_view sql, const std::vector<sql::Value>& params) override;
   void ExecScript(std::string_view sql) override;
+  void Defer(std::string_view sql, const std::vector<sql::Value>& params) override;
   bool SupportsSkipLocked() const override { return true; }
   void AnnounceWork() override { announce_ = true; }
   void LockName(std::string_view name) override;
 
   // False once the connection to the server is lost: do not reuse it.
   bool Usable() const;
-  // Whether AnnounceWork was called since the last call (the database sends
-  // the NOTIFY just before COMMIT).
-  bool TakeAnnouncement() { return std::exchange(announce_, false); }
+  // For an idle connection about to be used: whether the server has not
+  // closed it meanwhile (a restart, an idle timeout, pg_terminate_backend).
+  // Reads what the socket holds without waiting.
+  bool StillOpen();
+
+  // A write transaction: Begin() only queues the BEGIN; Commit() sends what
+  // is queued, the NOTIFY when AnnounceWork() was called, and the COMMIT, in
+  // one round trip; Rollback() drops what is queued and ends what the server
+  // has begun. SafeToRunElsewhere(): the server has answered nothing since
+  // Begin() and no COMMIT went out — a transaction that failed then did
+  // nothing, and may run again on another connection.
+  void Begin();
+  void Commit(std::string_view notify_channel);
+  void Rollback();
+  bool SafeToRunElsewhere() const { return !answered_ && !commit_sent_; }
+  // Sends whatever is queued now (a read must leave nothing behind).
+  void Flush();
 
   // For a connection that LISTENs: the socket to wait on, and how many
   // notifications arrived since the last call (reading what the socket
@@ -51,13 +71,32 @@ class PostgresConnection final : public sql::Connection {
   };
   using Result = std::unique_ptr<pg_result, ResultDeleter>;
 
+  // A statement ready to send: a prepared one by name, or (`prepared` false)
+  // a command without parameters such as BEGIN, by its text.
+  struct Statement {
+    std::string name;
+    bool prepared = true;
+    std::vector<std::string> texts;
+    std::vector<bool> nulls;
+  };
+
+  static bool IsBegin(const Statement& s);
   Result Run(std::string_view sql, const sql::Value* params, size_t n);
+  Statement Bind(std::string_view sql, const sql::Value* params, size_t n);
+  bool Send(const Statement& s);
+  // Sends `pending_` and then `last` (if any) as one pipeline; returns the
+  // result of `last`. Throws the first statement's error.
+  Result RunPipeline(const Statement* last);
   const std::string& Prepare(std::string_view sql);
   [[noreturn]] void Throw(const pg_result* r, std::string_view context);
 
   pg_conn* conn_ = nullptr;
   sql::StatementMap<std::string> prepared_;  // SQL → prepared statement's name
+  std::vector<Statement> pending_;
   bool announce_ = false;
+  bool begun_ = false;     // the BEGIN was sent: a failure owes a ROLLBACK
+  bool answered_ = false;  // see SafeToRunElsewhere()
+  bool commit_sent_ = false;
 };
 
 }  // namespace lw

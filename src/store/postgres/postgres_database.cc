@@ -42,7 +42,9 @@ class PostgresDatabase final : public Database {
     Status st = Guarded([&]() -> Status {
       try {
         conn = Take(false);
-        return fn(*conn);
+        Status st = fn(*conn);
+        conn->Flush();
+        return st;
       } catch (const sql::DbError& e) {
         failure = e.kind;
         throw;
@@ -96,35 +98,30 @@ class PostgresDatabase final : public Database {
     std::unique_ptr<PostgresConnection> conn;
     Status st;
     // A pooled connection may have died with a server restart while idle: its
-    // first statement fails, and one fresh connection is tried instead.
+    // first round trip (BEGIN goes out with the first statement) fails before
+    // the server answered anything, and the transaction runs again on a fresh
+    // connection. Past that point an unreachable server is the answer.
     for (bool fresh : {false, true}) {
       failure = sql::DbError::Kind::kOther;
       st = step([&]() -> Status {
         if (conn) Release(std::move(conn));
         conn = Take(fresh);
-        conn->ExecScript("BEGIN");
-        return {};
+        conn->Begin();
+        Status body = fn(*conn);
+        if (body) conn->Commit(kWorkChannel);
+        return body;
       });
-      if (st || fresh || failure != sql::DbError::Kind::kUnavailable) break;
+      if (!st && conn && conn->Usable())
+        (void)step([&]() -> Status {
+          conn->Rollback();
+          return {};
+        });
+      const bool cut_before_answer = failure == sql::DbError::Kind::kUnavailable && conn &&
+                                     !conn->Usable() && conn->SafeToRunElsewhere();
+      if (st || fresh || !cut_before_answer) break;
     }
-    if (st) st = step([&] { return fn(*conn); });
-    if (st)
-      st = step([&]() -> Status {
-        // Sent with the commit, so workers wake only for work they can see.
-        if (conn->TakeAnnouncement()) conn->ExecScript(std::string("NOTIFY ") + kWorkChannel);
-        conn->ExecScript("COMMIT");
-        return {};
-      });
-    if (!st && conn && conn->Usable())
-      (void)step([&]() -> Status {
-        conn->ExecScript("ROLLBACK");
-        return {};
-      });
     if (retry) *retry = failure == sql::DbError::Kind::kBusy;
-    if (conn) {
-      (void)conn->TakeAnnouncement();  // a rolled-back transaction announced nothing
-      Release(std::move(conn));
-    }
+    if (conn) Release(std::move(conn));
     return st;
   }
 
@@ -139,8 +136,8 @@ class PostgresDatabase final : public Database {
       while (!idle_.empty()) {
         auto conn = std::move(idle_.back());
         idle_.pop_back();
-        if (conn->Usable()) return conn;
-        --open_;  // died while idle
+        if (conn->StillOpen()) return conn;
+        --open_;  // closed by the server while idle
       }
       if (open_ < pool_size_) break;
       if (!returned_.wait_for(lock, kPoolWait,

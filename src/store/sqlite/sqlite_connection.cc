@@ -12,13 +12,19 @@ SqliteConnection::SqliteConnection(const std::string& path) {
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   // The destructor does not run when the constructor throws: close here.
   try {
-    if (rc != SQLITE_OK) Throw(rc, "cannot open " + path);
+    if (rc != SQLITE_OK)
+      Throw(rc, "cannot open " + path + " (check that the folder exists and is writable)");
     sqlite3_busy_timeout(db_, 10000);  // other processes (the CLI) may hold the write lock briefly
     // A larger page cache keeps hot pages out of read(2). (No mmap: remapping a
-    // growing file costs TLB shootdowns on every write burst.)
-    ExecScript(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-        "PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;");
+    // growing file costs TLB shootdowns on every write burst.) The first
+    // statement is also where SQLite reads the file: a file that is not a
+    // database fails here.
+    const int pragmas =
+        sqlite3_exec(db_,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                     "PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;",
+                     nullptr, nullptr, nullptr);
+    if (pragmas != SQLITE_OK) Throw(pragmas, "cannot use " + path);
   } catch (...) {
     sqlite3_close(db_);
     throw;
@@ -131,13 +137,9 @@ size_t SqliteConnection::IdListSlots(size_t n) const { return std::bit_ceil(n); 
 
 void SqliteConnection::ExecScript(std::string_view sql) {
   const std::string text(sql);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    std::string msg = err ? err : "exec";
-    sqlite3_free(err);
-    Throw(rc, msg);
-  }
+  // On failure sqlite3_errmsg holds the same text sqlite3_exec would hand back.
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) Throw(rc, "script");
 }
 
 }  // namespace lw

@@ -173,8 +173,7 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path) {
   try {
     return std::make_unique<SqliteDatabase>(path);
   } catch (const sql::DbError& e) {
-    return Fail(
-        Error::Internal(std::string(e.what()) + ". Check that the folder exists and is writable."));
+    return Fail(Error::Internal(e.what()));
   }
 }
 

@@ -100,6 +100,85 @@ TEST_P(DatabaseContract, AUniqueViolationIsAConflict) {
   EXPECT_TRUE(Names().empty());
 }
 
+// Defer(): held back on PostgreSQL until the next statement or the commit,
+// run at once on SQLite; either way the transaction sees it, commits it and
+// fails whole when it fails.
+void DeferOrg(sql::Connection& c, const std::string& name) {
+  c.Defer("INSERT INTO organizations (name, webhook_key, created_at) VALUES (?, 'k', 0)", {name});
+}
+constexpr const char* kDuplicateUser =
+    "INSERT INTO users (org_id, email, name, role, created_at) VALUES (1, 'a@b.c', 'A', 'admin', "
+    "0)";
+
+TEST_P(DatabaseContract, DeferredWritesAreSeenByTheNextStatementAndCommitted) {
+  ASSERT_TRUE(db_->Write([](sql::Connection& c) -> Status {
+    DeferOrg(c, "first");
+    DeferOrg(c, "second");
+    EXPECT_EQ(c.Query("SELECT name FROM organizations ORDER BY id").size(), 2u);
+    DeferOrg(c, "third");  // nothing after it but the commit
+    return {};
+  }));
+  EXPECT_EQ(Names(), (std::set<std::string>{"first", "second", "third"}));
+}
+
+TEST_P(DatabaseContract, ATransactionOfDeferredWritesOnlyCommitsThemAll) {
+  ASSERT_TRUE(db_->Write([](sql::Connection& c) -> Status {
+    for (int i = 0; i < 600; ++i) DeferOrg(c, "org-" + std::to_string(i));  // past any batch
+    return {};
+  }));
+  EXPECT_EQ(Names().size(), 600u);
+}
+
+TEST_P(DatabaseContract, ADeferredWriteThatFailsAtTheNextStatementFailsTheWholeTransaction) {
+  auto st = db_->Write([](sql::Connection& c) -> Status {
+    InsertOrg(c, "A");
+    c.Defer(kDuplicateUser, {});
+    c.Defer(kDuplicateUser, {});
+    DeferOrg(c, "after the failure");
+    c.Query("SELECT 1");
+    ADD_FAILURE() << "the failed deferred write went unnoticed";
+    return {};
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind, ErrorKind::kConflict);
+  EXPECT_TRUE(Names().empty());
+  ASSERT_TRUE(db_->Write([](sql::Connection& c) -> Status {  // the connection is fine after
+    DeferOrg(c, "next");
+    return {};
+  }));
+  EXPECT_EQ(Names(), std::set<std::string>{"next"});
+}
+
+TEST_P(DatabaseContract, ADeferredWriteThatFailsAtTheCommitFailsTheWholeTransaction) {
+  auto st = db_->Write([](sql::Connection& c) -> Status {
+    InsertOrg(c, "A");
+    c.Defer(kDuplicateUser, {});
+    c.Defer(kDuplicateUser, {});
+    return {};
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind, ErrorKind::kConflict);
+  EXPECT_TRUE(Names().empty());
+}
+
+TEST_P(DatabaseContract, DeferredWritesOfATransactionThatAnswersAnErrorAreNotKept) {
+  auto st = db_->Write([](sql::Connection& c) -> Status {
+    DeferOrg(c, "gone");
+    return Fail(Error::Field("x", "bad"));
+  });
+  ASSERT_FALSE(st);
+  auto thrown = db_->Write([](sql::Connection& c) -> Status {
+    DeferOrg(c, "gone too");
+    throw std::runtime_error("boom");
+  });
+  ASSERT_FALSE(thrown);
+  ASSERT_TRUE(db_->Write([](sql::Connection& c) -> Status {
+    DeferOrg(c, "kept");
+    return {};
+  }));
+  EXPECT_EQ(Names(), std::set<std::string>{"kept"});
+}
+
 TEST_P(DatabaseContract, ConcurrentWritersEachGetTheirOwnOutcome) {
   constexpr int kThreads = 8, kWrites = 25;
   std::atomic<int> wrong{0};

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/database.h"
+#include "support/org_rows.h"
 #include "support/test_databases.h"
 
 namespace lw {
@@ -109,6 +110,38 @@ TEST_F(PostgresDatabaseTest, ThePoolOpensAtMostItsSizeAndTransactionsWaitForIt) 
   });
   ASSERT_TRUE(backends);
   EXPECT_LE(*backends, 2);
+}
+
+TEST_F(PostgresDatabaseTest, WritesAfterTheServerClosedThePooledConnectionsRunOnFreshOnes) {
+  auto db = Open(4);
+  auto admin = Open(1);
+  ASSERT_TRUE(db && admin && db->Migrate());
+  auto insert = [&](const std::string& name, bool deferred) {
+    return db->Write([&](sql::Connection& c) -> Status {
+      const char* sql =
+          "INSERT INTO organizations (name, webhook_key, created_at) VALUES (?, 'k', 0)";
+      if (deferred)
+        c.Defer(sql, {name});  // the BEGIN, the row and the COMMIT in one round trip
+      else
+        c.Exec(sql, {name});
+      return {};
+    });
+  };
+  for (bool deferred : {false, true}) {
+    ASSERT_TRUE(insert("warm", deferred));  // leaves its connection idle in the pool
+    // As a restart or an idle timeout would: the server ends every other session.
+    ASSERT_TRUE(admin->Read([](sql::Connection& c) -> Status {
+      c.Query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+          "current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+      return {};
+    }));
+    std::this_thread::sleep_for(100ms);  // the goodbye reaches the pooled sockets
+    auto st = insert(deferred ? "deferred" : "direct", deferred);
+    EXPECT_TRUE(st) << st.error().message;
+  }
+  auto names = testing::OrgNames(*db);
+  EXPECT_TRUE(names.count("direct") && names.count("deferred"));
 }
 
 }  // namespace
