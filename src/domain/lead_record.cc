@@ -56,8 +56,8 @@ LeadRecord ToRecord(const sql::Row& r) {
   return out;
 }
 
-std::string LeadCode(int64_t number) {
-  std::string digits = std::to_string(number);
+std::string LeadCode(int64_t id) {
+  std::string digits = std::to_string(id);
   if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
   return "L" + digits;
 }
@@ -130,23 +130,15 @@ void WriteLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, js
 
 int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
                       std::optional<int64_t> substatus_id, const LeadInput& in) {
-  // Each organization numbers its own leads: a firm's codes tell it nothing
-  // about other firms. The counter's row stays locked until the commit, so
-  // one organization's leads get their codes one transaction at a time (on
-  // SQLite, whose writes are one at a time anyway, this costs nothing).
-  const int64_t number =
-      c.QueryOne(
-           "UPDATE organizations SET lead_codes_issued = lead_codes_issued + 1 WHERE id = ? "
-           "RETURNING lead_codes_issued",
-           {actor.org_id})
-          ->Int(0);
   const int64_t id = c.InsertId(
       "INSERT INTO leads (org_id, contact_id, code, status_id, substatus_id, data, custom_fields, "
       "created_at, created_by, updated_at, last_status_change_at) "
-      "VALUES (?, ?, ?, ?, ?, '{}', '{}', ?, ?, ?, ?) RETURNING id",
-      {actor.org_id, contact_id, LeadCode(number), status_id, sql::Opt(substatus_id), actor.now_ms,
-       actor.user_id, actor.now_ms, actor.now_ms});
-  WriteLeadInput(c, id, in, {}, {}, actor.now_ms);
+      "VALUES (?, ?, '', ?, ?, '{}', '{}', ?, ?, ?, ?) RETURNING id",
+      {actor.org_id, contact_id, status_id, sql::Opt(substatus_id), actor.now_ms, actor.user_id,
+       actor.now_ms, actor.now_ms});
+  // The code is made from the id, so it is written after; with the input in
+  // the same UPDATE.
+  WriteLeadInput(c, id, in, {}, {}, actor.now_ms, {{"code", LeadCode(id)}});
   return id;
 }
 
