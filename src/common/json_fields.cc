@@ -56,9 +56,9 @@ std::optional<std::string> FieldReader::String(const char* key, size_t max_chars
 }
 
 std::string FieldReader::RequiredString(const char* key, size_t max_chars) {
-  const bool had_error = errors_.count(Path(key));
+  const bool had_error = Failed(key);
   auto s = String(key, max_chars);
-  if (!s && !had_error && !errors_.count(Path(key))) Fail(key, "is required");
+  if (!s && !had_error && !Failed(key)) Fail(key, "is required");
   return s.value_or("");
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/json_fields.h"
+
 namespace lw::http {
 
 namespace {
@@ -10,12 +12,6 @@ bool Trusted(const std::string& text, const std::vector<Cidr>& proxies) {
   const auto address = IpAddress::Parse(text);
   return address && std::any_of(proxies.begin(), proxies.end(),
                                 [&](const Cidr& c) { return c.Contains(*address); });
-}
-
-std::string Trim(std::string s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
 }
 
 }  // namespace
@@ -28,7 +24,7 @@ std::string ClientAddress(const Request& req, const std::vector<Cidr>& trusted_p
   while (end > 0) {
     const size_t comma = forwarded.rfind(',', end - 1);
     const size_t begin = comma == std::string::npos ? 0 : comma + 1;
-    const std::string hop = Trim(forwarded.substr(begin, end - begin));
+    const std::string hop = Trim(std::string_view(forwarded).substr(begin, end - begin));
     if (!IpAddress::Parse(hop)) break;
     client = hop;
     if (!Trusted(hop, trusted_proxies)) break;

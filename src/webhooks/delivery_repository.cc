@@ -39,12 +39,10 @@ void AttachAttempts(sql::Connection& c, std::vector<DeliveryRow>& rows) {
         {a.Int(1), a.OptInt(2), a.Int(3), a.OptText(4), a.OptText(5)});
 }
 
-}  // namespace
-
-namespace {
 constexpr const char* kInsertDelivery =
     "INSERT INTO deliveries (org_id, rule_id, event_id, webhook_id, status, next_attempt_at, "
     "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)";
+
 }  // namespace
 
 int64_t Enqueue(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t event_id,

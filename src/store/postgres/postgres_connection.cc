@@ -120,11 +120,16 @@ PostgresConnection::Statement PostgresConnection::Bind(std::string_view sql,
   return s;
 }
 
+std::vector<const char*> PostgresConnection::Values(const Statement& s) {
+  std::vector<const char*> values(s.texts.size());
+  for (size_t i = 0; i < values.size(); ++i) values[i] = s.nulls[i] ? nullptr : s.texts[i].c_str();
+  return values;
+}
+
 bool PostgresConnection::Send(const Statement& s) {
   if (!s.prepared)
     return PQsendQueryParams(conn_, s.name.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
-  std::vector<const char*> values(s.texts.size());
-  for (size_t i = 0; i < values.size(); ++i) values[i] = s.nulls[i] ? nullptr : s.texts[i].c_str();
+  const auto values = Values(s);
   return PQsendQueryPrepared(conn_, s.name.c_str(), int(values.size()), values.data(), nullptr,
                              nullptr, 0);
 }
@@ -163,8 +168,7 @@ PostgresConnection::Result PostgresConnection::Run(std::string_view sql, const s
   Statement s = Bind(sql, params, n);
   Result r;
   if (pending_.empty()) {
-    std::vector<const char*> values(n);
-    for (size_t i = 0; i < n; ++i) values[i] = s.nulls[i] ? nullptr : s.texts[i].c_str();
+    const auto values = Values(s);
     r.reset(PQexecPrepared(conn_, s.name.c_str(), int(n), values.data(), nullptr, nullptr, 0));
   } else {
     r = RunPipeline(&s);

@@ -83,6 +83,7 @@ class PostgresConnection final : public sql::Connection {
   static bool IsBegin(const Statement& s);
   Result Run(std::string_view sql, const sql::Value* params, size_t n);
   Statement Bind(std::string_view sql, const sql::Value* params, size_t n);
+  static std::vector<const char*> Values(const Statement& s);  // libpq's parameter pointers
   bool Send(const Statement& s);
   // Sends `pending_` and then `last` (if any) as one pipeline; returns the
   // result of `last`. Throws the first statement's error.

@@ -42,9 +42,9 @@ class PostgresDatabase final : public Database {
     Status st = Guarded([&]() -> Status {
       try {
         conn = Take(false);
-        Status st = fn(*conn);
+        Status out = fn(*conn);
         conn->Flush();
-        return st;
+        return out;
       } catch (const sql::DbError& e) {
         failure = e.kind;
         throw;
@@ -111,7 +111,7 @@ class PostgresDatabase final : public Database {
         if (body) conn->Commit(kWorkChannel);
         return body;
       });
-      if (!st && conn && conn->Usable())
+      if (!st && conn)
         (void)step([&]() -> Status {
           conn->Rollback();
           return {};
