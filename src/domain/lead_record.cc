@@ -56,8 +56,8 @@ LeadRecord ToRecord(const sql::Row& r) {
   return out;
 }
 
-std::string LeadCode(int64_t id) {
-  std::string digits = std::to_string(id);
+std::string LeadCode(int64_t number) {
+  std::string digits = std::to_string(number);
   if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
   return "L" + digits;
 }
@@ -130,15 +130,20 @@ void WriteLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, js
 
 int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
                       std::optional<int64_t> substatus_id, const LeadInput& in) {
+  // Each organization numbers its own leads, so a firm's codes tell it
+  // nothing about other firms. Before, codes were made from the global id:
+  // an organization's counter starts above the highest it already has.
+  const int64_t number = c.NextNumber("lead_codes_" + std::to_string(actor.org_id), [&] {
+    return c.QueryOne("SELECT COALESCE(MAX(id), 0) FROM leads WHERE org_id = ?", {actor.org_id})
+        ->Int(0);
+  });
   const int64_t id = c.InsertId(
       "INSERT INTO leads (org_id, contact_id, code, status_id, substatus_id, data, custom_fields, "
       "created_at, created_by, updated_at, last_status_change_at) "
-      "VALUES (?, ?, '', ?, ?, '{}', '{}', ?, ?, ?, ?) RETURNING id",
-      {actor.org_id, contact_id, status_id, sql::Opt(substatus_id), actor.now_ms, actor.user_id,
-       actor.now_ms, actor.now_ms});
-  // The code is made from the id, so it is written after; with the input in
-  // the same UPDATE.
-  WriteLeadInput(c, id, in, {}, {}, actor.now_ms, {{"code", LeadCode(id)}});
+      "VALUES (?, ?, ?, ?, ?, '{}', '{}', ?, ?, ?, ?) RETURNING id",
+      {actor.org_id, contact_id, LeadCode(number), status_id, sql::Opt(substatus_id), actor.now_ms,
+       actor.user_id, actor.now_ms, actor.now_ms});
+  WriteLeadInput(c, id, in, {}, {}, actor.now_ms);
   return id;
 }
 

@@ -31,8 +31,8 @@ class Database {
  public:
   virtual ~Database() = default;
 
-  // Runs `fn` to read. SQLite: in one read transaction (one snapshot);
-  // PostgreSQL: READ COMMITTED, each statement its own snapshot. A DbError
+  // Runs `fn` to read, in one read transaction: every statement sees the same
+  // snapshot (PostgreSQL: REPEATABLE READ, READ ONLY). A DbError
   // thrown inside becomes an Error.
   virtual Status Read(const std::function<Status(sql::Connection&)>& fn) = 0;
   // Runs `fn` in a write transaction, committed (durably) only if `fn` succeeds;

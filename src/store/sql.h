@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <stdexcept>
@@ -81,6 +82,17 @@ class Connection {
   // waiting for work wake (PostgreSQL: one NOTIFY per transaction, sent with
   // the commit). SQLite serves one process, whose commit listener wakes it.
   virtual void AnnounceWork() {}
+
+  // The next number of the counter `counter` (lower-case letters, digits and
+  // _), for numbering things per tenant. Taking a number never waits for
+  // another transaction's, and no two committed transactions get the same
+  // number. The first call
+  // for a counter starts it above `floor()` (called only then: the numbers
+  // some older scheme already used). SQLite keeps counters in a table, inside
+  // the transaction (its writes are one at a time anyway); PostgreSQL uses a
+  // sequence per counter, outside transactions, so a rolled-back transaction
+  // leaves a gap rather than holding every other one up until it commits.
+  virtual int64_t NextNumber(const std::string& counter, const std::function<int64_t()>& floor) = 0;
 
   // Holds a lock named `name` until the transaction ends, on every node
   // (PostgreSQL: an advisory lock on the name's hash). SQLite's one writer

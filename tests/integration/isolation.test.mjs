@@ -90,3 +90,16 @@ for (const [mine, theirs] of [['A', 'B'], ['B', 'A']]) {
     });
   }
 }
+
+test('each organization numbers its own lead codes', async () => {
+  const create = async (org, name) => (await api(server.base, 'POST', '/api/leads',
+    { token: orgs[org].admin, body: { contact: { first_name: name } } })).json;
+  // Each firm's first lead (made in before()) is its L000001, whoever came first.
+  assert.equal(orgs.A.records.lead.code, 'L000001');
+  assert.equal(orgs.B.records.lead.code, 'L000001');
+  const a = [await create('A', 'A2'), await create('A', 'A3')];
+  const b = await create('B', 'B2');
+  assert.deepEqual(a.map((l) => l.code), ['L000002', 'L000003']);
+  assert.equal(b.code, 'L000002');
+  assert.notEqual(a[0].id, b.id, 'ids stay unique across organizations');
+});

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -31,7 +32,9 @@ sql::DbError::Kind KindOf(const char* sqlstate) {
 
 }  // namespace
 
-bool PostgresConnection::IsBegin(const Statement& s) { return !s.prepared && s.name == "BEGIN"; }
+bool PostgresConnection::IsBegin(const Statement& s) {
+  return !s.prepared && s.name.starts_with("BEGIN");
+}
 
 void PostgresConnection::ResultDeleter::operator()(pg_result* r) const { PQclear(r); }
 
@@ -64,6 +67,32 @@ bool PostgresConnection::StillOpen() {
   for (int reads = 0; reads < 4 && poll(&p, 1, 0) > 0; ++reads)
     if (!PQconsumeInput(conn_)) return false;
   return Usable();
+}
+
+int64_t PostgresConnection::NextNumber(const std::string& counter,
+                                       const std::function<int64_t()>& floor) {
+  const bool plain = !counter.empty() && std::all_of(counter.begin(), counter.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+  });
+  if (!plain) throw sql::DbError(sql::DbError::Kind::kOther, "bad counter name: " + counter);
+  const std::string sequence = "lw_counter_" + counter;
+  // A missing sequence yields no row here, rather than an error that would
+  // end the transaction. pg_class is read, not to_regclass(): that consults
+  // the session's catalog cache, which may still say "no such sequence" just
+  // after another node made it.
+  const auto next = [&] {
+    return QueryOne(
+        "SELECT nextval(c.oid::regclass) FROM pg_class c WHERE c.relname = ? AND c.relkind = 'S' "
+        "AND c.relnamespace = current_schema()::regnamespace",
+        {sequence});
+  };
+  if (auto row = next()) return row->Int(0);
+  // The counter's first use: made under a lock, so that two nodes starting
+  // it at once make it once (the second waits, then finds it made).
+  LockName("counter:" + sequence);
+  if (auto row = next()) return row->Int(0);
+  ExecScript("CREATE SEQUENCE " + sequence + " START WITH " + std::to_string(floor() + 1));
+  return next()->Int(0);
 }
 
 void PostgresConnection::LockName(std::string_view name) {
@@ -187,8 +216,8 @@ void PostgresConnection::Defer(std::string_view sql, const std::vector<sql::Valu
   pending_.push_back(Bind(sql, params.data(), params.size()));
 }
 
-void PostgresConnection::Begin() {
-  pending_.assign(1, Statement{"BEGIN", false, {}, {}});
+void PostgresConnection::Begin(std::string_view begin) {
+  pending_.assign(1, Statement{std::string(begin), false, {}, {}});
   answered_ = commit_sent_ = false;
   announce_ = false;
 }

@@ -36,6 +36,7 @@ class PostgresConnection final : public sql::Connection {
   void ExecScript(std::string_view sql) override;
   void Defer(std::string_view sql, const std::vector<sql::Value>& params) override;
   bool SupportsSkipLocked() const override { return true; }
+  int64_t NextNumber(const std::string& counter, const std::function<int64_t()>& floor) override;
   void AnnounceWork() override { announce_ = true; }
   void LockName(std::string_view name) override;
 
@@ -46,13 +47,14 @@ class PostgresConnection final : public sql::Connection {
   // Reads what the socket holds without waiting.
   bool StillOpen();
 
-  // A write transaction: Begin() only queues the BEGIN; Commit() sends what
+  // A transaction: Begin() only queues the BEGIN (or `begin`, a BEGIN with
+  // options); Commit() sends what
   // is queued, the NOTIFY when AnnounceWork() was called, and the COMMIT, in
   // one round trip; Rollback() drops what is queued and ends what the server
   // has begun. SafeToRunElsewhere(): the server has answered nothing since
   // Begin() and no COMMIT went out — a transaction that failed then did
   // nothing, and may run again on another connection.
-  void Begin();
+  void Begin(std::string_view begin = "BEGIN");
   void Commit(std::string_view notify_channel);
   void Rollback();
   bool SafeToRunElsewhere() const { return !answered_ && !commit_sent_; }

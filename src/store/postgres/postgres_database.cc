@@ -30,26 +30,34 @@ class PostgresDatabase final : public Database {
   PostgresDatabase(std::string conninfo, int pool_size)
       : connector_(std::move(conninfo)), pool_size_(std::max(pool_size, 1)) {}
 
-  // Under READ COMMITTED every statement takes its own snapshot, inside a
-  // transaction or not, so a read needs no BEGIN/COMMIT: two round trips
-  // fewer for every request (each authenticates with a read). It is not run
-  // again on a dead connection, as `fn` may have half-filled its output;
-  // instead the idle connections are dropped, which were most likely cut by
-  // the same server restart.
+  // A read sees one snapshot, as on SQLite: under READ COMMITTED each
+  // statement would see its own, and a listing read in two statements (the
+  // deliveries, then their attempts) could pair rows from before a commit
+  // with rows from after it. The BEGIN goes out with the first statement;
+  // the COMMIT is the one round trip this costs. A read is not run again on
+  // a dead connection, as `fn` may have half-filled its output; instead the
+  // idle connections are dropped, which were most likely cut by the same
+  // server restart.
   Status Read(const std::function<Status(sql::Connection&)>& fn) override {
     sql::DbError::Kind failure = sql::DbError::Kind::kOther;
     std::unique_ptr<PostgresConnection> conn;
     Status st = Guarded([&]() -> Status {
       try {
         conn = Take(false);
+        conn->Begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         Status out = fn(*conn);
-        conn->Flush();
+        conn->Commit(kWorkChannel);
         return out;
       } catch (const sql::DbError& e) {
         failure = e.kind;
         throw;
       }
     });
+    if (!st && conn)
+      (void)Guarded([&]() -> Status {
+        conn->Rollback();
+        return {};
+      });
     if (failure == sql::DbError::Kind::kUnavailable) DropIdle();
     if (conn) Release(std::move(conn));
     return st;

@@ -1,7 +1,6 @@
 // The PostgreSQL backend: many Leadwire nodes share one database. Every Write
-// is its own transaction on a pooled connection (a Read runs its statements
-// on one without BEGIN: under READ COMMITTED each sees its own snapshot
-// either way); a Write that
+// is its own transaction on a pooled connection (a Read one REPEATABLE READ,
+// READ ONLY transaction: one snapshot for all its statements); a Write that
 // fails with a serialization failure or deadlock is run again a few times;
 // durability is the server's (synchronous_commit on: a Write that returned
 // survives a crash of the database server). Migrations run under an advisory

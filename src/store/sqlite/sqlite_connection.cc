@@ -133,6 +133,16 @@ int64_t SqliteConnection::Exec(std::string_view sql, const std::vector<sql::Valu
   return sqlite3_changes64(db_);
 }
 
+int64_t SqliteConnection::NextNumber(const std::string& counter,
+                                     const std::function<int64_t()>& floor) {
+  if (auto row = QueryOne("UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value",
+                          {counter}))
+    return row->Int(0);
+  const int64_t first = floor() + 1;
+  Exec("INSERT INTO counters (name, value) VALUES (?, ?)", {counter, first});
+  return first;
+}
+
 size_t SqliteConnection::IdListSlots(size_t n) const { return std::bit_ceil(n); }
 
 void SqliteConnection::ExecScript(std::string_view sql) {

@@ -28,6 +28,7 @@ class SqliteConnection final : public sql::Connection {
   int64_t Exec(std::string_view sql, const std::vector<sql::Value>& params) override;
   void ExecScript(std::string_view sql) override;
   bool SupportsSkipLocked() const override { return false; }
+  int64_t NextNumber(const std::string& counter, const std::function<int64_t()>& floor) override;
 
  protected:
   // Id lists are padded to a power of two: statements are prepared once per

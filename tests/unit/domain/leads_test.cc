@@ -102,5 +102,22 @@ TEST_F(Leads, ListedLeadsCarryTheirContactAndTags) {
   EXPECT_GT(records[0].at("id").as_int64(), records[2].at("id").as_int64());
 }
 
+// Codes were once made from the global lead id. An organization that has such
+// leads continues above its highest code, so no code repeats within it.
+TEST_F(Leads, CodesContinueAboveTheOnesLeadsGotBeforeCodesWerePerOrganization) {
+  AddLeads(2);
+  std::string code;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    // As an older version left it: codes from ids, and no counter yet.
+    c.Exec("UPDATE leads SET id = id + 40, code = 'L0000' || (id + 40)");
+    c.Exec("DELETE FROM counters");
+    auto lead = CreateLead(c, actor_, json::object{{"contact", json::object{{"first_name", "N"}}}});
+    if (!lead) return Fail(lead.error());
+    code = lead->at("code").as_string().c_str();
+    return {};
+  }));
+  EXPECT_EQ(code, "L000043");
+}
+
 }  // namespace
 }  // namespace lw

@@ -35,6 +35,10 @@ class CountingConnection final : public sql::Connection {
     real_.ExecScript(sql);
   }
   bool SupportsSkipLocked() const override { return real_.SupportsSkipLocked(); }
+  int64_t NextNumber(const std::string& counter, const std::function<int64_t()>& floor) override {
+    ++statements_;
+    return real_.NextNumber(counter, floor);
+  }
 
  private:
   sql::Connection& real_;
