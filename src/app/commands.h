@@ -39,6 +39,10 @@ struct ServeOptions {
   int transport_threads = 4;
   int db_pool = 8;  // PostgreSQL connections per node (DatabaseOptions::pool_size)
   std::vector<std::string> trusted_proxies;  // CIDR ranges of load balancers
+  int max_connections = 0;                   // 0: as many as the open-file limit allows
+  int max_connections_per_client = 256;      // 0: no bound
+  int idle_timeout = 60;                     // seconds
+  int retention_days = 30;                   // 0: keep the delivery log for good
 };
 int RunServe(const ServeOptions& o);
 

@@ -71,6 +71,30 @@ int main(int argc, char** argv) {
                         "CIDR range of load balancers whose X-Forwarded-For names the client "
                         "(repeatable)");
 
+  serve_cmd
+      ->add_option("--max-connections", serve.max_connections,
+                   "Client connections held at once (0: as many as the open-file limit allows, "
+                   "at most 10000)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
+  serve_cmd
+      ->add_option("--max-connections-per-client", serve.max_connections_per_client,
+                   "Client connections held at once from one address (an IPv6 /64); 0: no bound")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
+  serve_cmd
+      ->add_option("--idle-timeout", serve.idle_timeout,
+                   "Seconds a connection may wait for its next request (keep it above a load "
+                   "balancer's idle timeout)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+
+  serve_cmd
+      ->add_option("--retention-days", serve.retention_days,
+                   "Days the delivery log keeps finished deliveries and their events (0: for good)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 36500));
+
   lw::app::DemoOptions demo;
   auto* demo_cmd =
       cli.add_subcommand("demo", "Run a demo on an embedded database in ./leadwire-demo/");

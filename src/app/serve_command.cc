@@ -13,8 +13,31 @@
 #include "delivery/sharded_transport.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "webhooks/retention.h"
 
 namespace lw::app {
+
+namespace {
+
+// The client connection bounds: as asked, or (max_connections 0) what the
+// open files leave after the webhooks in flight, the database and a margin,
+// so that clients alone never use up the files the rest needs.
+http::ServerOptions ConnectionBounds(const NodeConfig& config, uint64_t files) {
+  http::ServerOptions http = config.http;
+  http.io_threads = 2;
+  http.worker_threads = 32;
+  const uint64_t others =
+      (config.role == "api" ? 0 : uint64_t(config.transport.max_in_flight)) + 512;
+  const uint64_t room = files > others ? files - others : 0;
+  if (http.max_connections == 0)
+    http.max_connections = size_t(std::clamp<uint64_t>(room, 64, 10000));
+  else if (http.max_connections > room)
+    log::Warn("--max-connections " + std::to_string(http.max_connections) + " with only " +
+              std::to_string(files) + " open files allowed: clients may use up the files");
+  return http;
+}
+
+}  // namespace
 
 int ServeDatabase(Database& db, const NodeConfig& config, const std::string& banner,
                   const std::function<void()>& on_ready) {
@@ -27,14 +50,18 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
     http::AddOpsRoutes(router);
   else
     http::AddAllRoutes(router, RulePolicy{config.https_only});
+  // Thousands of concurrent webhooks and client connections need as many
+  // sockets: take what the system allows.
+  const uint64_t files = RaiseOpenFileLimit();
+  http::ServerOptions http = ConnectionBounds(config, files);
+  http.host = address->first;
+  http.port = address->second;
   std::unique_ptr<Transport> transport;
   std::optional<Dispatcher> dispatcher;
   if (config.role != "api") {
     TransportOptions options = config.transport;
     options.https_only = config.https_only;
-    // Thousands of concurrent webhooks need as many sockets: take what the
-    // system allows (running out still only puts jobs back in the queue).
-    const uint64_t files = RaiseOpenFileLimit();
+    // Running out of sockets only puts jobs back in the queue, but wastes claims.
     if (files < uint64_t(options.max_in_flight) + 256)
       log::Warn("only " + std::to_string(files) + " open files allowed; --max-in-flight " +
                 std::to_string(options.max_in_flight) + " may run out of sockets");
@@ -53,17 +80,22 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   // so it stops before the dispatcher goes).
   std::unique_ptr<WorkWatch> watch;
   if (dispatcher) watch = db.WatchForWork([&dispatcher] { dispatcher->Wake(); });
-  http::Server server([&router](const http::Request& r) { return router.Handle(r); },
-                      {address->first, address->second, 2, 32});
+  http::Server server([&router](const http::Request& r) { return router.Handle(r); }, http);
   auto port = server.Listen();
   if (!port) return Complain(port.error().message + "; is another program using that port?");
   if (dispatcher) dispatcher->Start();
+  std::optional<RetentionLoop> retention;
+  if (dispatcher && config.retention_days > 0) {
+    retention.emplace(Retention(db, clock, config.retention_days), std::chrono::minutes(10));
+    retention->Start();
+  }
   const std::string host =
       address->first.find(':') != std::string::npos ? "[" + address->first + "]" : address->first;
   std::cout << "Leadwire is listening on http://" << host << ":" << *port << "/" << std::endl;
   if (!banner.empty()) std::cout << banner << std::flush;
   if (on_ready) on_ready();
   server.Run();
+  if (retention) retention->Stop();
   watch.reset();
   if (dispatcher) dispatcher->Stop();
   log::Info("stopped");
@@ -112,6 +144,10 @@ int RunServe(const ServeOptions& o) {
   auto proxies = ParseCidrs("--trusted-proxy", o.trusted_proxies);
   if (!proxies) return Complain(proxies.error());
   config.trusted_proxies = std::move(*proxies);
+  config.http.max_connections = size_t(o.max_connections);
+  config.http.max_connections_per_client = size_t(o.max_connections_per_client);
+  config.http.idle_timeout = std::chrono::seconds(o.idle_timeout);
+  config.retention_days = o.retention_days;
   auto db = OpenOrExplain(o.db, DatabaseOptions{o.db_pool});
   if (!db) return 1;
   return ServeDatabase(*db, config, "");

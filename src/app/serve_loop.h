@@ -10,6 +10,7 @@
 
 #include "delivery/address_policy.h"
 #include "delivery/curl_transport.h"
+#include "http/server.h"
 #include "store/database.h"
 
 namespace lw::app {
@@ -25,6 +26,10 @@ struct NodeConfig {
   // threads mostly wait, and curl's per-request walks shrink with the shard.
   int transport_threads = 4;
   std::vector<Cidr> trusted_proxies;  // load balancers whose X-Forwarded-For is believed
+  // Client connection bounds and timeouts (host and port come from `listen`);
+  // max_connections 0: derived from the open-file limit.
+  http::ServerOptions http{.max_connections = 0};
+  int retention_days = 30;  // worker roles delete older finished deliveries; 0: never
 };
 
 // on_ready runs once the node accepts connections and delivers (the demo

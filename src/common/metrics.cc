@@ -41,6 +41,9 @@ struct Registry {
   std::map<std::pair<std::string, int>, int64_t> http_requests;
   std::atomic<int64_t> attempts_answered{0}, attempts_unanswered{0};
   std::atomic<int64_t> delivered{0}, retried{0}, failed{0}, gone{0};
+  std::atomic<int64_t> connections{0}, connections_refused{0};
+  std::atomic<int64_t> purged_deliveries{0}, purged_attempts{0}, purged_events{0};
+  std::atomic<double> longest_purge_batch{0};
 };
 
 Registry& R() {
@@ -79,6 +82,21 @@ void CountOutcomes(int delivered, int retried, int failed, int gone) {
   R().gone += gone;
 }
 
+void CountConnections(int delta) { R().connections += delta; }
+
+void CountRefusedConnection() { ++R().connections_refused; }
+
+void CountRetention(int64_t deliveries, int64_t attempts, int64_t events,
+                    double longest_batch_seconds) {
+  R().purged_deliveries += deliveries;
+  R().purged_attempts += attempts;
+  R().purged_events += events;
+  double seen = R().longest_purge_batch.load();
+  while (longest_batch_seconds > seen &&
+         !R().longest_purge_batch.compare_exchange_weak(seen, longest_batch_seconds)) {
+  }
+}
+
 std::string Render(const Gauges& g) {
   std::ostringstream out;
   out << "# HELP leadwire_delivery_queue_depth Pending deliveries (due now or waiting to retry).\n"
@@ -111,6 +129,23 @@ std::string Render(const Gauges& g) {
   out << "# HELP leadwire_http_request_duration_seconds API request latency.\n"
       << "# TYPE leadwire_http_request_duration_seconds histogram\n";
   R().http_latency.Render(out, "leadwire_http_request_duration_seconds");
+  out << "# HELP leadwire_http_connections Client connections open.\n"
+      << "# TYPE leadwire_http_connections gauge\n"
+      << "leadwire_http_connections " << R().connections << "\n"
+      << "# HELP leadwire_http_connections_refused_total Connections closed at once: over "
+         "--max-connections or --max-connections-per-client, or out of files.\n"
+      << "# TYPE leadwire_http_connections_refused_total counter\n"
+      << "leadwire_http_connections_refused_total " << R().connections_refused << "\n"
+      << "# HELP leadwire_retention_deleted_total Rows deleted by retention (--retention-days).\n"
+      << "# TYPE leadwire_retention_deleted_total counter\n"
+      << "leadwire_retention_deleted_total{table=\"deliveries\"} " << R().purged_deliveries << "\n"
+      << "leadwire_retention_deleted_total{table=\"delivery_attempts\"} " << R().purged_attempts
+      << "\n"
+      << "leadwire_retention_deleted_total{table=\"events\"} " << R().purged_events << "\n"
+      << "# HELP leadwire_retention_longest_batch_seconds The longest one retention batch held "
+         "the writer.\n"
+      << "# TYPE leadwire_retention_longest_batch_seconds gauge\n"
+      << "leadwire_retention_longest_batch_seconds " << R().longest_purge_batch << "\n";
   return out.str();
 }
 

@@ -12,6 +12,13 @@ namespace lw::metrics {
 void ObserveHttp(const std::string& method, int status, double seconds);
 void ObserveAttempt(std::optional<int> http_status, int64_t duration_ms);
 void CountOutcomes(int delivered, int retried, int failed, int gone);
+// Client connections open (delta ±1), and those refused (over a bound, or
+// out of files).
+void CountConnections(int delta);
+void CountRefusedConnection();
+// What a retention run deleted, and the longest one of its batches took.
+void CountRetention(int64_t deliveries, int64_t attempts, int64_t events,
+                    double longest_batch_seconds);
 
 struct Gauges {
   int64_t queue_depth = 0;  // pending deliveries due or waiting for a retry

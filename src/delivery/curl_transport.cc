@@ -112,7 +112,7 @@ CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options)
 }
 
 CurlTransport::~CurlTransport() {
-  Stop();
+  Stop(std::chrono::milliseconds(0));
   curl_multi_cleanup(multi_);
   curl_share_cleanup(share_);
   close(wake_fd_);
@@ -157,7 +157,8 @@ void CurlTransport::Start(ResultSink results, ReturnSink returned) {
   thread_ = NamedThread("lw-transport", [this] { Run(); });
 }
 
-void CurlTransport::Stop() {
+void CurlTransport::Stop(std::chrono::milliseconds grace) {
+  finish_by_ = std::chrono::steady_clock::now() + grace;
   if (!running_.exchange(false)) return;
   Wakeup();
   thread_.join();
@@ -336,8 +337,11 @@ void CurlTransport::Run() {
   constexpr int kMaxEvents = 256;
   epoll_event events[kMaxEvents];
   int running = 0;
-  while (running_) {
-    StartWaiting();
+  for (;;) {
+    if (running_)
+      StartWaiting();
+    else if (active_.empty() || std::chrono::steady_clock::now() >= finish_by_.load())
+      break;  // stopping: what was sent has been answered, or the grace is spent
     const auto now = std::chrono::steady_clock::now();
     int wait_ms = 100;  // also the pace of the give-back check of StartWaiting
     if (timer_ <= now)

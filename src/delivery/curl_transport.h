@@ -47,7 +47,7 @@ class CurlTransport final : public Transport {
   CurlTransport& operator=(const CurlTransport&) = delete;
 
   void Start(ResultSink results, ReturnSink returned) override;
-  void Stop() override;
+  void Stop(std::chrono::milliseconds grace) override;
   void Submit(std::vector<DeliveryJob> jobs) override;
   int Capacity() const override { return options_.max_in_flight; }
   size_t Load() const override;
@@ -81,6 +81,8 @@ class CurlTransport final : public Transport {
   uint64_t timer_sets_ = 0;
   std::thread thread_;
   std::atomic<bool> running_{false};
+  // Once running_ is false: when requests still in flight are abandoned.
+  std::atomic<std::chrono::steady_clock::time_point> finish_by_{};
 
   mutable std::mutex scheduler_mutex_;
   EndpointScheduler scheduler_;  // under scheduler_mutex_

@@ -42,7 +42,7 @@ void Dispatcher::Stop() {
   if (!running_.exchange(false)) return;
   Wake();
   thread_.join();
-  transport_.Stop();
+  transport_.Stop(options_.stop_grace);
   RunOnce(/*may_claim=*/false);  // what finished before the stop is recorded, not retried
   // What is still held was not sent, or its answer never came: claimable again now.
   std::vector<int64_t> still_held;

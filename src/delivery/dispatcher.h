@@ -33,6 +33,9 @@ inline constexpr int64_t kRenewCheckEveryMs = 1000;
 struct DispatcherOptions {
   int claim_batch = 1024;  // deliveries per claim at most
   int per_rule = 256;      // of one rule per claim at most
+  // At Stop: how long requests already sent may take to be answered (an
+  // answer recorded is a duplicate spared); the rest are sent again later.
+  std::chrono::milliseconds stop_grace{5000};
 };
 
 class Dispatcher {
@@ -40,7 +43,7 @@ class Dispatcher {
   Dispatcher(Database& db, const Clock& clock, Transport& transport, DispatcherOptions options);
   ~Dispatcher();
   void Start();
-  // Stops the loop and the transport, records the results that came back,
+  // Stops the loop and the transport (after the grace), records the results that came back,
   // and gives back the leases of the deliveries still held, so they can be
   // claimed at once (by this node after a restart, or by another).
   void Stop();

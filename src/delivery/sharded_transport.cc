@@ -1,6 +1,7 @@
 #include "delivery/sharded_transport.h"
 
 #include <functional>
+#include <thread>
 
 namespace lw {
 
@@ -12,8 +13,11 @@ void ShardedTransport::Start(ResultSink results, ReturnSink returned) {
   for (auto& shard : shards_) shard->Start(results, returned);
 }
 
-void ShardedTransport::Stop() {
-  for (auto& shard : shards_) shard->Stop();
+void ShardedTransport::Stop(std::chrono::milliseconds grace) {
+  // Together, so that the grace is spent once, not once per shard.
+  std::vector<std::thread> stopping;
+  for (auto& shard : shards_) stopping.emplace_back([&shard, grace] { shard->Stop(grace); });
+  for (auto& t : stopping) t.join();
 }
 
 size_t ShardedTransport::ShardOf(const DeliveryJob& job) const {

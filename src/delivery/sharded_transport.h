@@ -18,7 +18,7 @@ class ShardedTransport final : public Transport {
   explicit ShardedTransport(std::vector<std::unique_ptr<Transport>> shards);
 
   void Start(ResultSink results, ReturnSink returned) override;
-  void Stop() override;
+  void Stop(std::chrono::milliseconds grace) override;
   void Submit(std::vector<DeliveryJob> jobs) override;
   int Capacity() const override;
   size_t Load() const override;

@@ -7,6 +7,7 @@
 // transport's own thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -26,9 +27,11 @@ class Transport {
   virtual ~Transport() = default;
   // Starts sending; every result and every given-back delivery goes to the sinks.
   virtual void Start(ResultSink results, ReturnSink returned) = 0;
-  // Stops; jobs not finished get no result (the dispatcher gives their
-  // leases back, and another attempt follows: at-least-once).
-  virtual void Stop() = 0;
+  // Starts nothing more, gives requests already sent up to `grace` to be
+  // answered (their results still reach the sink), then stops. Jobs not
+  // finished by then get no result (the dispatcher gives their leases back,
+  // and another attempt follows: at-least-once).
+  virtual void Stop(std::chrono::milliseconds grace) = 0;
   virtual void Submit(std::vector<DeliveryJob> jobs) = 0;
   // How many jobs it may hold at once in flight.
   virtual int Capacity() const = 0;

@@ -266,4 +266,46 @@ void RecordFailure(sql::Connection& c, int64_t id, bool retry, int attempts,
       {std::string(retry ? "pending" : "failed"), int64_t(attempts), next_attempt_at, now_ms, id});
 }
 
+Purged PurgeDeliveries(sql::Connection& c, int64_t after_id, int64_t cutoff_ms, int limit) {
+  Purged out{after_id};
+  std::vector<int64_t> doomed;
+  const auto rows = c.Query(
+      "SELECT id, status, created_at, updated_at FROM deliveries WHERE id > ? ORDER BY id LIMIT ?",
+      {after_id, int64_t(limit)});
+  out.more = rows.size() == size_t(limit);
+  for (const auto& r : rows) {
+    if (r.Int(2) >= cutoff_ms) {
+      out.more = false;  // created after the cutoff, and so is everything after it
+      break;
+    }
+    out.scanned_to = r.Int(0);
+    if (r.Text(1) != "pending" && r.Int(3) < cutoff_ms) doomed.push_back(r.Int(0));
+  }
+  if (doomed.empty()) return out;
+  out.attempts = c.ExecIn("DELETE FROM delivery_attempts WHERE delivery_id IN (@ids)", {}, doomed);
+  out.deleted = c.ExecIn("DELETE FROM deliveries WHERE id IN (@ids)", {}, doomed);
+  return out;
+}
+
+Purged PurgeEvents(sql::Connection& c, int64_t after_id, int64_t cutoff_ms, int limit) {
+  Purged out{after_id};
+  std::vector<int64_t> doomed;
+  const auto rows = c.Query(
+      "SELECT e.id, e.created_at,"
+      " CASE WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) THEN 1 ELSE 0 END"
+      " FROM events e WHERE e.id > ? ORDER BY e.id LIMIT ?",
+      {after_id, int64_t(limit)});
+  out.more = rows.size() == size_t(limit);
+  for (const auto& r : rows) {
+    if (r.Int(1) >= cutoff_ms) {
+      out.more = false;
+      break;
+    }
+    out.scanned_to = r.Int(0);
+    if (!r.Bool(2)) doomed.push_back(r.Int(0));
+  }
+  if (!doomed.empty()) out.deleted = c.ExecIn("DELETE FROM events WHERE id IN (@ids)", {}, doomed);
+  return out;
+}
+
 }  // namespace lw::deliveries

@@ -1,7 +1,8 @@
 // The deliveries repository: every statement on the `deliveries` and
 // `delivery_attempts` tables lives here (enqueue from the outbox and test
 // events, redeliver, recover, cancel on rule deletion, claim with a lease,
-// attempt results, the delivery log and the queue counts). Services call it;
+// attempt results, the delivery log, the queue counts, and retention's
+// deletes, with the events no delivery refers to any more). Services call it;
 // nothing else touches those tables. Functions run inside the caller's
 // transaction; backend differences are asked of the connection (SKIP LOCKED).
 #pragma once
@@ -135,5 +136,24 @@ void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, int64_t 
 // After a failed attempt: pending again at `next_attempt_at`, or failed.
 void RecordFailure(sql::Connection& c, int64_t id, bool retry, int attempts,
                    int64_t next_attempt_at, int64_t now_ms);
+
+// --- Retention ------------------------------------------------------------
+
+// One step of a walk in id order from `after_id`: how far it read, what it
+// deleted, and whether rows past `scanned_to` may still be old enough.
+struct Purged {
+  int64_t scanned_to = 0;
+  int64_t deleted = 0;
+  int64_t attempts = 0;  // PurgeDeliveries: their attempts, deleted with them
+  bool more = false;
+};
+// Deletes, among the next `limit` deliveries after `after_id`, those finished
+// (delivered, failed, cancelled) and last changed before `cutoff_ms`, with
+// their attempts. Pending ones stay, however old. Ids grow with creation
+// time, so the walk ends at the first delivery created after the cutoff.
+Purged PurgeDeliveries(sql::Connection& c, int64_t after_id, int64_t cutoff_ms, int limit);
+// Deletes, among the next `limit` events after `after_id` created before
+// `cutoff_ms`, those no delivery refers to.
+Purged PurgeEvents(sql::Connection& c, int64_t after_id, int64_t cutoff_ms, int limit);
 
 }  // namespace lw::deliveries

@@ -66,9 +66,12 @@ const servers = new Set();
 process.on('exit', () => { for (const child of servers) child.kill('SIGKILL'); });
 
 // Starts `leadwire serve` on port 0; resolves once it prints its address.
-export async function startServer(db, extraArgs = []) {
-  const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...extraArgs],
-                      { stdio: ['ignore', 'pipe', 'pipe'] });
+// fileLimit: the open-file limit it runs under (soft and hard, with prlimit).
+export async function startServer(db, extraArgs = [], { fileLimit } = {}) {
+  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', ...extraArgs];
+  const child = fileLimit
+    ? spawn('prlimit', [`--nofile=${fileLimit}:${fileLimit}`, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   servers.add(child);
   child.on('exit', () => servers.delete(child));
   let stderr = '';

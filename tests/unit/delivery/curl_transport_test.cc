@@ -37,6 +37,32 @@ struct SilentPort {
   int port = 0;
 };
 
+// A port that answers each request 200 after `delay`, one connection at a time.
+struct SlowPort {
+  explicit SlowPort(std::chrono::milliseconds delay) {
+    thread = std::thread([this, delay] {
+      for (;;) {
+        const int fd = accept(silent.fd, nullptr, nullptr);
+        if (fd < 0) return;
+        accepted = true;
+        char buf[4096];
+        [[maybe_unused]] auto got = read(fd, buf, sizeof buf);
+        std::this_thread::sleep_for(delay);
+        const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        [[maybe_unused]] auto sent = write(fd, ok.data(), ok.size());
+        close(fd);
+      }
+    });
+  }
+  ~SlowPort() {
+    shutdown(silent.fd, SHUT_RDWR);
+    thread.join();
+  }
+  struct SilentPort silent;
+  std::atomic<bool> accepted{false};
+  std::thread thread;
+};
+
 size_t OpenFiles() {
   size_t n = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
@@ -88,12 +114,57 @@ TEST(CurlTransport, AJobThatFindsNoFreeSocketIsGivenBackNotFailed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   setrlimit(RLIMIT_NOFILE, &saved);
-  transport.Stop();
+  transport.Stop(std::chrono::milliseconds(0));
   std::lock_guard lock(mutex);
   EXPECT_EQ(results.size() + returned.size(), 10u);
   EXPECT_GE(returned.size(), 5u) << "the jobs that found no socket came back";
   // The others had a socket: the silent port let them wait until their timeout.
   for (const auto& r : results) EXPECT_NE(r.error.find("imed out"), std::string::npos) << r.error;
+}
+
+DeliveryJob JobTo(int port, int64_t id) {
+  DeliveryJob job;
+  job.delivery_id = id;
+  job.url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
+  job.body = "{}";
+  job.host = job.endpoint = "local";
+  return job;
+}
+
+// A graceful stop: a request already sent is answered within the grace and
+// its result reported (a duplicate spared); past the grace it is abandoned.
+TEST(CurlTransport, StopLetsRequestsAlreadySentFinishWithinTheGrace) {
+  SlowPort slow(std::chrono::milliseconds(300));
+  CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), TransportOptions{});
+  std::mutex mutex;
+  std::vector<DeliveryResult> results;
+  transport.Start(
+      [&](DeliveryResult r) {
+        std::lock_guard lock(mutex);
+        results.push_back(std::move(r));
+      },
+      [](std::vector<int64_t>) {});
+  transport.Submit({JobTo(slow.silent.port, 1)});
+  while (!slow.accepted) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  transport.Stop(std::chrono::seconds(5));
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].http_status, 200);
+}
+
+TEST(CurlTransport, StopAbandonsWhatIsNotAnsweredWithinTheGrace) {
+  SilentPort silent;
+  CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), TransportOptions{});
+  std::atomic<int> results{0};
+  transport.Start([&](DeliveryResult) { ++results; }, [](std::vector<int64_t>) {});
+  transport.Submit({JobTo(silent.port, 1)});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto start = std::chrono::steady_clock::now();
+  transport.Stop(std::chrono::milliseconds(300));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(results, 0) << "no result: the dispatcher gives the lease back";
+  EXPECT_GE(took, std::chrono::milliseconds(250));
+  EXPECT_LT(took, std::chrono::seconds(2));
 }
 
 }  // namespace

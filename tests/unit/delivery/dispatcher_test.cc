@@ -18,7 +18,7 @@ using testing::kT0;
 class FakeTransport final : public Transport {
  public:
   void Start(ResultSink, ReturnSink) override { started = true; }
-  void Stop() override { stopped = true; }
+  void Stop(std::chrono::milliseconds) override { stopped = true; }
   void Submit(std::vector<DeliveryJob> jobs) override {
     std::lock_guard lock(mutex);
     for (auto& j : jobs) submitted.push_back(std::move(j));

@@ -12,7 +12,7 @@ namespace {
 class Recording final : public Transport {
  public:
   void Start(ResultSink, ReturnSink) override { started = true; }
-  void Stop() override { stopped = true; }
+  void Stop(std::chrono::milliseconds) override { stopped = true; }
   void Submit(std::vector<DeliveryJob> jobs) override {
     for (auto& j : jobs) got.push_back(j.endpoint);
   }
@@ -57,7 +57,7 @@ TEST(ShardedTransport, EachEndpointStaysOnOneShard) {
   shards[1]->full = {"a"};
   shards[3]->full = {"b"};
   EXPECT_EQ(t.FullEndpoints(), (std::set<std::string>{"a", "b"}));
-  t.Stop();
+  t.Stop(std::chrono::milliseconds(0));
   for (auto* s : shards) EXPECT_TRUE(s->stopped);
 }
 

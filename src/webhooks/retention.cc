@@ -1,0 +1,74 @@
+#include "webhooks/retention.h"
+
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/named_thread.h"
+#include "webhooks/delivery_repository.h"
+
+namespace lw {
+
+namespace {
+
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+
+}  // namespace
+
+Result<RetentionReport> Retention::RunOnce(std::chrono::milliseconds pause) {
+  RetentionReport report;
+  const int64_t cutoff = clock_.NowMs() - int64_t(days_) * kDayMs;
+  // Deliveries first: the events they free go in the same run.
+  for (auto purge : {&deliveries::PurgeDeliveries, &deliveries::PurgeEvents}) {
+    deliveries::Purged step;
+    do {
+      const auto start = std::chrono::steady_clock::now();
+      auto st = db_.Write([&](sql::Connection& c) -> Status {
+        step = purge(c, step.scanned_to, cutoff, batch_);
+        return {};
+      });
+      if (!st) return Fail(st.error());
+      report.longest_batch =
+          std::max(report.longest_batch, std::chrono::duration_cast<std::chrono::microseconds>(
+                                             std::chrono::steady_clock::now() - start));
+      ++report.batches;
+      (purge == &deliveries::PurgeEvents ? report.events : report.deliveries) += step.deleted;
+      report.attempts += step.attempts;
+      if (step.more && pause.count() > 0) std::this_thread::sleep_for(pause);
+    } while (step.more);
+  }
+  metrics::CountRetention(report.deliveries, report.attempts, report.events,
+                          double(report.longest_batch.count()) / 1e6);
+  return report;
+}
+
+void RetentionLoop::Start() {
+  thread_ = NamedThread("lw-retention", [this] { Run(); });
+}
+
+void RetentionLoop::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RetentionLoop::Run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    // A pause between batches leaves the writer to requests and deliveries.
+    auto report = retention_.RunOnce(std::chrono::milliseconds(5));
+    if (!report)
+      log::Warn("retention: " + report.error().message + "; trying again later");
+    else if (report->deliveries + report->events > 0)
+      log::Info("retention: deleted " + std::to_string(report->deliveries) + " deliveries, " +
+                std::to_string(report->attempts) + " attempts, " + std::to_string(report->events) +
+                " events in " + std::to_string(report->batches) + " batches; longest " +
+                std::to_string(report->longest_batch.count() / 1000) + " ms");
+    lock.lock();
+    wake_.wait_for(lock, every_, [this] { return stopping_; });
+  }
+}
+
+}  // namespace lw

@@ -1,0 +1,64 @@
+// Retention: the delivery log is kept for `days` days. Finished deliveries
+// (delivered, failed, cancelled) last changed before then are deleted with
+// their attempts, and so are events that old which no delivery refers to.
+// Pending deliveries stay however old. Deletes go a small batch per
+// transaction with a pause between, so the writer (SQLite has one) is never
+// held long; SQLite reuses the freed pages, so under steady load the file
+// stops growing.
+// RunOnce: any thread. RetentionLoop runs it on its own thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "store/database.h"
+
+namespace lw {
+
+struct RetentionReport {
+  int64_t deliveries = 0;
+  int64_t attempts = 0;
+  int64_t events = 0;
+  int batches = 0;
+  std::chrono::microseconds longest_batch{0};  // the longest a batch held the writer
+};
+
+class Retention {
+ public:
+  Retention(Database& db, const Clock& clock, int days, int batch = 500)
+      : db_(db), clock_(clock), days_(days), batch_(batch) {}
+  // Deletes everything past its time; `pause` between batches.
+  Result<RetentionReport> RunOnce(std::chrono::milliseconds pause = std::chrono::milliseconds(0));
+
+ private:
+  Database& db_;
+  const Clock& clock_;
+  const int days_;
+  const int batch_;
+};
+
+// Runs Retention::RunOnce at Start and then every `every`, until Stop.
+class RetentionLoop {
+ public:
+  RetentionLoop(Retention retention, std::chrono::milliseconds every)
+      : retention_(retention), every_(every) {}
+  ~RetentionLoop() { Stop(); }
+  void Start();
+  void Stop();
+
+ private:
+  void Run();
+  Retention retention_;
+  const std::chrono::milliseconds every_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace lw
