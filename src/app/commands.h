@@ -46,6 +46,13 @@ struct ServeOptions {
 };
 int RunServe(const ServeOptions& o);
 
+struct BackupOptions {
+  std::string db = "sqlite:./leadwire.db";
+  std::string to;  // the copy; must not exist
+};
+// Prints {"backup":FILE,"pages":N,"bytes":N}.
+int RunBackup(const BackupOptions& o);
+
 struct ReceiveOptions {
   std::string listen = "127.0.0.1:9000";
   std::string key;

@@ -95,6 +95,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 36500));
 
+  lw::app::BackupOptions backup;
+  auto* backup_cmd = cli.add_subcommand(
+      "backup", "Copy a SQLite database while the server runs (a consistent online copy)");
+  backup_cmd->add_option("--db", backup.db, "sqlite:PATH")->capture_default_str();
+  backup_cmd->add_option("--to", backup.to, "The copy's file (must not exist)")->required();
+
   lw::app::DemoOptions demo;
   auto* demo_cmd =
       cli.add_subcommand("demo", "Run a demo on an embedded database in ./leadwire-demo/");
@@ -112,12 +118,13 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(cli, argc, argv);
 
-  if (init_cmd->parsed() || user_cmd->parsed()) lw::log::SetQuiet(true);
+  if (init_cmd->parsed() || user_cmd->parsed() || backup_cmd->parsed()) lw::log::SetQuiet(true);
   lw::app::ConnectWebhooks();  // every command that records events queues their webhooks
   if (init_cmd->parsed()) return lw::app::RunInit(init);
   if (add_cmd->parsed()) return lw::app::RunUserAdd(user);
   if (serve_cmd->parsed()) return lw::app::RunServe(serve);
   if (demo_cmd->parsed()) return lw::app::RunDemo(demo);
+  if (backup_cmd->parsed()) return lw::app::RunBackup(backup);
   if (receive_cmd->parsed()) {
     lw::log::SetQuiet(true);
     return lw::app::RunReceive(receive);

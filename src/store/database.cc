@@ -2,6 +2,7 @@
 
 #include "store/database_url.h"
 #include "store/postgres/postgres_database.h"
+#include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_database.h"
 
 namespace lw {
@@ -12,6 +13,18 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
   if (!parsed) return Fail(parsed.error());
   if (parsed->backend == DatabaseUrl::Backend::kSqlite) return OpenSqlite(parsed->sqlite_path);
   return OpenPostgres(parsed->conninfo, options.pool_size);
+}
+
+Result<BackupReport> BackupDatabase(const std::string& url, const std::string& target) {
+  auto parsed = ParseDatabaseUrl(url);
+  if (!parsed) return Fail(parsed.error());
+  if (parsed->backend == DatabaseUrl::Backend::kPostgres)
+    return Fail(Error{ErrorKind::kBadRequest,
+                      "backup_unsupported",
+                      "leadwire backup copies SQLite databases; back up PostgreSQL with its own "
+                      "tools (pg_dump, or pg_basebackup with WAL archiving; see the README).",
+                      {}});
+  return BackupSqlite(parsed->sqlite_path, target);
 }
 
 Error ToError(const sql::DbError& e) {

@@ -67,6 +67,15 @@ class Database {
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
                                                const DatabaseOptions& options = {});
 
+// `leadwire backup`: an online, consistent copy of the SQLite database `url`
+// names in the new file `target` (sqlite_backup.h). On PostgreSQL the answer
+// is an error that names PostgreSQL's own tools.
+struct BackupReport {
+  int64_t pages = 0;
+  int64_t bytes = 0;
+};
+Result<BackupReport> BackupDatabase(const std::string& url, const std::string& target);
+
 // Turns a DbError into the Error a transaction returns.
 Error ToError(const sql::DbError& e);
 
