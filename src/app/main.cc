@@ -1,6 +1,7 @@
 // leadwire: the command line (product spec §1). Only flag parsing lives here;
 // the commands are in app/*_command.cc.
 #include <CLI/CLI.hpp>
+#include <csignal>
 
 #include "app/commands.h"
 #include "app/webhook_wiring.h"
@@ -117,6 +118,10 @@ int main(int argc, char** argv) {
                         "Exit non-zero on a webhook with a bad signature");
 
   CLI11_PARSE(cli, argc, argv);
+
+  // A database file that reaches the size limit (ulimit -f) should fail the
+  // write (EFBIG: the store answers 503 and keeps reading), not kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   if (init_cmd->parsed() || user_cmd->parsed() || backup_cmd->parsed()) lw::log::SetQuiet(true);
   lw::app::ConnectWebhooks();  // every command that records events queues their webhooks

@@ -34,6 +34,10 @@ Error ToError(const sql::DbError& e) {
     return Error::Unavailable(
         "The database cannot be reached right now; nothing was changed. Try again in a few "
         "seconds.");
+  if (e.kind == sql::DbError::Kind::kNoSpace)
+    return Error::Unavailable(
+        "The database cannot store anything right now (its disk is full); nothing was changed. "
+        "Reading still works; try again once space is freed.");
   return Error::Internal(std::string("Database error: ") + e.what());
 }
 

@@ -27,6 +27,9 @@ sql::DbError::Kind KindOf(const char* sqlstate) {
   // crashed or is starting.
   if (std::strncmp(sqlstate, "08", 2) == 0 || std::strncmp(sqlstate, "57P0", 4) == 0)
     return sql::DbError::Kind::kUnavailable;
+  // disk_full, and io_error (a write the server's disk refused).
+  if (std::strcmp(sqlstate, "53100") == 0 || std::strcmp(sqlstate, "58030") == 0)
+    return sql::DbError::Kind::kNoSpace;
   return sql::DbError::Kind::kOther;
 }
 

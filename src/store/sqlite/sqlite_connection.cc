@@ -36,12 +36,26 @@ SqliteConnection::~SqliteConnection() {
   sqlite3_close(db_);
 }
 
-void SqliteConnection::Throw(int rc, std::string_view context) {
+namespace {
+
+sql::DbError::Kind KindOf(int rc) {
   const int primary = rc & 0xff;
-  const auto kind = primary == SQLITE_CONSTRAINT ? sql::DbError::Kind::kConstraint
-                    : primary == SQLITE_BUSY || primary == SQLITE_LOCKED
-                        ? sql::DbError::Kind::kBusy
-                        : sql::DbError::Kind::kOther;
+  if (primary == SQLITE_CONSTRAINT) return sql::DbError::Kind::kConstraint;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return sql::DbError::Kind::kBusy;
+  // SQLITE_FULL is a short write (no space); a write the system refused
+  // outright (ENOSPC, EFBIG, EDQUOT) arrives as one of the I/O errors.
+  if (primary == SQLITE_FULL || rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC ||
+      rc == SQLITE_IOERR_DIR_FSYNC || rc == SQLITE_IOERR_TRUNCATE)
+    return sql::DbError::Kind::kNoSpace;
+  return sql::DbError::Kind::kOther;
+}
+
+}  // namespace
+
+void SqliteConnection::Throw(int rc, std::string_view context) {
+  // The extended code (of the call that just failed) tells I/O errors apart.
+  const int extended = db_ && (rc & 0xff) == SQLITE_IOERR ? sqlite3_extended_errcode(db_) : rc;
+  const auto kind = KindOf(extended);
   throw sql::DbError(kind, std::string(context) + ": " + (db_ ? sqlite3_errmsg(db_) : "no db"));
 }
 

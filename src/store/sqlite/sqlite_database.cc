@@ -117,9 +117,11 @@ class SqliteDatabase final : public Database {
         return (*p->fn)(*writer_);
       });
       if (!p->result) {
-        // Undo this piece alone; if even that fails, the whole batch must go.
+        // Undo this piece alone; if even that fails, the whole batch must go,
+        // for the piece's reason: SQLite rolls the whole transaction back on
+        // its own after some errors (a full disk), and the savepoint is gone.
         if (auto undone = Exec(*writer_, "ROLLBACK TO lw_write"); !undone) {
-          AbandonBatch(batch, undone.error());
+          AbandonBatch(batch, p->result.error());
           return;
         }
       }

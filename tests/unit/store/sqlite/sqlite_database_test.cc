@@ -132,6 +132,56 @@ TEST_F(SqliteStore, AWriteThatThrowsAnythingRollsBackAloneAndLaterWritesSucceed)
   EXPECT_EQ(Count(), 1004);
 }
 
+// A full disk (here: the writer's page limit, SQLITE_FULL): writes answer 503
+// unavailable and store nothing, concurrent writes in the same group too;
+// reads go on; once there is room, writes succeed again.
+TEST_F(SqliteStore, AFullDiskAnswersUnavailableKeepsReadingAndRecovers) {
+  ASSERT_TRUE(db_->Write([](sql::Connection& c) -> Status {
+    InsertOrg(c, "before");
+    return {};
+  }));
+  // The writer is one connection: the limit set in a Write stays with it.
+  ASSERT_TRUE(db_->Write([](sql::Connection& c) -> Status {
+    const int64_t pages = c.Query("PRAGMA page_count")[0].Int(0);
+    c.Query("PRAGMA max_page_count = " + std::to_string(pages));
+    return {};
+  }));
+  std::atomic<int> unavailable{0}, other{0}, stored{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        auto st = db_->Write([&](sql::Connection& c) -> Status {
+          InsertOrg(c,
+                    "big-" + std::to_string(t) + "-" + std::to_string(i) + std::string(20000, 'x'));
+          return {};
+        });
+        if (st)
+          ++stored;
+        else if (st.error().kind == ErrorKind::kUnavailable &&
+                 st.error().message.find("disk is full") != std::string::npos)
+          ++unavailable;
+        else if (++other == 1)
+          ADD_FAILURE() << st.error().message;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(other, 0);
+  EXPECT_EQ(unavailable, 160 - stored);
+  EXPECT_GT(unavailable, 0);
+  EXPECT_EQ(Count(), 1 + stored) << "exactly what answered success is stored";
+  EXPECT_TRUE(Names().contains("before")) << "reads go on";
+
+  ASSERT_TRUE(db_->Write([](sql::Connection& c) -> Status {
+    c.Query("PRAGMA max_page_count = 1073741823");
+    return {};
+  }));
+  EXPECT_TRUE(db_->Write([](sql::Connection& c) -> Status {
+    InsertOrg(c, "after" + std::string(20000, 'x'));
+    return {};
+  })) << "room again: writes go through";
+}
+
 TEST_F(SqliteStore, IsInWalModeWithFullSync) {
   auto mode = ReadResult<std::string>(*db_, [](sql::Connection& c) -> Result<std::string> {
     return c.QueryOne("PRAGMA journal_mode")->Text(0) + "/" +
