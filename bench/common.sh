@@ -35,7 +35,9 @@ now_ms() { date +%s%3N; }
 start_node() {  # DB_URL ROLE [EXTRA_ARGS…] → sets NODE_PID, NODE_BASE
   local port; port=$(free_port)
   local db=$1 role=$2; shift 2
-  "$LW" serve --db "$db" --listen "127.0.0.1:$port" --role "$role" --allow-destination 127.0.0.1/32 "$@" \
+  # --rate-limit 0: wrk sends every request with one token.
+  "$LW" serve --db "$db" --listen "127.0.0.1:$port" --role "$role" --allow-destination 127.0.0.1/32 \
+    --rate-limit 0 "$@" \
     > "$work/node-$port.out" 2> "$work/node-$port.err" &
   NODE_PID=$!; pids+=("$NODE_PID"); NODE_BASE="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do grep -q listening "$work/node-$port.out" && return; sleep 0.05; done

@@ -96,6 +96,13 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 36500));
 
+  serve_cmd
+      ->add_option("--rate-limit", serve.rate_limit,
+                   "API requests per second per API token or session, with a burst of twice "
+                   "that (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
+
   lw::app::BackupOptions backup;
   auto* backup_cmd = cli.add_subcommand(
       "backup", "Copy a SQLite database while the server runs (a consistent online copy)");

@@ -24,6 +24,7 @@ namespace {
 // so that clients alone never use up the files the rest needs.
 http::ServerOptions ConnectionBounds(const NodeConfig& config, uint64_t files) {
   http::ServerOptions http = config.http;
+  http.unbounded_clients = config.trusted_proxies;
   http.io_threads = 2;
   http.worker_threads = 32;
   const uint64_t others =
@@ -46,6 +47,7 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   SystemClock clock;
   http::Router router(db, clock);
   router.TrustProxies(config.trusted_proxies);
+  router.LimitRate(config.rate_limit);
   if (config.role == "worker")
     http::AddOpsRoutes(router);
   else
@@ -148,6 +150,7 @@ int RunServe(const ServeOptions& o) {
   config.http.max_connections_per_client = size_t(o.max_connections_per_client);
   config.http.idle_timeout = std::chrono::seconds(o.idle_timeout);
   config.retention_days = o.retention_days;
+  config.rate_limit = o.rate_limit;
   auto db = OpenOrExplain(o.db, DatabaseOptions{o.db_pool});
   if (!db) return 1;
   return ServeDatabase(*db, config, "");

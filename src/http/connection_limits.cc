@@ -15,6 +15,10 @@ std::string ClientKey(const boost::asio::ip::address& address) {
 bool ConnectionLimits::Admit(const std::string& client) {
   std::lock_guard lock(mutex_);
   if (max_total_ != 0 && open_ >= max_total_) return false;
+  if (client.empty()) {
+    ++open_;
+    return true;
+  }
   size_t& mine = per_client_[client];
   if (max_per_client_ != 0 && mine >= max_per_client_) return false;
   ++mine;
@@ -24,6 +28,10 @@ bool ConnectionLimits::Admit(const std::string& client) {
 
 void ConnectionLimits::Release(const std::string& client) {
   std::lock_guard lock(mutex_);
+  if (client.empty()) {
+    --open_;
+    return;
+  }
   auto it = per_client_.find(client);
   if (it == per_client_.end()) return;
   --open_;

@@ -21,7 +21,8 @@ class ConnectionLimits {
   ConnectionLimits(size_t max_total, size_t max_per_client)
       : max_total_(max_total), max_per_client_(max_per_client) {}
   // Counts a new connection from `client`, or refuses it (false) when it
-  // would pass either bound.
+  // would pass either bound. An empty `client` (a trusted load balancer,
+  // which carries everyone's connections) counts only in the total.
   bool Admit(const std::string& client);
   void Release(const std::string& client);
   size_t Open() const;

@@ -44,6 +44,10 @@ Response ErrorResponse(const Error& e) {
   Response r = JsonResponse(StatusFor(e.kind), json::object{{"error", std::move(error)}});
   // Nothing was stored; a client that retries after a few seconds will likely succeed.
   if (e.kind == ErrorKind::kUnavailable) r.headers.emplace_back("Retry-After", "5");
+  // A rate limit refills within a second; the login throttle counts guesses
+  // over 15 minutes.
+  if (e.kind == ErrorKind::kTooManyRequests)
+    r.headers.emplace_back("Retry-After", e.code == "rate_limited" ? "1" : "900");
   return r;
 }
 

@@ -69,6 +69,10 @@ Response Router::Handle(const Request& req) const {
   return ErrorResponse(shown);
 }
 
+void Router::LimitRate(double per_second) {
+  limiter_ = per_second > 0 ? std::make_unique<RateLimiter>(per_second, 2 * per_second) : nullptr;
+}
+
 Result<Identity> Router::Authenticate(const Request& req, int64_t now_ms) const {
   const std::string& auth = req.Header("authorization");
   std::optional<Identity> who;
@@ -142,6 +146,22 @@ Result<Response> Router::Dispatch(const Request& req) const {
     auto who = Authenticate(req, ctx.now_ms);
     if (!who) return Fail(who.error());
     ctx.who = std::move(*who);
+    // Counted per credential (hashed: the map holds no usable secret), after
+    // authentication, so only valid credentials make buckets.
+    if (limiter_) {
+      const std::string& auth = req.Header("authorization");
+      const std::string key =
+          auth.empty() ? "s:" + crypto::Sha256Hex(SessionFromCookie(req.Header("cookie")))
+                       : "t:" + crypto::Sha256Hex(auth);
+      if (!limiter_->Take(key, std::chrono::steady_clock::now()))
+        return Fail(Error{ErrorKind::kTooManyRequests,
+                          "rate_limited",
+                          "Too many requests with this " +
+                              std::string(auth.empty() ? "session" : "API token") + "; at most " +
+                              std::to_string(int64_t(limiter_->per_second())) +
+                              " per second. Wait a second and slow down.",
+                          {}});
+    }
     if (match->access == Access::kAdmin && !ctx.who.admin)
       return Fail(Error{ErrorKind::kForbidden, "forbidden", "Only an Admin may do this.", {}});
   }

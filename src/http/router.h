@@ -6,6 +6,7 @@
 
 #include <boost/json/object.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "domain/actor.h"
 #include "domain/users.h"
 #include "http/message.h"
+#include "http/rate_limiter.h"
 #include "store/database.h"
 
 namespace lw::http {
@@ -49,6 +51,9 @@ class Router {
   // Set before serving.
   void TrustProxies(std::vector<Cidr> proxies) { trusted_proxies_ = std::move(proxies); }
   std::string ClientAddress(const Request& req) const;
+  // Authenticated requests per second per API token or session (a burst of
+  // two seconds' worth); 0: no limit. Set before serving.
+  void LimitRate(double per_second);
 
  private:
   struct Route {
@@ -64,6 +69,7 @@ class Router {
   const Clock& clock_;
   std::vector<Route> routes_;
   std::vector<Cidr> trusted_proxies_;
+  std::unique_ptr<RateLimiter> limiter_;  // null: no limit
 };
 
 }  // namespace lw::http

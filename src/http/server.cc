@@ -194,7 +194,7 @@ class Server::Impl {
       tcp::socket socket(std::move(accepted));  // its executor stays the strand
       const auto peer = socket.remote_endpoint(ec);
       if (ec) continue;  // already gone
-      std::string client = ClientKey(peer.address());
+      std::string client = Unbounded(peer.address()) ? "" : ClientKey(peer.address());
       if (!limits_.Admit(client)) {
         Refuse(socket);
         continue;
@@ -205,6 +205,13 @@ class Server::Impl {
       asio::co_spawn(strand, Session(std::move(socket), peer.address().to_string(), client),
                      asio::detached);
     }
+  }
+
+  bool Unbounded(const asio::ip::address& address) const {
+    if (options_.unbounded_clients.empty()) return false;
+    const auto ip = IpAddress::Parse(address.to_string());
+    return ip && std::any_of(options_.unbounded_clients.begin(), options_.unbounded_clients.end(),
+                             [&](const Cidr& range) { return range.Contains(*ip); });
   }
 
   void Refuse(tcp::socket& socket) {

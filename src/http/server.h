@@ -12,8 +12,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
+#include "delivery/address_policy.h"
 #include "http/message.h"
 
 namespace lw::http {
@@ -29,6 +31,9 @@ struct ServerOptions {
   size_t max_connections_per_client = 256;  // per ClientKey; 0: no bound
   std::chrono::seconds idle_timeout{60};    // waiting for a request (or its headers)
   std::chrono::seconds shutdown_grace{10};  // for requests running when the stop comes
+  // Load balancers (--trusted-proxy): their connections carry everyone's
+  // requests, so they count only against max_connections.
+  std::vector<Cidr> unbounded_clients{};
 };
 
 // What answers a request; called on a worker thread, may block.

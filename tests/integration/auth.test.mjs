@@ -82,6 +82,7 @@ test('a wrong password answers 401, and repeated failures 429', async () => {
     body: { email: 'throttled@acme.test', password: 'user password 1' } });
   assert.equal(blocked.status, 429);
   assert.equal(blocked.json.error.code, 'too_many_requests');
+  assert.equal(blocked.headers.get('retry-after'), '900', 'guesses are counted over 15 minutes');
 });
 
 test('login with missing fields answers 422', async () => {

@@ -79,6 +79,22 @@ test('one client stops at --max-connections-per-client; another is still answere
   }
 });
 
+test('a --trusted-proxy balancer is bounded only by --max-connections', async () => {
+  const d = freshDatabase();
+  const server = await startServer(d.db, ['--max-connections-per-client', '10', '--trusted-proxy', '127.0.0.4/32']);
+  try {
+    const balancer = await idleSockets(server.base, '127.0.0.4', 40);
+    assert.equal(balancer.open, 40, 'it carries everyone\'s connections');
+    const client = await idleSockets(server.base, '127.0.0.5', 20);
+    assert.equal(client.open, 10);
+    balancer.close();
+    client.close();
+  } finally {
+    assert.equal(await server.stop(), 0, server.stderr().slice(-3000));
+    cleanup(d.dir, d.db);
+  }
+});
+
 test('--max-connections bounds every client together', async () => {
   const d = freshDatabase();
   const server = await startServer(d.db, ['--max-connections', '30']);

@@ -21,7 +21,9 @@ test('kill -9 during delivery loses nothing that was acknowledged', { timeout: 6
     if (stalled) return held.push(res);
     setTimeout(() => { res.writeHead(200); res.end(); }, 10);
   });
-  let server = await startServer(d.db, ['--allow-destination', '127.0.0.1/32']);
+  // One token sends all 10,000 writes: no rate limit.
+  const args = ['--allow-destination', '127.0.0.1/32', '--rate-limit', '0'];
+  let server = await startServer(d.db, args);
   const token = d.admin.api_token;
   await api(server.base, 'PUT', '/api/settings/webhooks', { token, body: { enabled: true } });
   await api(server.base, 'POST', '/api/webhook-rules', { token, body: { title: 'crash', url: rx.url('/crash'), trigger: 'Contact Added' } });
@@ -57,7 +59,7 @@ test('kill -9 during delivery loses nothing that was acknowledged', { timeout: 6
   for (const res of held) res.destroy();
 
   // Restart on the same database and let it finish (leases of the dead node run out).
-  server = await startServer(d.db, ['--allow-destination', '127.0.0.1/32']);
+  server = await startServer(d.db, args);
   const seenContacts = () => new Set(rx.at('/crash').map((r) => r.json?.ContactId));
   await rx.until(() => {
     const seen = seenContacts();

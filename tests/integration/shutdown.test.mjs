@@ -63,7 +63,7 @@ test('SIGTERM mid-drain: webhooks already sent are answered once, the rest arriv
   const d = freshDatabase();
   const rx = await startReceiver();
   rx.behave('/slow', (req, res) => setTimeout(() => { res.writeHead(200); res.end(); }, 100));
-  const args = ['--allow-destination', '127.0.0.1/32', '--max-per-endpoint', '8'];
+  const args = ['--allow-destination', '127.0.0.1/32', '--max-per-endpoint', '8', '--rate-limit', '0'];
   let server = await startServer(d.db, args);
   const token = d.admin.api_token;
   try {

@@ -29,6 +29,14 @@ TEST(ConnectionLimits, TheTotalBoundsEveryClientTogether) {
   EXPECT_EQ(limits.Open(), 4u);
 }
 
+TEST(ConnectionLimits, ATrustedBalancerCountsOnlyInTheTotal) {
+  ConnectionLimits limits(5, 2);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(limits.Admit(""));
+  EXPECT_FALSE(limits.Admit("")) << "the total still holds";
+  limits.Release("");
+  EXPECT_EQ(limits.Open(), 4u);
+}
+
 TEST(ConnectionLimits, ZeroMeansNoBound) {
   ConnectionLimits limits(0, 0);
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(limits.Admit("192.0.2.1"));

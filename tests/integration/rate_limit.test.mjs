@@ -1,0 +1,52 @@
+// --rate-limit: a token bucket per API token and per session. Over it: 429
+// rate_limited with Retry-After; other credentials and unauthenticated probes
+// are not held back; the bucket refills.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { freshDatabase, startServer, api, addUser, cleanup } from './helpers.mjs';
+
+test('each API token and session has its own bucket of --rate-limit per second', async () => {
+  const d = freshDatabase();
+  const server = await startServer(d.db, ['--rate-limit', '20']);
+  const token = d.admin.api_token;
+  try {
+    const other = addUser(d.db, d.admin.org_id, 'other@acme.test', 'user');
+    const login = await api(server.base, 'POST', '/api/session', { body: { email: d.adminEmail, password: 'correct horse battery' } });
+    const cookie = login.headers.get('set-cookie').split(';')[0];
+
+    const answers = await Promise.all(Array.from({ length: 100 }, () => api(server.base, 'GET', '/api/leads', { token })));
+    const ok = answers.filter((r) => r.status === 200).length;
+    const limited = answers.filter((r) => r.status === 429);
+    assert.ok(ok >= 40 && ok <= 50, `a burst of two seconds' worth, then 20 per second (${ok} answered)`);
+    assert.equal(ok + limited.length, 100);
+    assert.equal(limited[0].json.error.code, 'rate_limited');
+    assert.match(limited[0].json.error.message, /at most 20 per second/);
+    assert.equal(limited[0].headers.get('retry-after'), '1');
+
+    assert.equal((await api(server.base, 'GET', '/api/leads', { token: other.api_token })).status, 200, 'another token is not held back');
+    assert.equal((await api(server.base, 'GET', '/api/leads', { cookie })).status, 200, 'nor the same user\'s session');
+    const probes = await Promise.all(Array.from({ length: 60 }, () => api(server.base, 'GET', '/healthz')));
+    assert.ok(probes.every((r) => r.status === 200), 'unauthenticated probes are not counted');
+
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await api(server.base, 'GET', '/api/leads', { token })).status, 200, 'the bucket refills');
+
+    const sessionAnswers = await Promise.all(Array.from({ length: 100 }, () => api(server.base, 'GET', '/api/leads', { cookie })));
+    assert.ok(sessionAnswers.some((r) => r.status === 429), 'a session is limited too');
+  } finally {
+    assert.equal(await server.stop(), 0);
+    cleanup(d.dir, d.db);
+  }
+});
+
+test('--rate-limit 0 turns the limit off', async () => {
+  const d = freshDatabase();
+  const server = await startServer(d.db, ['--rate-limit', '0']);
+  try {
+    const answers = await Promise.all(Array.from({ length: 200 }, () => api(server.base, 'GET', '/api/lookups', { token: d.admin.api_token })));
+    assert.ok(answers.every((r) => r.status === 200));
+  } finally {
+    assert.equal(await server.stop(), 0);
+    cleanup(d.dir, d.db);
+  }
+});
