@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs, builds
 # with AddressSanitizer + UBSan, starts a throwaway PostgreSQL, runs the unit
-# tests (ctest; the store's on SQLite and PostgreSQL), the integration tests
+# tests (ctest; the store's on SQLite and PostgreSQL), each libFuzzer target
+# for a short while (clang 16, ASan + UBSan), the integration tests
 # (node's test runner against the real binary, on each store in turn) and the
 # browser tests (Debian's Chromium driven by playwright-core, same binary).
 set -euo pipefail
@@ -22,6 +23,10 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 echo "== unit tests"
 ctest --test-dir build/asan --output-on-failure -j "$(nproc)"
+
+echo "== fuzzing: each target briefly from its committed seeds (scripts/fuzz.sh runs longer)"
+scripts/build.sh fuzz
+scripts/fuzz.sh 15
 
 echo "== integration tests"
 if [[ ! -d node_modules ]] || [[ package.json -nt node_modules ]]; then

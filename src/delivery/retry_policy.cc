@@ -38,8 +38,10 @@ std::optional<int64_t> ParseRetryAfter(std::string_view value, int64_t now_ms) {
   if (value.empty()) return std::nullopt;
   int64_t seconds = 0;
   auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  // Capped before it becomes milliseconds: a huge number must not overflow.
   if (ec == std::errc() && p == value.data() + value.size())
-    return seconds < 0 ? std::nullopt : std::optional(seconds * 1000);
+    return seconds < 0 ? std::nullopt
+                       : std::optional(std::min(seconds, kMaxRetryAfterMs / 1000) * 1000);
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
   std::tm tm{};
   const std::string text(value);

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "common/unicode.h"
+
 namespace lw::http {
 
 namespace json = boost::json;
@@ -37,9 +39,12 @@ int StatusFor(ErrorKind kind) {
 }
 
 Response ErrorResponse(const Error& e) {
+  // Messages may quote the request (its path, its method), which may hold
+  // bytes that are not UTF-8: the answer must stay valid JSON.
   json::object fields;
-  for (const auto& [k, v] : e.fields) fields[k] = v;
-  json::object error{{"code", e.code}, {"message", e.message}};
+  for (const auto& [k, v] : e.fields)
+    fields[ReplaceForbiddenCharacters(k)] = ReplaceForbiddenCharacters(v);
+  json::object error{{"code", e.code}, {"message", ReplaceForbiddenCharacters(e.message)}};
   if (!fields.empty()) error["fields"] = std::move(fields);
   Response r = JsonResponse(StatusFor(e.kind), json::object{{"error", std::move(error)}});
   // Nothing was stored; a client that retries after a few seconds will likely succeed.

@@ -7,7 +7,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 #include <charconv>
 #include <chrono>
 #include <map>
@@ -20,6 +19,7 @@
 #include "common/metrics.h"
 #include "http/connection_limits.h"
 #include "http/json_response.h"
+#include "http/request_target.h"
 
 namespace lw::http {
 
@@ -36,15 +36,8 @@ constexpr size_t kMaxDrainBytes = 16 * 1024 * 1024;
 Request ToRequest(const bhttp::request<bhttp::string_body>& msg, const std::string& remote) {
   Request req;
   req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
+  ParseTarget(msg.target(), req);
   req.remote_address = remote;
-  if (auto url = boost::urls::parse_origin_form(msg.target())) {
-    req.path = url->path();
-    for (const auto& p : url->params()) req.query[p.key] = p.value;
-  } else {
-    req.path = req.target;
-  }
-  if (req.path.empty()) req.path = "/";
   for (const auto& field : msg) {
     std::string name(field.name_string());
     for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));

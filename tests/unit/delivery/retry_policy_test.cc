@@ -64,5 +64,11 @@ TEST(RetryPolicy, ParsesRetryAfter) {
   EXPECT_EQ(ParseRetryAfter("Tue, 14 Nov 2023 20:00:00 GMT", kNow), 0);  // in the past
 }
 
+// Found by fuzz/fuzz_retry_after: seconds × 1000 overflowed (undefined behaviour).
+TEST(RetryPolicy, AHugeRetryAfterIsCappedNotOverflowed) {
+  EXPECT_EQ(ParseRetryAfter("111111222222221122", kNow), kMaxRetryAfterMs);
+  EXPECT_EQ(ParseRetryAfter("9223372036854775807", kNow), kMaxRetryAfterMs);
+}
+
 }  // namespace
 }  // namespace lw
