@@ -81,6 +81,9 @@ Result<json::value> Redeliver(sql::Connection& c, const Actor& actor, int64_t id
   if (d->status == "cancelled")
     return Fail(Error::Conflict("delivery_cancelled", "The delivery's rule was deleted."));
   deliveries::MakeDueAgain(c, id, actor.now_ms);
+  // A resend reaches the firm's systems again: who asked for it is kept.
+  RecordAudit(c, actor, "delivery.redelivered", "webhook_rule", d->rule_id,
+              json::object{{"delivery_id", id}, {"webhook_id", d->webhook_id}});
   return GetDelivery(c, actor.org_id, id);
 }
 
@@ -92,6 +95,8 @@ Result<json::value> SendTestEvent(sql::Connection& c, const Actor& actor, int64_
       json::serialize(SamplePayload(rule->trigger_id, actor.user_name, actor.now_ms));
   const int64_t event_id = RecordTestEvent(c, actor, rule->trigger_id, payload);
   const int64_t id = deliveries::Enqueue(c, actor.org_id, rule_id, event_id, actor.now_ms);
+  RecordAudit(c, actor, "rule.test_sent", "webhook_rule", rule_id,
+              json::object{{"delivery_id", id}});
   return GetDelivery(c, actor.org_id, id);
 }
 
