@@ -42,7 +42,7 @@ struct ServeOptions {
   int max_connections = 0;                   // 0: as many as the open-file limit allows
   int max_connections_per_client = 256;      // 0: no bound
   int idle_timeout = 60;                     // seconds
-  int retention_days = 30;                   // 0: keep the delivery log for good
+  double retention_days = 30;                // 0: keep the delivery log for good
   int rate_limit = 100;  // API requests per second per token or session; 0: none
 };
 int RunServe(const ServeOptions& o);

@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
 
   serve_cmd
       ->add_option("--retention-days", serve.retention_days,
-                   "Days the delivery log keeps finished deliveries and their events (0: for good)")
+                   "Days the delivery log keeps finished deliveries and their events (0: for "
+                   "good; fractions allowed: 0.5 is twelve hours)")
       ->capture_default_str()
       ->check(CLI::Range(0, 36500));
 

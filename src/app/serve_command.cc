@@ -88,7 +88,8 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   if (dispatcher) dispatcher->Start();
   std::optional<RetentionLoop> retention;
   if (dispatcher && config.retention_days > 0) {
-    retention.emplace(Retention(db, clock, config.retention_days), std::chrono::minutes(10));
+    retention.emplace(Retention(db, clock, config.retention_days),
+                      RetentionInterval(config.retention_days));
     retention->Start();
   }
   const std::string host =

@@ -29,8 +29,8 @@ struct NodeConfig {
   // Client connection bounds and timeouts (host and port come from `listen`);
   // max_connections 0: derived from the open-file limit.
   http::ServerOptions http{.max_connections = 0};
-  int retention_days = 30;  // worker roles delete older finished deliveries; 0: never
-  int rate_limit = 100;     // API requests per second per token or session; 0: none
+  double retention_days = 30;  // worker roles delete older finished deliveries; 0: never
+  int rate_limit = 100;        // API requests per second per token or session; 0: none
 };
 
 // on_ready runs once the node accepts connections and delivers (the demo

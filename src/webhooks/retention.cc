@@ -1,5 +1,7 @@
 #include "webhooks/retention.h"
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/named_thread.h"
@@ -15,7 +17,7 @@ constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
 Result<RetentionReport> Retention::RunOnce(std::chrono::milliseconds pause) {
   RetentionReport report;
-  const int64_t cutoff = clock_.NowMs() - int64_t(days_) * kDayMs;
+  const int64_t cutoff = clock_.NowMs() - int64_t(days_ * double(kDayMs));
   // Deliveries first: the events they free go in the same run.
   for (auto purge : {&deliveries::PurgeDeliveries, &deliveries::PurgeEvents}) {
     deliveries::Purged step;
@@ -38,6 +40,12 @@ Result<RetentionReport> Retention::RunOnce(std::chrono::milliseconds pause) {
   metrics::CountRetention(report.deliveries, report.attempts, report.events,
                           double(report.longest_batch.count()) / 1e6);
   return report;
+}
+
+std::chrono::milliseconds RetentionInterval(double days) {
+  const auto tenth = std::chrono::milliseconds(int64_t(days * double(kDayMs) / 10));
+  return std::clamp<std::chrono::milliseconds>(tenth, std::chrono::seconds(5),
+                                               std::chrono::minutes(10));
 }
 
 void RetentionLoop::Start() {

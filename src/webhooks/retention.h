@@ -30,7 +30,8 @@ struct RetentionReport {
 
 class Retention {
  public:
-  Retention(Database& db, const Clock& clock, int days, int batch = 500)
+  // days: may be fractional (0.5: twelve hours).
+  Retention(Database& db, const Clock& clock, double days, int batch = 500)
       : db_(db), clock_(clock), days_(days), batch_(batch) {}
   // Deletes everything past its time; `pause` between batches.
   Result<RetentionReport> RunOnce(std::chrono::milliseconds pause = std::chrono::milliseconds(0));
@@ -38,11 +39,14 @@ class Retention {
  private:
   Database& db_;
   const Clock& clock_;
-  const int days_;
+  const double days_;
   const int batch_;
 };
 
 // Runs Retention::RunOnce at Start and then every `every`, until Stop.
+// RetentionInterval: every 10 minutes, or every tenth of the window when
+// that is shorter (at least every 5 s), so a short window stays near its size.
+std::chrono::milliseconds RetentionInterval(double days);
 class RetentionLoop {
  public:
   RetentionLoop(Retention retention, std::chrono::milliseconds every)

@@ -132,6 +132,12 @@ TEST_P(RetentionTest, NothingGoesBeforeItsTimeAndEverythingDueGoesInSmallBatches
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 0);
 }
 
+TEST(RetentionInterval, TenMinutesOrATenthOfAShortWindow) {
+  EXPECT_EQ(RetentionInterval(30), std::chrono::minutes(10));
+  EXPECT_EQ(RetentionInterval(1.0 / 24), std::chrono::minutes(6)) << "an hour's window";
+  EXPECT_EQ(RetentionInterval(0.0001), std::chrono::seconds(5)) << "at least every 5 s";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RetentionTest, testing::kBothBackends, testing::BackendName);
 
 }  // namespace
