@@ -40,8 +40,17 @@ function sample(t) {
   const rssKb = Number(status.match(/VmRSS:\s+(\d+)/)[1]);
   const fds = readdirSync(`/proc/${pid}/fd`).length;
   const dbBytes = size(dbPath) + size(`${dbPath}-wal`);
-  const count = (where) => Number(execFileSync('sqlite3', ['-readonly', dbPath, `SELECT COUNT(*) FROM deliveries ${where}`], { encoding: 'utf8' }).trim());
-  return { t, rss_mib: +(rssKb / 1024).toFixed(1), fds, db_mib: +(dbBytes / 1048576).toFixed(1),
+  const query = (sql) => execFileSync('sqlite3', ['-readonly', dbPath, sql], { encoding: 'utf8' }).trim();
+  const count = (where) => Number(query(`SELECT COUNT(*) FROM deliveries ${where}`));
+  // Pages by what they hold: the delivery log (what retention deletes) apart
+  // from the intake records (leads, contacts: the firm's data, kept), and the
+  // free pages SQLite will reuse.
+  const [log, free] = query(`SELECT
+      (SELECT SUM(d.pgsize) FROM dbstat d JOIN sqlite_master m ON m.name = d.name
+        WHERE m.tbl_name IN ('deliveries', 'delivery_attempts', 'events')),
+      (SELECT freelist_count FROM pragma_freelist_count) * (SELECT page_size FROM pragma_page_size)`).split('|').map(Number);
+  const mib = (b) => +(b / 1048576).toFixed(1);
+  return { t, rss_mib: mib(rssKb * 1024), fds, db_mib: mib(dbBytes), log_mib: mib(log), free_mib: mib(free),
            pending: count("WHERE status = 'pending'"), stored: count('') };
 }
 
@@ -79,7 +88,8 @@ await new Promise((resolve) => {
     if (t > Number(seconds)) { clearInterval(sampler); return; }
     const s = sample(t);
     samples.push(s);
-    process.stderr.write(`   t=${s.t}s rss=${s.rss_mib} MiB fds=${s.fds} db=${s.db_mib} MiB pending=${s.pending} rows=${s.stored} acknowledged=${acknowledged}\n`);
+    process.stderr.write(`   t=${s.t}s rss=${s.rss_mib} MiB fds=${s.fds} db=${s.db_mib} MiB (delivery log ${s.log_mib}, free ${s.free_mib}) ` +
+                         `pending=${s.pending} deliveries=${s.stored} acknowledged=${acknowledged}\n`);
   }, 30000);
 });
 while (inFlight > 0) await new Promise((r) => setTimeout(r, 50));

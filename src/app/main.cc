@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
                    "Days the delivery log keeps finished deliveries and their events (0: for "
                    "good; fractions allowed: 0.5 is twelve hours)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 36500));
+      ->check(CLI::Range(0.0, 36500.0));
 
   serve_cmd
       ->add_option("--rate-limit", serve.rate_limit,
