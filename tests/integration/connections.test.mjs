@@ -49,6 +49,20 @@ async function healthz(base, localAddress = '127.0.0.1') {
   });
 }
 
+// Runs `fn` against a server on a fresh database started with `args`
+// (startServer's options in `options`); it must then stop cleanly.
+async function withServer(args, options, fn) {
+  if (typeof options === 'function') [options, fn] = [{}, options];
+  const d = freshDatabase();
+  const server = await startServer(d.db, args, options);
+  try {
+    await fn(server);
+  } finally {
+    assert.equal(await server.stop(), 0, server.stderr().slice(-3000));
+    cleanup(d.dir, d.db);
+  }
+}
+
 // CPU seconds (user + system) the process has used so far.
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -61,9 +75,7 @@ async function metric(base, name) {
 }
 
 test('one client stops at --max-connections-per-client; another is still answered', async () => {
-  const d = freshDatabase();
-  const server = await startServer(d.db, ['--max-connections-per-client', '20']);
-  try {
+  await withServer(['--max-connections-per-client', '20'], async (server) => {
     const idle = await idleSockets(server.base, '127.0.0.2', 60);
     assert.equal(idle.open, 20, 'twenty idle connections are held');
     assert.equal(idle.refused(), 40, 'the others are answered 503 unavailable and closed');
@@ -73,32 +85,22 @@ test('one client stops at --max-connections-per-client; another is still answere
     idle.close();
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await healthz(server.base, '127.0.0.2'), 200, 'the places come back');
-  } finally {
-    assert.equal(await server.stop(), 0, server.stderr().slice(-3000));
-    cleanup(d.dir, d.db);
-  }
+  });
 });
 
 test('a --trusted-proxy balancer is bounded only by --max-connections', async () => {
-  const d = freshDatabase();
-  const server = await startServer(d.db, ['--max-connections-per-client', '10', '--trusted-proxy', '127.0.0.4/32']);
-  try {
+  await withServer(['--max-connections-per-client', '10', '--trusted-proxy', '127.0.0.4/32'], async (server) => {
     const balancer = await idleSockets(server.base, '127.0.0.4', 40);
     assert.equal(balancer.open, 40, 'it carries everyone\'s connections');
     const client = await idleSockets(server.base, '127.0.0.5', 20);
     assert.equal(client.open, 10);
     balancer.close();
     client.close();
-  } finally {
-    assert.equal(await server.stop(), 0, server.stderr().slice(-3000));
-    cleanup(d.dir, d.db);
-  }
+  });
 });
 
 test('--max-connections bounds every client together', async () => {
-  const d = freshDatabase();
-  const server = await startServer(d.db, ['--max-connections', '30']);
-  try {
+  await withServer(['--max-connections', '30'], async (server) => {
     const a = await idleSockets(server.base, '127.0.0.2', 20, 500);
     const b = await idleSockets(server.base, '127.0.0.3', 20, 1000);
     assert.equal(a.open + b.open, 30);
@@ -107,16 +109,11 @@ test('--max-connections bounds every client together', async () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await healthz(server.base), 200);
     b.close();
-  } finally {
-    assert.equal(await server.stop(), 0, server.stderr().slice(-3000));
-    cleanup(d.dir, d.db);
-  }
+  });
 });
 
 test('with the default bounds, idle sockets from two addresses leave room for everyone else', async () => {
-  const d = freshDatabase();
-  const server = await startServer(d.db, [], { fileLimit: 8192 });
-  try {
+  await withServer([], { fileLimit: 8192 }, async (server) => {
     const a = await idleSockets(server.base, '127.0.0.2', 300, 500);
     const b = await idleSockets(server.base, '127.0.0.3', 300, 1500);
     assert.equal(a.open, 256, 'the default per-client bound');
@@ -128,18 +125,13 @@ test('with the default bounds, idle sockets from two addresses leave room for ev
     assert.ok(cpuSeconds(server.child.pid) - cpuBefore < 0.5, 'idle connections cost no CPU');
     a.close();
     b.close();
-  } finally {
-    assert.equal(await server.stop(), 0, server.stderr().slice(-3000));
-    cleanup(d.dir, d.db);
-  }
+  });
 });
 
 test('out of files, the server answers 503 to what it cannot take, does not spin, and recovers', async () => {
-  const d = freshDatabase();
   // Bounds far above the file limit, as a careless operator might set them.
-  const server = await startServer(d.db, ['--max-connections', '100000', '--max-connections-per-client', '0'],
-                                   { fileLimit: 256 });
-  try {
+  await withServer(['--max-connections', '100000', '--max-connections-per-client', '0'],
+                   { fileLimit: 256 }, async (server) => {
     const idle = await idleSockets(server.base, '127.0.0.2', 400, 3000);
     assert.ok(idle.open < 256, `some connections could not be taken (${idle.open} open)`);
     assert.ok(idle.refused() > 0, 'those are told 503 rather than left waiting');
@@ -151,8 +143,5 @@ test('out of files, the server answers 503 to what it cannot take, does not spin
     idle.close();
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(await healthz(server.base), 200, 'with files free again, requests are answered');
-  } finally {
-    assert.equal(await server.stop(), 0, server.stderr().slice(-3000));
-    cleanup(d.dir, d.db);
-  }
+  });
 });
