@@ -39,6 +39,9 @@ class DomainRecords final : public RecordSource {
   std::optional<json::object> Activity(sql::Connection& c, int64_t org_id, int64_t id) override {
     return GetActivity(c, org_id, id);
   }
+  json::array Files(sql::Connection& c, int64_t org_id, int64_t lead_id) override {
+    return ListLeadFiles(c, org_id, lead_id);
+  }
   std::optional<std::string> Tag(sql::Connection& c, int64_t org_id, int64_t id) override {
     return GetContactTag(c, org_id, id);
   }

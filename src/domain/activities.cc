@@ -114,4 +114,18 @@ std::optional<json::object> GetActivity(sql::Connection& c, int64_t org_id, int6
   return a;
 }
 
+json::array ListLeadFiles(sql::Connection& c, int64_t org_id, int64_t lead_id) {
+  json::array files;
+  for (const auto& r :
+       c.Query("SELECT id, data, created_at FROM activities WHERE lead_id = ? AND org_id = ? AND "
+               "kind = ? ORDER BY id",
+               {lead_id, org_id, std::string(Spec(ActivityKind::kFile).name)})) {
+    json::object f = json::parse(r.Text(1)).as_object();
+    f["id"] = r.Int(0);
+    f["created_at"] = FormatIsoMs(r.Int(2));
+    files.push_back(std::move(f));
+  }
+  return files;
+}
+
 }  // namespace lw

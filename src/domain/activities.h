@@ -25,4 +25,7 @@ Result<boost::json::value> RecordActivity(sql::Connection& c, const Actor& actor
 // The activity's fields as recorded, with its "created_at".
 std::optional<boost::json::object> GetActivity(sql::Connection& c, int64_t org_id, int64_t id);
 
+// The lead's uploaded files, oldest first: each {"id","file_name","url","category","created_at"}.
+boost::json::array ListLeadFiles(sql::Connection& c, int64_t org_id, int64_t lead_id);
+
 }  // namespace lw

@@ -6,6 +6,7 @@
 #include "common/time_format.h"
 #include "domain/lead_json.h"
 #include "domain/lookups.h"
+#include "domain/users.h"
 
 namespace lw {
 
@@ -62,12 +63,23 @@ LeadInput ReadLeadInput(sql::Connection& c, int64_t org_id, FieldReader& f,
   }
   for (const auto& tf : LeadTextFields()) {
     if (!body.contains(tf.key)) continue;
-    auto text = f.String(tf.key, 2000);
+    if (tf.kind == LeadTextField::Kind::kSeconds) {
+      auto seconds = f.Int(tf.key);
+      if (seconds && *seconds < 0) f.Fail(tf.key, "must be a whole number of seconds, 0 or more");
+      in.text[tf.key] = seconds ? json::value(*seconds) : json::value(nullptr);
+      continue;
+    }
+    auto text = f.String(tf.key, tf.max_chars);
+    if (text && tf.kind == LeadTextField::Kind::kDate && !ParseIso(*text))
+      f.Fail(tf.key, "must be an ISO-8601 date or time, e.g. 2025-01-15 or 2025-01-15T14:30:00Z");
     in.text[tf.key] = text ? json::value(*text) : json::value(nullptr);
   }
-  if (body.contains("incident_date") && in.text["incident_date"].is_string() &&
-      !ParseIso(in.text["incident_date"].get_string()))
-    f.Fail("incident_date", "must be an ISO-8601 date");
+  if (auto email = in.text.find("intake_email"); email != in.text.end()) {
+    std::optional<int64_t> user;
+    if (email->second.is_string())
+      user = FindUserByEmail(c, org_id, std::string(email->second.get_string()));
+    in.text[kIntakeUserKey] = user ? json::value(*user) : json::value(nullptr);
+  }
   if (body.contains("case_tracker_code")) in.case_tracker_code = f.String("case_tracker_code", 200);
   if (body.contains("summary")) in.summary = f.String("summary", 10000);
   ReadCustomFields(f, in);

@@ -9,13 +9,22 @@
 
 namespace lw {
 
-// The free-text lead fields kept in the lead's JSON document, with their
-// payload names (the lookup fields and case_tracker_code/summary are columns).
+// The lead fields kept in the lead's JSON document, with their payload names
+// (the lookup fields and case_tracker_code/summary are columns): free text up
+// to `max_chars`, an ISO-8601 date or time, or a whole number of seconds. The
+// phone_call_* fields are set when a lead is created from a call.
 struct LeadTextField {
+  enum class Kind { kText, kDate, kSeconds };
   const char* key;
   const char* payload_key;
+  Kind kind = Kind::kText;
+  size_t max_chars = 2000;
 };
 const std::vector<LeadTextField>& LeadTextFields();
+
+// Where the lead's document keeps the user whose email is the intake email
+// (set by lead_input, shown as "intake_code"; not a field clients set).
+inline constexpr const char* kIntakeUserKey = "intake_user_id";
 
 boost::json::value LeadJson(const LeadRecord& lead, boost::json::value contact);
 

@@ -10,22 +10,26 @@ namespace json = boost::json;
 
 namespace {
 
-// A lead with the names of its lookups and its creator, in one query:
-// columns 0–16 are the lead's own, 17–22 the lookup names (status, substatus,
-// then LeadLookupFields()' order), 23–24 the creator's name and email.
+// A lead with the names of its lookups, its creator and the opportunity it
+// came from, in one query: columns 0–16 are the lead's own, 17–22 the lookup
+// names (status, substatus, then LeadLookupFields()' order), 23–24 the
+// creator's name and email, 25–28 the opportunity's id, fields, created and
+// processed times.
 constexpr const char* kLeadSelect =
     "SELECT lead.id, lead.contact_id, lead.code, lead.status_id, lead.substatus_id, "
     "lead.case_type_id, lead.office_id, lead.marketing_source_id, lead.opportunity_source_id, "
     "lead.case_tracker_code, lead.summary, lead.data, lead.custom_fields, lead.created_at, "
     "lead.created_by, lead.updated_at, lead.last_status_change_at, s.name, ss.name, ct.name, "
-    "o.name, ms.name, os.name, u.name, u.email FROM leads lead "
+    "o.name, ms.name, os.name, u.name, u.email, op.id, op.data, op.created_at, op.processed_at "
+    "FROM leads lead "
     "LEFT JOIN lookups s ON s.id = lead.status_id "
     "LEFT JOIN lookups ss ON ss.id = lead.substatus_id "
     "LEFT JOIN lookups ct ON ct.id = lead.case_type_id "
     "LEFT JOIN lookups o ON o.id = lead.office_id "
     "LEFT JOIN lookups ms ON ms.id = lead.marketing_source_id "
     "LEFT JOIN lookups os ON os.id = lead.opportunity_source_id "
-    "LEFT JOIN users u ON u.id = lead.created_by ";
+    "LEFT JOIN users u ON u.id = lead.created_by "
+    "LEFT JOIN opportunities op ON op.id = lead.opportunity_id ";
 
 LeadRecord ToRecord(const sql::Row& r) {
   LeadRecord out;
@@ -53,6 +57,8 @@ LeadRecord ToRecord(const sql::Row& r) {
     out.lookup_names.push_back(r.OptText(19 + i));
   out.creator_name = r.OptText(23);
   out.creator_email = r.OptText(24);
+  if (!r.IsNull(25))
+    out.opportunity = LeadOpportunity{r.Int(25), r.Text(26), r.Int(27), r.OptInt(28)};
   return out;
 }
 
@@ -129,7 +135,8 @@ void WriteLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, js
 }  // namespace
 
 int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
-                      std::optional<int64_t> substatus_id, const LeadInput& in) {
+                      std::optional<int64_t> substatus_id, const LeadInput& in,
+                      std::optional<int64_t> opportunity_id) {
   // Each organization numbers its own leads, so a firm's codes tell it
   // nothing about other firms. Before, codes were made from the global id:
   // an organization's counter starts above the highest it already has.
@@ -139,10 +146,10 @@ int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id
   });
   const int64_t id = c.InsertId(
       "INSERT INTO leads (org_id, contact_id, code, status_id, substatus_id, data, custom_fields, "
-      "created_at, created_by, updated_at, last_status_change_at) "
-      "VALUES (?, ?, ?, ?, ?, '{}', '{}', ?, ?, ?, ?) RETURNING id",
+      "created_at, created_by, updated_at, last_status_change_at, opportunity_id) "
+      "VALUES (?, ?, ?, ?, ?, '{}', '{}', ?, ?, ?, ?, ?) RETURNING id",
       {actor.org_id, contact_id, LeadCode(number), status_id, sql::Opt(substatus_id), actor.now_ms,
-       actor.user_id, actor.now_ms, actor.now_ms});
+       actor.user_id, actor.now_ms, actor.now_ms, sql::Opt(opportunity_id)});
   WriteLeadInput(c, id, in, {}, {}, actor.now_ms);
   return id;
 }

@@ -16,6 +16,14 @@ namespace lw {
 
 struct LeadInput;
 
+// The opportunity a lead was converted from.
+struct LeadOpportunity {
+  int64_t id = 0;
+  std::string data;  // its fields, a JSON object
+  int64_t created_at = 0;
+  std::optional<int64_t> processed_at;  // unknown for conversions before it was kept
+};
+
 struct LeadRecord {
   int64_t id = 0;
   int64_t contact_id = 0;
@@ -30,6 +38,7 @@ struct LeadRecord {
   std::vector<std::optional<std::string>> lookup_names;
   std::optional<int64_t> created_by;
   std::optional<std::string> creator_name, creator_email;
+  std::optional<LeadOpportunity> opportunity;
 };
 
 std::optional<LeadRecord> LoadLeadRecord(sql::Connection& c, int64_t org_id, int64_t id);
@@ -41,10 +50,11 @@ std::vector<LeadRecord> LoadLeadPage(sql::Connection& c, int64_t org_id, const s
 int64_t CountLeads(sql::Connection& c, int64_t org_id, const std::string& filter,
                    const std::vector<sql::Value>& filter_params);
 
-// Inserts the lead row with its code and the fields `in` sets; the caller
-// records the event.
+// Inserts the lead row with its code and the fields `in` sets (and the
+// opportunity it comes from, if any); the caller records the event.
 int64_t InsertLeadRow(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
-                      std::optional<int64_t> substatus_id, const LeadInput& in);
+                      std::optional<int64_t> substatus_id, const LeadInput& in,
+                      std::optional<int64_t> opportunity_id = std::nullopt);
 // Writes the fields `in` sets over the lead's, in one UPDATE.
 void ApplyLeadInput(sql::Connection& c, int64_t lead_id, const LeadInput& in, int64_t now_ms);
 void SetLeadStatus(sql::Connection& c, int64_t lead_id, int64_t status_id,

@@ -46,12 +46,14 @@ Result<json::value> RecordLeadEvent(sql::Connection& c, const Actor& actor, int 
 
 int64_t InsertLead(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
                    std::optional<int64_t> marketing_source_id,
-                   std::optional<int64_t> opportunity_source_id, const std::string& summary) {
+                   std::optional<int64_t> opportunity_source_id, const std::string& summary,
+                   int64_t opportunity_id) {
   LeadInput in;
   in.lookups["marketing_source_id"] = marketing_source_id;
   in.lookups["opportunity_source_id"] = opportunity_source_id;
   if (!summary.empty()) in.summary = summary;
-  const int64_t id = InsertLeadRow(c, actor, contact_id, status_id, std::nullopt, in);
+  const int64_t id =
+      InsertLeadRow(c, actor, contact_id, status_id, std::nullopt, in, opportunity_id);
   if (auto st = RecordLeadEvent(c, actor, trigger::kLeadCreated, id); !st)
     throw sql::DbError(sql::DbError::Kind::kOther, st.error().message);  // the lead just written
   return id;

@@ -20,11 +20,12 @@ namespace lw {
 // existing one. Records Lead Created (and Contact Added for a new contact).
 Result<boost::json::value> CreateLead(sql::Connection& c, const Actor& actor,
                                       const boost::json::object& body);
-// Creates a lead for an existing contact with validated lookups (used by
-// opportunity conversion). Returns the lead id.
+// Creates the lead of a converted opportunity for an existing contact, with
+// validated lookups, and records Lead Created. Returns the lead id.
 int64_t InsertLead(sql::Connection& c, const Actor& actor, int64_t contact_id, int64_t status_id,
                    std::optional<int64_t> marketing_source_id,
-                   std::optional<int64_t> opportunity_source_id, const std::string& summary);
+                   std::optional<int64_t> opportunity_source_id, const std::string& summary,
+                   int64_t opportunity_id);
 // PATCH /api/leads/{id}: any lead field but status. Records Lead Edited if it changed.
 Result<boost::json::value> EditLead(sql::Connection& c, const Actor& actor, int64_t id,
                                     const boost::json::object& body);

@@ -70,6 +70,13 @@ Result<json::value> AddStatus(sql::Connection& c, int64_t org_id, const std::str
   return json::object{{"id", *id}, {"name", name}, {"substatuses", std::move(subs)}};
 }
 
+LookupNames LoadLookupNames(sql::Connection& c, int64_t org_id) {
+  LookupNames names;
+  for (const auto& r : c.Query("SELECT id, name FROM lookups WHERE org_id = ?", {org_id}))
+    names.emplace(r.Int(0), r.Text(1));
+  return names;
+}
+
 json::value ListLookups(sql::Connection& c, int64_t org_id) {
   json::object out;
   json::array statuses;

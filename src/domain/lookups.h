@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error.h"
@@ -43,6 +44,11 @@ std::optional<int64_t> FindLookup(sql::Connection& c, int64_t org_id, const std:
 // The name of a lookup id, or nullopt for a null/unknown id.
 std::optional<std::string> LookupName(sql::Connection& c, int64_t org_id,
                                       std::optional<int64_t> id);
+
+// Every lookup name of the organization by id, in one query (for screens
+// that name many ids at once: rule lists, the lead's webhook explanation).
+using LookupNames = std::unordered_map<int64_t, std::string>;
+LookupNames LoadLookupNames(sql::Connection& c, int64_t org_id);
 
 // GET /api/lookups.
 boost::json::value ListLookups(sql::Connection& c, int64_t org_id);

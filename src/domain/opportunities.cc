@@ -58,7 +58,7 @@ Result<json::value> CreateOpportunity(sql::Connection& c, const Actor& actor,
 Result<json::value> GetOpportunity(sql::Connection& c, int64_t org_id, int64_t id) {
   auto r = c.QueryOne(
       "SELECT data, marketing_source_id, opportunity_source_id, state, lead_id, disregard_reason, "
-      "created_at FROM opportunities WHERE id = ? AND org_id = ?",
+      "created_at, processed_at FROM opportunities WHERE id = ? AND org_id = ?",
       {id, org_id});
   if (!r) return Fail(Error::NotFound(NotFound(id)));
   const json::object data = json::parse(r->Text(0)).as_object();
@@ -71,12 +71,15 @@ Result<json::value> GetOpportunity(sql::Connection& c, int64_t org_id, int64_t i
     auto name = LookupName(c, org_id, r->OptInt(i));
     return name ? json::value(*name) : json::value(nullptr);
   };
+  const auto name = OpportunityName(data);
+  out["name"] = name ? json::value(*name) : json::value(nullptr);
   out["marketing_source"] = name_or_null(1);
   out["opportunity_source"] = name_or_null(2);
   out["state"] = r->Text(3);
   out["lead_id"] = r->IsNull(4) ? json::value(nullptr) : json::value(r->Int(4));
   out["disregard_reason"] = r->IsNull(5) ? json::value(nullptr) : json::value(r->Text(5));
   out["created_at"] = FormatIsoMs(r->Int(6));
+  out["processed_at"] = r->IsNull(7) ? json::value(nullptr) : json::value(FormatIsoMs(r->Int(7)));
   return out;
 }
 
@@ -116,9 +119,13 @@ Result<json::value> ConvertOpportunity(sql::Connection& c, const Actor& actor, i
   }
   const int64_t contact_id = InsertContact(c, actor, contact);
   const auto summary = data.contains("summary") ? std::string(data.at("summary").get_string()) : "";
+  // Processed before the lead is made, so the lead's Lead Created payload
+  // already carries the opportunity's processed date.
+  c.Exec("UPDATE opportunities SET state = 'converted', processed_at = ? WHERE id = ?",
+         {actor.now_ms, id});
   const int64_t lead_id =
-      InsertLead(c, actor, contact_id, *status, opp->OptInt(1), opp->OptInt(2), summary);
-  c.Exec("UPDATE opportunities SET state = 'converted', lead_id = ? WHERE id = ?", {lead_id, id});
+      InsertLead(c, actor, contact_id, *status, opp->OptInt(1), opp->OptInt(2), summary, id);
+  c.Exec("UPDATE opportunities SET lead_id = ? WHERE id = ?", {lead_id, id});
   RecordEvent(
       c, actor, trigger::kOpportunityConverted,
       {.lead_id = lead_id, .contact_id = contact_id, .opportunity_id = id, .subject_id = id});
@@ -136,10 +143,23 @@ Result<json::value> DisregardOpportunity(sql::Connection& c, const Actor& actor,
   FieldReader f(body);
   const std::string reason = f.RequiredString("reason", 1000);
   LW_CHECK(f.Check());
-  c.Exec("UPDATE opportunities SET state = 'disregarded', disregard_reason = ? WHERE id = ?",
-         {reason, id});
+  c.Exec(
+      "UPDATE opportunities SET state = 'disregarded', disregard_reason = ?, processed_at = ? "
+      "WHERE id = ?",
+      {reason, actor.now_ms, id});
   RecordEvent(c, actor, trigger::kOpportunityDisregarded, {.opportunity_id = id, .subject_id = id});
   return GetOpportunity(c, actor.org_id, id);
+}
+
+std::optional<std::string> OpportunityName(const json::object& data) {
+  if (auto it = data.find("name"); it != data.end() && it->value().is_string())
+    return std::string(it->value().get_string());
+  std::string full;
+  for (const char* key : {"first_name", "last_name"})
+    if (auto it = data.find(key); it != data.end() && it->value().is_string())
+      full += (full.empty() ? "" : " ") + std::string(it->value().get_string());
+  if (full.empty()) return std::nullopt;
+  return full;
 }
 
 }  // namespace lw

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
+#include <boost/json/object.hpp>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "common/error.h"
 #include "domain/actor.h"
@@ -18,6 +21,11 @@ Result<boost::json::value> CreateOpportunity(sql::Connection& c, const Actor& ac
 Result<boost::json::value> ConvertOpportunity(sql::Connection& c, const Actor& actor, int64_t id);
 Result<boost::json::value> DisregardOpportunity(sql::Connection& c, const Actor& actor, int64_t id,
                                                 const boost::json::object& body);
+// {"id","name",…,"state","lead_id","disregard_reason","created_at","processed_at"};
+// "name" is the name given, or else the first and last names.
 Result<boost::json::value> GetOpportunity(sql::Connection& c, int64_t org_id, int64_t id);
+
+// What an opportunity is called, from its stored fields (see GetOpportunity).
+std::optional<std::string> OpportunityName(const boost::json::object& data);
 
 }  // namespace lw

@@ -107,4 +107,19 @@ void DeleteSession(sql::Connection& c, const std::string& session) {
   c.Exec("DELETE FROM sessions WHERE token_hash = ?", {secrets::TokenHash(session)});
 }
 
+std::string UserCode(int64_t user_id) {
+  std::string digits = std::to_string(user_id);
+  if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
+  return "U" + digits;
+}
+
+std::optional<int64_t> FindUserByEmail(sql::Connection& c, int64_t org_id,
+                                       const std::string& email) {
+  // Emails are stored lower-case (AddUser): the unique index finds it.
+  auto r = c.QueryOne("SELECT id FROM users WHERE email = ? AND org_id = ?",
+                      {Lower(Trim(email)), org_id});
+  if (!r) return std::nullopt;
+  return r->Int(0);
+}
+
 }  // namespace lw

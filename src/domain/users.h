@@ -58,4 +58,12 @@ void DeleteSession(sql::Connection& c, const std::string& session);
 
 bool ValidEmail(const std::string& email);
 
+// A user's code, as integrations know users by (Lead Docket's LeadCreatorCode,
+// LeadIntakeCode): "U" and the user's id in at least six digits. Derived, so
+// it never changes and needs no column.
+std::string UserCode(int64_t user_id);
+// The organization's user with this email (case-insensitive), if any.
+std::optional<int64_t> FindUserByEmail(sql::Connection& c, int64_t org_id,
+                                       const std::string& email);
+
 }  // namespace lw

@@ -3,10 +3,15 @@
 #include <boost/json.hpp>
 
 #include "domain/audit_log.h"
+#include "domain/lead_record.h"
+#include "domain/triggers.h"
 #include "http/json_response.h"
 #include "http/route_helpers.h"
 #include "http/routes.h"
 #include "webhooks/deliveries_service.h"
+#include "webhooks/lead_webhooks.h"
+#include "webhooks/payload.h"
+#include "webhooks/payload_schema.h"
 #include "webhooks/rules_export.h"
 #include "webhooks/rules_service.h"
 #include "webhooks/webhook_settings.h"
@@ -28,6 +33,21 @@ RuleListQuery ListQuery(const Request& req) {
   return q;
 }
 
+// The lead of /api/leads/{id}/…, as creation rules see it; 404 when the
+// organization has no such lead.
+Result<LeadRecord> LeadOf(Conn& c, Ctx& ctx) {
+  auto lead = LoadLeadRecord(c, ctx.who.org_id, ctx.id());
+  if (!lead) return Fail(Error::NotFound("No lead has id " + std::to_string(ctx.id()) + "."));
+  return std::move(*lead);
+}
+
+// The trigger of /api/webhook-triggers/{id}/…; 404 when there is none.
+Result<const Trigger*> TriggerOf(Ctx& ctx) {
+  const Trigger* t = ctx.id() > 0 && ctx.id() < 1000 ? FindTrigger(int(ctx.id())) : nullptr;
+  if (!t) return Fail(Error::NotFound("No trigger has id " + std::to_string(ctx.id()) + "."));
+  return t;
+}
+
 }  // namespace
 
 void AddWebhookRoutes(Router& r, RulePolicy policy) {
@@ -44,6 +64,20 @@ void AddWebhookRoutes(Router& r, RulePolicy policy) {
         }));
   r.Add("GET", "/api/webhook-triggers", Access::kAdmin,
         Reads(r, [](Conn&, Ctx&) -> Result<json::value> { return TriggersJson(); }));
+
+  // The event catalog: what each trigger's payload holds, and one to try.
+  r.Add("GET", "/api/webhook-triggers/{id}/schema", Access::kAdmin,
+        Reads(r, [](Conn&, Ctx& ctx) -> Result<json::value> {
+          auto t = TriggerOf(ctx);
+          if (!t) return Fail(t.error());
+          return PayloadSchema((*t)->id);
+        }));
+  r.Add("GET", "/api/webhook-triggers/{id}/example", Access::kAdmin,
+        Reads(r, [](Conn&, Ctx& ctx) -> Result<json::value> {
+          auto t = TriggerOf(ctx);
+          if (!t) return Fail(t.error());
+          return SamplePayload((*t)->id, ctx.who.name, ctx.now_ms);
+        }));
 
   r.Add("GET", "/api/webhook-rules", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) {
           return ListRulesJson(c, ctx.who.org_id, ListQuery(ctx.req));
@@ -98,6 +132,24 @@ void AddWebhookRoutes(Router& r, RulePolicy policy) {
   r.Add("POST", "/api/webhook-rules/{id}/recover", Access::kAdmin,
         Writes(r, 202, [](Conn& c, Ctx& ctx) {
           return RecoverFailed(c, ctx.actor(), ctx.id(), ctx.body);
+        }));
+
+  // Why a webhook did or did not fire for a lead; answers while webhooks are off.
+  r.Add("GET", "/api/leads/{id}/webhooks", Access::kAdmin,
+        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+          auto lead = LeadOf(c, ctx);
+          if (!lead) return Fail(lead.error());
+          return ExplainLeadWebhooks(c, ctx.who.org_id, lead->id, lead->facts,
+                                     lead->case_tracker_code);
+        }));
+  // The rule form's dry run: a rule as typed, unsaved, against the lead. A
+  // POST because it carries the rule; it changes nothing.
+  r.Add("POST", "/api/leads/{id}/webhooks/check", Access::kAdmin,
+        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
+          auto lead = LeadOf(c, ctx);
+          if (!lead) return Fail(lead.error());
+          return CheckRuleAgainstLead(c, ctx.who.org_id, lead->facts, lead->case_tracker_code,
+                                      ctx.body);
         }));
 
   r.Add("GET", "/api/audit-log", Access::kAdmin,

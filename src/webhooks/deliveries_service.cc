@@ -48,6 +48,12 @@ json::value DeliveryJson(const deliveries::DeliveryRow& d) {
       {"created_at", FormatIsoMs(d.created_at)}};
 }
 
+json::value PageJson(const deliveries::Page& page) {
+  json::array records;
+  for (const auto& d : page.rows) records.push_back(DeliveryJson(d));
+  return json::object{{"records", std::move(records)}, {"total", page.total}};
+}
+
 Error NoDelivery(int64_t id) {
   return Error::NotFound("No delivery has id " + std::to_string(id) + ".");
 }
@@ -62,10 +68,11 @@ Result<json::value> ListDeliveries(sql::Connection& c, int64_t org_id, int64_t r
   const auto& known = deliveries::Statuses();
   if (!status.empty() && std::find(known.begin(), known.end(), status) == known.end())
     return Fail(Error::Field("status", "must be pending, delivered, failed or cancelled"));
-  auto page = deliveries::ListForRule(c, org_id, rule_id, status, limit, offset);
-  json::array records;
-  for (const auto& d : page.rows) records.push_back(DeliveryJson(d));
-  return json::object{{"records", std::move(records)}, {"total", page.total}};
+  return PageJson(deliveries::ListForRule(c, org_id, rule_id, status, limit, offset));
+}
+
+json::value LeadDeliveriesJson(sql::Connection& c, int64_t org_id, int64_t lead_id, int64_t limit) {
+  return PageJson(deliveries::ListForLead(c, org_id, lead_id, limit));
 }
 
 Result<json::value> GetDelivery(sql::Connection& c, int64_t org_id, int64_t id) {

@@ -17,6 +17,10 @@ namespace lw {
 // status: "" (all), pending, delivered, failed or cancelled.
 Result<boost::json::value> ListDeliveries(sql::Connection& c, int64_t org_id, int64_t rule_id,
                                           const std::string& status, int64_t limit, int64_t offset);
+// {"records":[…],"total":N}: the newest `limit` deliveries of the lead's
+// events, any rule (a deleted rule's too), as ListDeliveries shows them.
+boost::json::value LeadDeliveriesJson(sql::Connection& c, int64_t org_id, int64_t lead_id,
+                                      int64_t limit);
 Result<boost::json::value> GetDelivery(sql::Connection& c, int64_t org_id, int64_t id);
 // Makes the delivery due now with a fresh retry schedule (attempts are kept).
 Result<boost::json::value> Redeliver(sql::Connection& c, const Actor& actor, int64_t id);

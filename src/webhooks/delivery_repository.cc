@@ -107,6 +107,22 @@ Page ListForRule(sql::Connection& c, int64_t org_id, int64_t rule_id, const std:
   return page;
 }
 
+Page ListForLead(sql::Connection& c, int64_t org_id, int64_t lead_id, int64_t limit) {
+  // Through events_lead: the lead's events, then their deliveries by event.
+  const std::string where = "WHERE e.lead_id = ? AND e.org_id = ? AND d.org_id = ?";
+  Page page;
+  page.total =
+      c.Query("SELECT COUNT(*) FROM deliveries d JOIN events e ON e.id = d.event_id " + where,
+              {lead_id, org_id, org_id})
+          .front()
+          .Int(0);
+  for (const auto& r : c.Query(kRowColumns + where + " ORDER BY d.id DESC LIMIT ?",
+                               {lead_id, org_id, org_id, limit}))
+    page.rows.push_back(ToRow(r));
+  AttachAttempts(c, page.rows);
+  return page;
+}
+
 std::optional<DeliveryRow> Find(sql::Connection& c, int64_t org_id, int64_t id) {
   auto r = c.QueryOne(std::string(kRowColumns) + "WHERE d.id = ? AND d.org_id = ?", {id, org_id});
   if (!r) return std::nullopt;

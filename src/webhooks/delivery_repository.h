@@ -70,6 +70,9 @@ struct Page {
 // status: "" for all. Runs a fixed number of queries whatever the page size.
 Page ListForRule(sql::Connection& c, int64_t org_id, int64_t rule_id, const std::string& status,
                  int64_t limit, int64_t offset);
+// The newest `limit` deliveries of the events about one lead (any rule,
+// tests excluded), with the total.
+Page ListForLead(sql::Connection& c, int64_t org_id, int64_t lead_id, int64_t limit);
 std::optional<DeliveryRow> Find(sql::Connection& c, int64_t org_id, int64_t id);
 
 struct QueueCounts {

@@ -28,9 +28,24 @@ json::value AsIsoDate(const json::value& v) {
   return ms ? json::value(FormatIsoMs(*ms)) : v;
 }
 
+// The same, only its day (midnight UTC): LeadIncidentDate beside
+// LeadIncidentDateWithTime.
+json::value AsIsoDay(const json::value& v) {
+  constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+  if (!v.is_string()) return v;
+  auto ms = ParseIso(v.get_string());
+  return ms ? json::value(FormatIsoMs(*ms - ((*ms % kDayMs) + kDayMs) % kDayMs)) : v;
+}
+
 const json::value& UserField(const json::object* record, const char* key) {
   const json::value& user = Get(record, "created_by");
   return user.is_object() ? Get(&user.get_object(), key) : kNull;
+}
+
+// Copies record fields to payload keys: {payload key, record key}.
+void Copy(json::object& p, const json::object* record,
+          std::initializer_list<std::pair<const char*, const char*>> keys) {
+  for (const auto& [to, from] : keys) p[to] = Get(record, from);
 }
 
 void AddContact(json::object& p, const json::object* contact) {
@@ -57,14 +72,45 @@ void AddLead(json::object& p, const json::object* lead) {
   p["LeadMarketingSource"] = Get(lead, "marketing_source");
   for (const auto& field : LeadTextFields()) {
     const json::value& v = Get(lead, field.key);
-    p[field.payload_key] = std::string_view(field.key) == "incident_date" ? AsIsoDate(v) : v;
+    p[field.payload_key] = field.kind == LeadTextField::Kind::kDate ? AsIsoDate(v) : v;
   }
+  // Only the day; the time as given is LeadIncidentDateWithTime (Lead Status Changed).
+  p["LeadIncidentDate"] = AsIsoDay(Get(lead, "incident_date"));
   p["LeadCreatedDate"] = Get(lead, "created_at");
   p["LastStatusChangeDate"] = Get(lead, "last_status_change_at");
+  p["LeadIntakeCode"] = Get(lead, "intake_code");
   p["LeadCreatorName"] = UserField(lead, "name");
   p["LeadCreatorEmail"] = UserField(lead, "email");
+  p["LeadCreatorCode"] = UserField(lead, "code");
   p["CaseTrackerCode"] = Get(lead, "case_tracker_code");
   p["OpportunitySource"] = Get(lead, "opportunity_source");
+  // The opportunity the lead was converted from; null for any other lead.
+  const json::value& from = Get(lead, "opportunity");
+  const json::object* o = from.is_object() ? &from.get_object() : nullptr;
+  Copy(p, o,
+       {{"OpportunityId", "id"},
+        {"OpportunityName", "name"},
+        {"OpportunityCreatedDate", "created_at"},
+        {"OpportunityProcessedDate", "processed_at"}});
+}
+
+// Lead Status Changed only: the incident's time as given, and the lead's files.
+void AddStatusChangeExtras(json::object& p, const json::object* lead, const json::array* files) {
+  p["LeadIncidentDateWithTime"] = AsIsoDate(Get(lead, "incident_date"));
+  json::array out;
+  if (files)
+    for (const auto& f : *files) {
+      const json::object* file = f.if_object();
+      json::object entry;
+      Copy(entry, file,
+           {{"FileId", "id"},
+            {"FileName", "file_name"},
+            {"Url", "url"},
+            {"Category", "category"},
+            {"CreatedDate", "created_at"}});
+      out.push_back(std::move(entry));
+    }
+  p["Files"] = std::move(out);
 }
 
 // Custom fields become top-level keys named by their label; a label that
@@ -82,17 +128,8 @@ void AddLeadRef(json::object& p, const json::object* lead) {
 }
 
 void AddOpportunity(json::object& p, const json::object* o) {
-  const json::value& name = Get(o, "name");
   p["OpportunityId"] = Get(o, "id");
-  if (name.is_string()) {
-    p["OpportunityName"] = name;
-  } else {
-    std::string full;
-    for (const char* key : {"first_name", "last_name"})
-      if (const auto& v = Get(o, key); v.is_string())
-        full += (full.empty() ? "" : " ") + std::string(v.get_string());
-    p["OpportunityName"] = full.empty() ? json::value(nullptr) : json::value(full);
-  }
+  p["OpportunityName"] = Get(o, "name");
   p["FirstName"] = Get(o, "first_name");
   p["LastName"] = Get(o, "last_name");
   p["MobilePhone"] = Get(o, "mobile_phone");
@@ -101,12 +138,6 @@ void AddOpportunity(json::object& p, const json::object* o) {
   p["OpportunitySource"] = Get(o, "opportunity_source");
   p["Summary"] = Get(o, "summary");
   p["OpportunityCreatedDate"] = Get(o, "created_at");
-}
-
-// Copies record fields to payload keys: {payload key, record key}.
-void Copy(json::object& p, const json::object* record,
-          std::initializer_list<std::pair<const char*, const char*>> keys) {
-  for (const auto& [to, from] : keys) p[to] = Get(record, from);
 }
 
 const json::object* ContactOf(const PayloadRecords& r) {
@@ -130,6 +161,7 @@ json::object BuildPayload(int trigger_id, const std::string& by_user, const Payl
     case trigger::kLeadStatusChanged:
       AddContact(p, ContactOf(r));
       AddLead(p, r.lead);
+      if (trigger_id == trigger::kLeadStatusChanged) AddStatusChangeExtras(p, r.lead, r.files);
       AddCustomFields(p, r.lead);
       break;
     case trigger::kNoteAdded:
@@ -138,6 +170,7 @@ json::object BuildPayload(int trigger_id, const std::string& by_user, const Payl
       p["LeadStatus"] = Get(r.lead, "status");
       p["NoteSummary"] = Get(r.note, "summary");
       p["Note"] = Get(r.note, "note");
+      p["NoteEventType"] = Get(r.note, "event_type");
       p["NoteCreatedBy"] = Get(r.note, "created_by");
       p["NoteCreatedDate"] = Get(r.note, "created_at");
       break;
@@ -209,6 +242,7 @@ Result<json::object> RenderEventPayload(sql::Connection& c, RecordSource& source
                                         int trigger_id, const EventSubject& s,
                                         const std::string& by_user) {
   std::optional<json::object> lead, contact, note, opportunity, activity;
+  std::optional<json::array> files;
   PayloadRecords r;
   if (s.lead_json) {
     r.lead = s.lead_json;
@@ -217,6 +251,10 @@ Result<json::object> RenderEventPayload(sql::Connection& c, RecordSource& source
   } else if (s.contact_id) {
     LW_CHECK(Load(source.Contact(c, org_id, *s.contact_id), contact, r.contact, "contact",
                   *s.contact_id));
+  }
+  if (trigger_id == trigger::kLeadStatusChanged && s.lead_id) {
+    files = source.Files(c, org_id, *s.lead_id);
+    r.files = &*files;
   }
   if (s.opportunity_id)
     LW_CHECK(Load(source.Opportunity(c, org_id, *s.opportunity_id), opportunity, r.opportunity,
@@ -245,8 +283,8 @@ Result<json::object> RenderEventPayload(sql::Connection& c, RecordSource& source
 
 json::object SamplePayload(int trigger_id, const std::string& by_user, int64_t now_ms) {
   const std::string now = FormatIsoMs(now_ms);
-  const json::value creator =
-      json::object{{"id", 0}, {"name", by_user}, {"email", "admin@example.com"}};
+  const json::value creator = json::object{
+      {"id", 0}, {"name", by_user}, {"email", "admin@example.com"}, {"code", "U000000"}};
   json::object contact{{"id", 0},
                        {"first_name", "Sample"},
                        {"last_name", "Client"},
@@ -256,25 +294,42 @@ json::object SamplePayload(int trigger_id, const std::string& by_user, int64_t n
                        {"birthdate", "1985-04-12"},
                        {"created_at", now},
                        {"created_by", creator}};
-  json::object lead{{"id", 0},
-                    {"code", "L000000"},
-                    {"contact", contact},
-                    {"status", "New"},
-                    {"case_type", "Auto Accident"},
-                    {"office", "Main Office"},
-                    {"marketing_source", "Google Ads"},
-                    {"opportunity_source", "Web Form"},
-                    {"summary", "This is a test event from Leadwire."},
-                    {"case_tracker_code", "TEST-0"},
-                    {"custom_fields", json::object{}},
-                    {"created_at", now},
-                    {"last_status_change_at", now},
-                    {"created_by", creator}};
+  json::object lead{
+      {"id", 0},
+      {"code", "L000000"},
+      {"contact", contact},
+      {"status", "New"},
+      {"case_type", "Auto Accident"},
+      {"office", "Main Office"},
+      {"marketing_source", "Google Ads"},
+      {"opportunity_source", "Web Form"},
+      {"summary", "This is a test event from Leadwire."},
+      {"case_tracker_code", "TEST-0"},
+      {"incident_date", "2025-01-15T14:30:00.000Z"},
+      {"intake_name", by_user},
+      {"intake_email", "admin@example.com"},
+      {"intake_code", "U000000"},
+      {"phone_call_recording_url", "https://calls.example.com/recording.mp3"},
+      {"phone_call_duration", 192},
+      {"phone_call_from_number", "+1 555 0100"},
+      {"phone_call_to_number", "+1 555 0199"},
+      {"phone_call_date", now},
+      {"phone_call_summary", "Caller was rear-ended; asked about a claim."},
+      {"phone_call_transcript", "Hello, I was in a car accident…"},
+      {"custom_fields", json::object{}},
+      {"created_at", now},
+      {"last_status_change_at", now},
+      {"created_by", creator},
+      {"opportunity",
+       json::object{
+           {"id", 0}, {"name", "Sample Client"}, {"created_at", now}, {"processed_at", now}}}};
   json::object note{{"note", "A sample note."},
                     {"summary", "Sample"},
+                    {"event_type", "Note"},
                     {"created_at", now},
                     {"created_by", by_user}};
   json::object opportunity{{"id", 0},
+                           {"name", "Sample Client"},
                            {"first_name", "Sample"},
                            {"last_name", "Client"},
                            {"email", "sample.client@example.com"},
@@ -295,7 +350,12 @@ json::object SamplePayload(int trigger_id, const std::string& by_user, int64_t n
                         {"system", "Sample System"},
                         {"report_name", "Sample Report"},
                         {"created_at", now}};
-  PayloadRecords r{&lead, nullptr, &note, &opportunity, &activity, "Sample Tag"};
+  json::array files{json::object{{"id", 0},
+                                 {"file_name", "sample.pdf"},
+                                 {"url", "https://files.example.com/sample.pdf"},
+                                 {"category", "Sample"},
+                                 {"created_at", now}}};
+  PayloadRecords r{&lead, nullptr, &note, &opportunity, &activity, "Sample Tag", &files};
   return BuildPayload(trigger_id, by_user, r);
 }
 

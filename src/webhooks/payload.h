@@ -23,6 +23,7 @@ struct PayloadRecords {
   const boost::json::object* opportunity = nullptr;
   const boost::json::object* activity = nullptr;  // text, email, file, external send, data sync
   std::string tag;
+  const boost::json::array* files = nullptr;  // the lead's files (Lead Status Changed)
 };
 
 boost::json::object BuildPayload(int trigger_id, const std::string& by_user,

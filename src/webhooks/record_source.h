@@ -5,6 +5,7 @@
 // Called inside the event's transaction, on the writing thread.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
@@ -30,6 +31,8 @@ class RecordSource {
   // A text, email, file, external send or data sync.
   virtual std::optional<boost::json::object> Activity(sql::Connection& c, int64_t org_id,
                                                       int64_t id) = 0;
+  // The lead's files, oldest first, each as Activity() shows it with its "id".
+  virtual boost::json::array Files(sql::Connection& c, int64_t org_id, int64_t lead_id) = 0;
   virtual std::optional<std::string> Tag(sql::Connection& c, int64_t org_id, int64_t id) = 0;
   virtual LeadFacts Facts(sql::Connection& c, int64_t org_id, int64_t lead_id) = 0;
 };

@@ -79,6 +79,22 @@ CreationRules ReadCreationRules(FieldReader& f, const LookupResolver& find) {
   return r;
 }
 
+// The trigger and the creation rules: what decides which events fire the rule.
+void ReadWhatMatches(FieldReader& f, const json::object& body, const LookupResolver& find,
+                     Rule& rule) {
+  const Trigger* trigger = ReadTrigger(f, body);
+  if (trigger) rule.trigger_id = trigger->id;
+  if (const json::object* rules = f.Object("creation_rules")) {
+    FieldReader rf(*rules, "creation_rules");
+    rule.creation_rules = ReadCreationRules(rf, find);
+    f.errors().merge(rf.errors());
+    if (trigger && !trigger->creation_rules && !rule.creation_rules.Empty())
+      f.Fail("creation_rules",
+             std::string("the trigger \"") + trigger->name +
+                 "\" takes no creation rules (only the lead triggers and Note Added do)");
+  }
+}
+
 }  // namespace
 
 Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find, bool https_only) {
@@ -92,17 +108,16 @@ Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find
   } else if (!f.errors().count("url")) {
     f.Fail("url", "is required");
   }
-  const Trigger* trigger = ReadTrigger(f, body);
-  if (trigger) rule.trigger_id = trigger->id;
-  if (const json::object* rules = f.Object("creation_rules")) {
-    FieldReader rf(*rules, "creation_rules");
-    rule.creation_rules = ReadCreationRules(rf, find);
-    f.errors().merge(rf.errors());
-    if (trigger && !trigger->creation_rules && !rule.creation_rules.Empty())
-      f.Fail("creation_rules",
-             std::string("the trigger \"") + trigger->name +
-                 "\" takes no creation rules (only the lead triggers and Note Added do)");
-  }
+  ReadWhatMatches(f, body, find, rule);
+  LW_CHECK(f.Check());
+  return rule;
+}
+
+Result<Rule> ParseRuleMatchInput(const json::object& body, const LookupResolver& find) {
+  FieldReader f(body);
+  Rule rule;
+  rule.enabled = f.Bool("enabled").value_or(true);
+  ReadWhatMatches(f, body, find, rule);
   LW_CHECK(f.Check());
   return rule;
 }

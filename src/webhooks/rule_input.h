@@ -32,4 +32,10 @@ std::optional<std::string> UrlProblem(const std::string& url, bool https_only = 
 Result<Rule> ParseRuleInput(const boost::json::object& body, const LookupResolver& find,
                             bool https_only = false);
 
+// Only the trigger, the creation rules and the enabled switch, validated as
+// ParseRuleInput does:
+// a rule as typed on the form, checked against a lead before it is saved
+// (title and URL play no part in matching and may still be unfinished).
+Result<Rule> ParseRuleMatchInput(const boost::json::object& body, const LookupResolver& find);
+
 }  // namespace lw

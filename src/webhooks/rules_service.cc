@@ -1,7 +1,6 @@
 #include "webhooks/rules_service.h"
 
 #include <boost/json.hpp>
-#include <unordered_map>
 
 #include "common/time_format.h"
 #include "domain/audit_log.h"
@@ -34,22 +33,13 @@ Rule ToRule(const sql::Row& r) {
           r.Int(9)};
 }
 
-using Names = std::unordered_map<int64_t, std::string>;
-
-Names LookupNames(sql::Connection& c, int64_t org_id) {
-  Names names;
-  for (const auto& r : c.Query("SELECT id, name FROM lookups WHERE org_id = ?", {org_id}))
-    names.emplace(r.Int(0), r.Text(1));
-  return names;
-}
-
-json::value NameOf(const Names& names, const std::optional<int64_t>& id) {
+json::value NameOf(const LookupNames& names, const std::optional<int64_t>& id) {
   if (!id) return nullptr;
   auto it = names.find(*id);
   return it == names.end() ? json::value(nullptr) : json::value(it->second);
 }
 
-json::value RuleJson(const Rule& rule, const Names& names) {
+json::value RuleJson(const Rule& rule, const LookupNames& names) {
   const Trigger* t = FindTrigger(rule.trigger_id);
   const CreationRules& cr = rule.creation_rules;
   json::array case_types;
@@ -75,15 +65,16 @@ json::value RuleJson(const Rule& rule, const Names& names) {
 
 Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object& body,
                          const RulePolicy& policy) {
-  return ParseRuleInput(
-      body,
-      [&](const std::string& kind, const std::string& name, int64_t parent) {
-        return FindLookup(c, org_id, kind, name, parent);
-      },
-      policy.https_only);
+  return ParseRuleInput(body, OrgLookupResolver(c, org_id), policy.https_only);
 }
 
 }  // namespace
+
+LookupResolver OrgLookupResolver(sql::Connection& c, int64_t org_id) {
+  return [&c, org_id](const std::string& kind, const std::string& name, int64_t parent) {
+    return FindLookup(c, org_id, kind, name, parent);
+  };
+}
 
 std::vector<Rule> LoadRules(sql::Connection& c, int64_t org_id) {
   std::vector<Rule> rules;
@@ -111,7 +102,7 @@ Result<std::vector<Rule>> ListRules(sql::Connection& c, int64_t org_id, const Ru
 Result<json::value> ListRulesJson(sql::Connection& c, int64_t org_id, const RuleListQuery& q) {
   auto rules = ListRules(c, org_id, q);
   if (!rules) return Fail(rules.error());
-  const Names names = LookupNames(c, org_id);
+  const LookupNames names = LoadLookupNames(c, org_id);
   json::array records;
   for (const Rule& r : *rules) records.push_back(RuleJson(r, names));
   return json::object{{"records", std::move(records)},
@@ -123,7 +114,7 @@ Result<json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id) 
   LW_CHECK(RequireWebhooksEnabled(c, org_id));
   auto rule = LoadRule(c, org_id, id);
   if (!rule) return Fail(rule.error());
-  return RuleJson(*rule, LookupNames(c, org_id));
+  return RuleJson(*rule, LoadLookupNames(c, org_id));
 }
 
 Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const json::object& body,
@@ -179,8 +170,12 @@ Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id) {
 json::value TriggersJson() {
   json::array records;
   for (const auto& t : Triggers())
-    records.push_back(
-        json::object{{"id", t.id}, {"name", t.name}, {"creation_rules", t.creation_rules}});
+    records.push_back(json::object{
+        {"id", t.id},
+        {"name", t.name},
+        {"creation_rules", t.creation_rules},
+        {"schema_url", "/api/webhook-triggers/" + std::to_string(t.id) + "/schema"},
+        {"example_url", "/api/webhook-triggers/" + std::to_string(t.id) + "/example"}});
   const auto n = records.size();
   return json::object{{"records", std::move(records)}, {"total", n}};
 }

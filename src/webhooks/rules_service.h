@@ -13,11 +13,15 @@
 #include "domain/actor.h"
 #include "store/sql.h"
 #include "webhooks/rule.h"
+#include "webhooks/rule_input.h"
 #include "webhooks/rule_list.h"
 
 namespace lw {
 
 std::vector<Rule> LoadRules(sql::Connection& c, int64_t org_id);
+// Finds the organization's lookups by name (rule bodies name them); valid
+// while `c` is.
+LookupResolver OrgLookupResolver(sql::Connection& c, int64_t org_id);
 Result<Rule> LoadRule(sql::Connection& c, int64_t org_id, int64_t id);
 
 // The rules of the list screen, filtered and sorted (also used by the export).

@@ -401,6 +401,80 @@ test('a lead created and moved to Chase in the UI reaches the receiver and shows
   assert.deepEqual(pageErrors, []);
 });
 
+test("a lead's Webhooks panel says which condition stopped each rule, follows the lead, and links its deliveries", async () => {
+  const rule = await call('POST', '/api/webhook-rules', { title: 'Auto or slip only', enabled: true,
+    url: receiver.url('/auto-or-slip'), trigger: 'Lead Status Changed',
+    creation_rules: { case_types: ['Auto Accident', 'Slip and Fall'] } });
+  assert.equal(rule.status, 201);
+  const lead = (await call('POST', '/api/leads', { contact: { first_name: 'Rex', last_name: 'Bitten' }, case_type: 'Dog Bite' })).json;
+  await page.goto(`${server.base}/#/leads/${lead.id}`);
+  await page.getByRole('heading', { name: /Rex Bitten/ }).waitFor();
+  const panel = page.getByRole('region', { name: 'Webhooks' });
+  const verdict = (title) => panel.locator('.verdicts > li', { hasText: title });
+  await verdict('Auto or slip only').getByText('Case type is Dog Bite; this rule wants Auto Accident or Slip and Fall').first().waitFor();
+  assert.match(await verdict('Auto or slip only').locator('.verdict-head').textContent(), /^✗Does not fire: Auto or slip only/);
+  assert.match(await verdict('Edits').locator('.verdict-head').textContent(), /^✓Fires: Edits/);
+  // The 410 rule that Leadwire disabled says so, with its reason.
+  await verdict('Gone endpoint').getByText(/410/).first().waitFor();
+  await page.evaluate(() => document.getElementById('toasts').replaceChildren());  // the last test's
+  await shot(page, 'lead-webhooks');
+
+  // Edited to a case type the rule wants: the panel follows at once.
+  await page.getByLabel('Case type').selectOption({ label: 'Slip and Fall' });
+  await page.getByRole('button', { name: 'Save Lead' }).click();
+  await verdict('Auto or slip only').getByText('Case type is Slip and Fall, as this rule wants').waitFor();
+  assert.match(await verdict('Auto or slip only').locator('.verdict-head').textContent(), /^✓Fires/);
+  await page.getByRole('form', { name: 'Status' }).getByLabel('Status', { exact: true }).selectOption({ label: 'Hold' });
+  await page.getByRole('button', { name: 'Change Status' }).click();
+  await receiver.until(() => receiver.at('/auto-or-slip').length === 1, 10000, 'the status change webhook');
+  // Its delivery is listed under the panel, linked to the rule's Deliveries view.
+  const deliveries = panel.locator('#lead-deliveries');
+  await deliveries.getByRole('link', { name: 'Auto or slip only' }).waitFor();
+  await deliveries.getByRole('link', { name: 'Auto or slip only' }).click();
+  await page.getByRole('heading', { name: 'Deliveries: Auto or slip only' }).waitFor();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('Check against lead… on the rule form says whether the unsaved rule would fire, and why not', async () => {
+  const before = (await call('GET', '/api/webhook-rules')).json.total;
+  await page.goto(`${server.base}/#/webhook-rules/new`);
+  await page.getByRole('heading', { name: 'Add Webhook Rule' }).waitFor();
+  await page.getByLabel('Trigger').selectOption({ label: 'Lead Status Changed' });
+  // The chosen trigger's example payload is one click away.
+  await page.getByText('Example payload').click();
+  await page.locator('.example-payload', { hasText: '"EventType": "Lead Status Changed"' }).waitFor();
+  assert.match(await page.locator('.example-payload').textContent(), /"LeadIncidentDateWithTime"/);
+  await page.getByLabel('Case type').selectOption(['Dog Bite']);
+  await page.getByText('Check against lead…').click();
+  await page.getByLabel('Find a lead').fill('Bitten');
+  const pick = page.getByLabel('Lead', { exact: true });
+  // The search's answer lists only the matching lead.
+  await page.waitForFunction(() => {
+    const options = [...document.querySelectorAll('.check select option')].slice(1);
+    return options.length === 1 && options[0].textContent.includes('Rex Bitten');
+  });
+  const option = await pick.locator('option', { hasText: 'Rex Bitten' }).getAttribute('value');
+  await pick.selectOption(option);
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  const result = page.locator('.check-result');
+  await result.locator('.conditions').getByText('Case type is Slip and Fall; this rule wants Dog Bite').waitFor();
+  assert.match(await result.locator('.verdict-head').textContent(), /^✗Does not fire/);
+  // Typed differently, checked again: it would fire. Still nothing saved.
+  await page.getByLabel('Case type').selectOption(['Dog Bite', 'Slip and Fall']);
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await result.locator('.conditions').getByText('Case type is Slip and Fall, as this rule wants').waitFor();
+  assert.match(await result.locator('.verdict-head').textContent(), /^✓Fires/);
+  await page.evaluate(() => document.getElementById('toasts').replaceChildren());
+  await shot(page, 'rule-check');
+  // A bad trigger shows beside its field, as Save would.
+  await page.getByLabel('Trigger').selectOption({ label: 'Choose a trigger…' });
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.locator('.field', { has: page.getByLabel('Trigger') }).getByText('is required').waitFor();
+  assert.equal((await call('GET', '/api/webhook-rules')).json.total, before);
+  await page.getByRole('link', { name: 'Cancel' }).click();
+  assert.deepEqual(pageErrors, []);
+});
+
 test('a plain User sees the Leads pages but no Manage menu, and the API answers 403', async () => {
   const userPage = await newPage();
   await login(userPage, 'paralegal@browser-law.test', 'user password 1');

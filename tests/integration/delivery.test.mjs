@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { freshDatabase, startServer, api, cleanup, sql } from './helpers.mjs';
+import { freshDatabase, startServer, api, cleanup, sql, addUser } from './helpers.mjs';
 import { startReceiver, poll } from './receiver.mjs';
 
 let d, server, rx, token, key;
@@ -117,6 +117,66 @@ test('every trigger fires with its payload keys', async () => {
   assert.equal(rx.at('/t19').at(-1).json.LeadId, rx.at('/t1').at(-1).json.LeadId);
   // Disable them again so later tests are not flooded.
   for (const r of (await call('GET', '/api/webhook-rules?filter=all%20')).json.records)
+    await call('PUT', `/api/webhook-rules/${r.id}`, { title: r.title, url: r.url, trigger: r.trigger.id, enabled: false });
+});
+
+test("the rest of Lead Docket's keys: user codes, the call, the opportunity, the incident's time, files, the note's kind", async () => {
+  const created = await rule({ title: 'keys created', url: rx.url('/keys-created'), trigger: 'Lead Created' });
+  const changed = await rule({ title: 'keys changed', url: rx.url('/keys-changed'), trigger: 'Lead Status Changed' });
+  const noted = await rule({ title: 'keys noted', url: rx.url('/keys-noted'), trigger: 'Note Added' });
+  const intake = addUser(d.db, d.admin.org_id, 'intake.keys@acme.test');
+  const call1 = { phone_call_recording_url: 'https://calls.example/r/1.mp3', phone_call_duration: 192,
+    phone_call_from_number: '+1 555 0100', phone_call_to_number: '+1 555 0199', phone_call_date: '2025-01-15T14:30:00Z',
+    phone_call_summary: 'Rear-ended on 5th.', phone_call_transcript: 'Hello, I was in an accident…' };
+  // Bad call fields are refused with their field named, and nothing is made.
+  for (const [bad, field] of [[{ phone_call_duration: -3 }, 'phone_call_duration'], [{ phone_call_duration: '3 min' }, 'phone_call_duration'],
+    [{ phone_call_date: 'yesterday' }, 'phone_call_date'], [{ phone_call_from_number: 'x'.repeat(101) }, 'phone_call_from_number']]) {
+    const res = await call('POST', '/api/leads', { contact: { first_name: 'Bad' }, ...bad });
+    assert.equal(res.status, 422, JSON.stringify(bad));
+    assert.ok(res.json.error.fields[field], JSON.stringify(res.json));
+  }
+  const l = await lead({ contact: { first_name: 'Caller' }, intake_email: 'Intake.Keys@acme.test', incident_date: '2025-01-14T18:45:00Z', ...call1 });
+  for (const [k, v] of Object.entries(call1)) assert.deepEqual(l[k], v, k);
+  await call('POST', `/api/leads/${l.id}/files`, { file_name: 'police.pdf', url: 'https://files.example/police.pdf', category: 'Police Report' });
+  await call('POST', `/api/leads/${l.id}/status`, { status: 'Hold' });
+  await call('POST', `/api/leads/${l.id}/notes`, { note: 'Called back', event_type: 'Phone Call' });
+  await call('POST', `/api/leads/${l.id}/notes`, { note: 'Plain' });
+  const opp = (await call('POST', '/api/opportunities', { first_name: 'Opal', last_name: 'Portunity' })).json;
+  const converted = (await call('POST', `/api/opportunities/${opp.id}/convert`)).json;
+  assert.match(converted.processed_at, /^\d{4}-\d\d-\d\dT/);
+
+  await rx.until(() => rx.at('/keys-created').length === 2 && rx.at('/keys-changed').length === 1 && rx.at('/keys-noted').length === 2, 10000, 'the payloads');
+  const first = rx.at('/keys-created').find((r) => r.json.LeadId === l.id).json;
+  assert.equal(first.LeadIntakeCode, `U${String(intake.user_id).padStart(6, '0')}`);
+  assert.equal(first.LeadCreatorCode, `U${String(d.admin.user_id).padStart(6, '0')}`);
+  assert.equal(first.PhoneCallRecordingURL, call1.phone_call_recording_url);
+  assert.equal(first.PhoneCallDuration, 192);
+  assert.equal(first.PhoneCallFromNumber, '+1 555 0100');
+  assert.equal(first.PhoneCallToNumber, '+1 555 0199');
+  assert.equal(first.PhoneCallDate, '2025-01-15T14:30:00.000Z');
+  assert.equal(first.PhoneCallSummary, 'Rear-ended on 5th.');
+  assert.equal(first.PhoneCallTranscript, call1.phone_call_transcript);
+  assert.equal(first.LeadIncidentDate, '2025-01-14T00:00:00.000Z');
+  for (const k of ['OpportunityId', 'OpportunityName', 'OpportunityCreatedDate', 'OpportunityProcessedDate']) assert.equal(first[k], null, k);
+  assert.ok(!('Files' in first) && !('LeadIncidentDateWithTime' in first));
+
+  const fromOpp = rx.at('/keys-created').find((r) => r.json.LeadId === converted.lead_id).json;
+  assert.equal(fromOpp.OpportunityId, opp.id);
+  assert.equal(fromOpp.OpportunityName, 'Opal Portunity');
+  assert.equal(fromOpp.OpportunityCreatedDate, opp.created_at);
+  assert.equal(fromOpp.OpportunityProcessedDate, converted.processed_at);
+  assert.equal(fromOpp.LeadIntakeCode, null);
+
+  const status = rx.at('/keys-changed')[0].json;
+  assert.equal(status.LeadIncidentDateWithTime, '2025-01-14T18:45:00.000Z');
+  assert.equal(status.LeadIncidentDate, '2025-01-14T00:00:00.000Z');
+  assert.equal(status.Files.length, 1);
+  assert.deepEqual(Object.keys(status.Files[0]).sort(), ['Category', 'CreatedDate', 'FileId', 'FileName', 'Url']);
+  assert.equal(status.Files[0].FileName, 'police.pdf');
+  assert.equal(status.Files[0].Url, 'https://files.example/police.pdf');
+  assert.match(status.Files[0].CreatedDate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.deepEqual(rx.at('/keys-noted').map((r) => r.json.NoteEventType).sort(), ['Note', 'Phone Call']);
+  for (const r of [created, changed, noted])
     await call('PUT', `/api/webhook-rules/${r.id}`, { title: r.title, url: r.url, trigger: r.trigger.id, enabled: false });
 });
 

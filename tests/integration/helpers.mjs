@@ -6,6 +6,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { responseProblem } from './openapi_check.mjs';
 
 export const BIN = process.env.LEADWIRE_BIN || new URL('../../build/asan/leadwire', import.meta.url).pathname;
 
@@ -100,6 +101,8 @@ export async function startServer(db, extraArgs = [], { fileLimit } = {}) {
 }
 
 // Calls the API. body: an object (sent as JSON) or a string (sent as is).
+// Every answer is checked against docs/openapi.json: one that does not fit
+// fails the test that got it.
 export async function api(base, method, path, { token, body, headers = {}, cookie } = {}) {
   const h = { ...headers };
   if (token) h.authorization = `Bearer ${token}`;
@@ -113,6 +116,8 @@ export async function api(base, method, path, { token, body, headers = {}, cooki
   const buf = Buffer.from(await res.arrayBuffer());
   let json = null;
   if ((res.headers.get('content-type') || '').includes('application/json') && buf.length) json = JSON.parse(buf);
+  const problem = responseProblem(method, path, res.status, res.headers.get('content-type'), buf);
+  if (problem) throw new Error(`the answer does not fit docs/openapi.json: ${problem}`);
   return { status: res.status, json, headers: res.headers, buffer: buf };
 }
 

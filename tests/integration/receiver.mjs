@@ -1,11 +1,15 @@
 // A scriptable webhook receiver on 127.0.0.1 for the delivery tests: records
 // every request and answers by path (see `behave`). With `tls: {key, cert}`
-// it is an HTTPS server, and counts the TLS connections it accepted.
+// it is an HTTPS server, and counts the TLS connections it accepted. Every
+// webhook is checked against its trigger's published JSON Schema; close()
+// fails the test if any did not fit.
 import http from 'node:http';
 import https from 'node:https';
+import { payloadProblems } from './payload_schemas.mjs';
 
 export async function startReceiver({ tls } = {}) {
   const received = [];
+  const schemaProblems = [];  // webhooks that did not fit their published schema
   const waiters = new Set();
   const behaviours = new Map();  // path -> async (req, body, res) => void
   const handler = (req, res) => {
@@ -15,6 +19,10 @@ export async function startReceiver({ tls } = {}) {
       const body = Buffer.concat(chunks).toString('utf8');
       const entry = { path: req.url, headers: req.headers, body, at: Date.now() };
       try { entry.json = JSON.parse(body); } catch { entry.json = null; }
+      if (req.headers['webhook-id']) {
+        const problem = payloadProblems(entry.json);
+        if (problem) schemaProblems.push(`${req.headers['x-leadwire-event']} to ${req.url}: ${problem}`);
+      }
       received.push(entry);
       for (const w of waiters) w();
       const behave = behaviours.get(req.url.split('?')[0]);
@@ -51,9 +59,12 @@ export async function startReceiver({ tls } = {}) {
         });
       }
     },
-    close() {
+    schemaProblems,
+    async close() {
       server.closeAllConnections();
-      return new Promise((resolve) => server.close(resolve));
+      await new Promise((resolve) => server.close(resolve));
+      if (schemaProblems.length)
+        throw new Error(`webhooks that do not fit their published schema:\n${schemaProblems.join('\n')}`);
     },
   };
 }

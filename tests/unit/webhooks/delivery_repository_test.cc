@@ -180,5 +180,45 @@ TEST_F(DeliveryRepository, TheDeliveryLogRunsAFixedNumberOfQueries) {
   }));
 }
 
+// GET /api/leads/{id}/webhooks: the deliveries of one lead's events, any
+// rule, newest first, within the organization, in a fixed number of queries.
+TEST_F(DeliveryRepository, ALeadsDeliveriesAreThoseOfItsEvents) {
+  int64_t other_org = 0, second_rule = 0;
+  std::vector<int64_t> mine;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    other_org = AddOrg(c, "Other");
+    second_rule = AddRule(c, "https://hooks.example/second");
+    auto event = [&](int64_t org, int64_t lead) {
+      return c.InsertId(
+          "INSERT INTO events (org_id, trigger_id, lead_id, created_at) VALUES (?, 3, ?, ?) "
+          "RETURNING id",
+          {org, lead, kT0});
+    };
+    const int64_t created = event(org_, 7), changed = event(org_, 7);
+    mine.push_back(deliveries::Enqueue(c, org_, rule_, created, kT0));
+    mine.push_back(deliveries::Enqueue(c, org_, second_rule, created, kT0));
+    mine.push_back(deliveries::Enqueue(c, org_, rule_, changed, kT0));
+    deliveries::Enqueue(c, org_, rule_, event(org_, 8), kT0);            // another lead
+    deliveries::Enqueue(c, other_org, rule_, event(other_org, 7), kT0);  // another firm's
+    return {};
+  }));
+  Queue(kT0);  // a test event: about no lead
+  ASSERT_TRUE(db_->Read([&](sql::Connection& real) -> Status {
+    testing::CountingConnection c(real);
+    auto page = deliveries::ListForLead(c, org_, 7, 2);
+    EXPECT_EQ(page.total, 3);
+    EXPECT_EQ(page.rows.size(), 2u);
+    if (page.rows.size() == 2u) {
+      EXPECT_EQ(page.rows[0].id, mine[2]);
+      EXPECT_EQ(page.rows[1].id, mine[1]);
+      EXPECT_EQ(page.rows[1].rule_id, second_rule);
+    }
+    EXPECT_EQ(c.statements(), 3) << "count, page, attempts";
+    EXPECT_EQ(deliveries::ListForLead(real, other_org, 7, 10).total, 1);
+    EXPECT_EQ(deliveries::ListForLead(real, org_, 9, 10).total, 0);
+    return {};
+  }));
+}
+
 }  // namespace
 }  // namespace lw

@@ -4,6 +4,8 @@
 import { api, query } from '../api.js';
 import { clearFieldErrors, field, h, latestOnly, select, show, showFieldErrors, toast, when } from '../dom.js';
 import { names, substatusField } from '../lookups.js';
+import { session } from '../session.js';
+import { leadWebhooksPanel } from './lead_webhooks.js';
 const main = () => document.getElementById('main');
 
 // The lookup-valued lead fields and their lists in GET /api/lookups.
@@ -111,6 +113,9 @@ export async function leadNewView() {
 export async function leadView(id) {
   const [lookups, lead, notes] = await Promise.all([
     api('GET', '/api/lookups'), api('GET', `/api/leads/${id}`), api('GET', `/api/leads/${id}/notes`)]);
+  // Admins see which webhooks fire for the lead; every change here can alter that.
+  const webhooks = session.user && session.user.role === 'admin' ? leadWebhooksPanel(id) : null;
+  const changed = () => webhooks && webhooks.reload();
 
   // Edit: every field but the status (that is its own action and trigger).
   const lf = leadFields(lookups, lead);
@@ -124,6 +129,7 @@ export async function leadView(id) {
     try {
       await api('PATCH', `/api/leads/${id}`, lf.value());
       toast('Lead saved.');
+      changed();
     } catch (err) {
       showFieldErrors(err, lf.fields, editError);
     }
@@ -144,6 +150,7 @@ export async function leadView(id) {
       const updated = await api('POST', `/api/leads/${id}/status`, st.value());
       showCurrent(updated);
       toast(`Status changed to ${updated.status}.`);
+      changed();
     } catch (err) {
       showFieldErrors(err, st.errors, statusError);
     }
@@ -167,6 +174,7 @@ export async function leadView(id) {
       note.control.value = '';
       renderNotes((await api('GET', `/api/leads/${id}/notes`)).records);
       toast('Note added.');
+      changed();
     } catch (err) {
       showFieldErrors(err, { note }, noteError);
     }
@@ -177,5 +185,7 @@ export async function leadView(id) {
     h('p', {}, h('a', { href: '#/leads' }, '← Leads')),
     h('h1', {}, `${lead.code}: ${c.full_name}`),
     h('p', { class: 'hint' }, [c.email, c.mobile_phone].filter(Boolean).join(' · '), ' Created ', when(lead.created_at)),
-    h('div', { class: 'grid' }, edit, h('div', {}, statusForm, noteForm)));
+    h('div', { class: 'grid' }, edit, h('div', {}, statusForm, noteForm)),
+    webhooks ? webhooks.el : null);
+  changed();
 }

@@ -1,9 +1,11 @@
 // Add / Edit Webhook Rule: Description (Title, Enabled), URL, Trigger, and
 // for the lead triggers the Creation Rules section. Save returns to the list;
-// a 422 puts each message beside its field.
-import { api } from '../api.js';
-import { clearFieldErrors, field, h, select, show, showFieldErrors, toast } from '../dom.js';
+// a 422 puts each message beside its field. "Check against lead…" shows
+// whether the rule as typed, unsaved, would fire for a chosen lead, and why not.
+import { api, query } from '../api.js';
+import { action, clearFieldErrors, field, h, latestOnly, select, show, showFieldErrors, toast } from '../dom.js';
 import { names, substatusField } from '../lookups.js';
+import { verdictView } from './lead_webhooks.js';
 
 export async function ruleFormView(id) {
   const [triggers, lookups, rule] = await Promise.all([
@@ -46,6 +48,19 @@ export async function ruleFormView(id) {
   trigger.control.addEventListener('change', syncSection);
   syncSection();
 
+  // What a webhook of the chosen trigger looks like (GET …/example).
+  const example = h('pre', { class: 'example-payload', tabindex: 0 });
+  const exampleBox = h('details', { class: 'example', hidden: true }, h('summary', {}, 'Example payload'),
+    h('p', { class: 'hint' }, 'The JSON a webhook of this trigger carries, with made-up values.'), example);
+  const showExample = latestOnly(
+    () => (trigger.control.value ? api('GET', `/api/webhook-triggers/${trigger.control.value}/example`) : null),
+    (payload) => {
+      exampleBox.hidden = !payload;
+      example.textContent = payload ? JSON.stringify(payload, null, 2) : '';
+    });
+  trigger.control.addEventListener('change', () => showExample());
+  showExample();
+
   const errors = { title, url, trigger, enabled, creation_rules: trigger,
     'creation_rules.status': status, 'creation_rules.substatus': substatus,
     'creation_rules.case_types': caseTypes, 'creation_rules.office': office,
@@ -77,8 +92,8 @@ export async function ruleFormView(id) {
   const form = h('form', { class: 'card', novalidate: true },
     h('fieldset', { class: 'section' }, h('legend', {}, 'Description'), title.wrap, enabled.wrap),
     h('fieldset', { class: 'section' }, h('legend', {}, 'URL'), url.wrap),
-    h('fieldset', { class: 'section' }, h('legend', {}, 'Trigger'), trigger.wrap),
-    creationRules, formError,
+    h('fieldset', { class: 'section' }, h('legend', {}, 'Trigger'), trigger.wrap, exampleBox),
+    creationRules, checkAgainstLead(body, errors, formError), formError,
     h('div', { class: 'actions' },
       h('a', { href: '#/webhook-rules', class: 'button' }, 'Cancel'),
       h('button', { type: 'submit', class: 'primary' }, 'Save')));
@@ -97,4 +112,41 @@ export async function ruleFormView(id) {
   show(document.getElementById('main'),
     h('h1', {}, id ? 'Edit Webhook Rule' : 'Add Webhook Rule'), form);
   title.control.focus();
+}
+
+// The dry run: find a lead (newest first, or by code, name, email, phone),
+// then check the form's rule against it without saving anything.
+function checkAgainstLead(body, errors, formError) {
+  const search = field('Find a lead', h('input', { type: 'search', placeholder: 'Lead code, name, email or phone' }));
+  const lead = field('Lead', select([], '', { blank: 'Choose a lead…' }));
+  const result = h('div', { class: 'check-result', 'aria-live': 'polite' });
+  const find = latestOnly(
+    () => api('GET', `/api/leads${query({ q: search.control.value.trim(), limit: 20 })}`),
+    (list) => {
+      const chosen = lead.control.value;  // kept when the new list still has it
+      show(lead.control, h('option', { value: '' }, list.records.length ? 'Choose a lead…' : 'No lead found'),
+        list.records.map((l) => h('option', { value: String(l.id), selected: String(l.id) === chosen },
+          [l.code, l.contact.full_name, l.status, l.case_type].filter(Boolean).join(' · '))));
+    });
+  let timer = null;
+  search.control.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => find(), 150); });
+  const check = h('button', { type: 'button', onclick: action(async () => {
+    clearFieldErrors(errors, formError);
+    if (!lead.control.value) {
+      show(result, h('p', { class: 'error' }, 'Choose a lead to check the rule against.'));
+      return;
+    }
+    try {
+      show(result, verdictView(await api('POST', `/api/leads/${lead.control.value}/webhooks/check`, body())));
+    } catch (err) {
+      show(result);
+      if (err.status !== 422) throw err;
+      showFieldErrors(err, errors, formError);
+    }
+  }) }, 'Check');
+  const section = h('details', { class: 'section check' }, h('summary', {}, 'Check against lead…'),
+    h('p', { class: 'hint' }, 'Would this rule, as typed here and before saving, fire for a lead as it is now?'),
+    search.wrap, lead.wrap, h('div', { class: 'field' }, check), result);
+  section.addEventListener('toggle', () => { if (section.open && lead.control.options.length <= 1) find(); });
+  return section;
 }
