@@ -91,13 +91,16 @@ const schemas = {
     opportunity_source: nullable(str), marketing_source: nullable(str), requires_case_tracker_code: bool,
   }),
   Rule: object({
-    id: int, title: str, enabled: bool, url: str, trigger: object({ id: int, name: str }),
+    id: int, title: str, enabled: bool,
+    ordered: { type: 'boolean', description: 'Deliver in order for each subject (lead, contact, opportunity): one at a time, each after the one before it was delivered or finally failed.' },
+    url: str, trigger: object({ id: int, name: str }),
     creation_rules: ref('CreationRules'), disabled_reason: nullable(str), created_at: time, updated_at: time,
   }),
   RuleInput: {
     type: 'object', required: ['title', 'url', 'trigger'],
     properties: {
       title: str, enabled: bool, url: str,
+      ordered: { type: 'boolean', description: 'Default false.' },
       trigger: { description: 'Name or id, e.g. "Lead Created" or 1.', oneOf: [str, int, object({ id: int })] },
       creation_rules: {
         type: 'object',
@@ -113,6 +116,9 @@ const schemas = {
     id: int, webhook_id: str, rule_id: int, event_id: int, event: str, test: bool,
     status: { enum: ['pending', 'delivered', 'failed', 'cancelled'] }, attempt_count: int,
     attempts: array(ref('Attempt')), next_attempt_at: nullable(time), created_at: time,
+    subject: { ...nullable(str), description: 'What it is about, e.g. "lead:42" (X-Leadwire-Subject); null for deliveries made before subjects.' },
+    sequence: { ...nullable(int), description: "Its place among the rule's deliveries for the subject, from 1 (X-Leadwire-Sequence)." },
+    waiting_for: { ...nullable(int), description: "Pending, of an ordered rule: the earlier sequence of its subject it waits for." },
   }),
   Condition: object({
     field: { enum: ['status', 'substatus', 'case_type', 'office', 'opportunity_source', 'marketing_source', 'case_tracker_code'] },
@@ -265,7 +271,7 @@ function webhooks() {
     out[name] = {
       post: {
         summary: `${name} (trigger ${schema.properties.EventTypeId.const})`,
-        description: 'Signed with the organization\'s key (webhook-id, webhook-timestamp, webhook-signature; X-Leadwire-Signature). Answer 2xx within 15 s.',
+        description: 'Signed with the organization\'s key (webhook-id, webhook-timestamp, webhook-signature; X-Leadwire-Signature). X-Leadwire-Event names the trigger, X-Leadwire-Subject what it is about (lead:42) and X-Leadwire-Sequence its place among the rule\'s webhooks for that subject (1, 2, 3…). Answer 2xx within 15 s.',
         requestBody: { required: true, content: json(schema) },
         responses: { '2XX': { description: 'Received' } },
       },

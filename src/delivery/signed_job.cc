@@ -20,6 +20,8 @@ DeliveryJob BuildSignedJob(const deliveries::Claimed& d, int64_t now_ms) {
       "X-Leadwire-Signature: " + LeadwireSignature(d.keys.front(), d.payload),
       std::string("X-Leadwire-Event: ") + (t ? t->name : ""),
       "X-Leadwire-Rule-Id: " + std::to_string(d.rule_id),
+      "X-Leadwire-Subject: " + d.subject,
+      "X-Leadwire-Sequence: " + std::to_string(d.sequence),
       "User-Agent: Leadwire-Webhooks/" LEADWIRE_VERSION,
   };
   return job;

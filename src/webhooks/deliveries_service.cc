@@ -9,6 +9,7 @@
 #include "domain/events.h"
 #include "domain/triggers.h"
 #include "webhooks/delivery_repository.h"
+#include "webhooks/delivery_subject.h"
 #include "webhooks/payload.h"
 #include "webhooks/rules_service.h"
 #include "webhooks/webhook_settings.h"
@@ -45,7 +46,10 @@ json::value DeliveryJson(const deliveries::DeliveryRow& d) {
       {"attempt_count", d.attempt_count},
       {"attempts", std::move(attempts)},
       {"next_attempt_at", pending ? json::value(FormatIsoMs(d.next_attempt_at)) : nullptr},
-      {"created_at", FormatIsoMs(d.created_at)}};
+      {"created_at", FormatIsoMs(d.created_at)},
+      {"subject", OptText(d.subject)},
+      {"sequence", d.sequence ? json::value(*d.sequence) : nullptr},
+      {"waiting_for", d.waiting_for ? json::value(*d.waiting_for) : nullptr}};
 }
 
 json::value PageJson(const deliveries::Page& page) {
@@ -101,7 +105,8 @@ Result<json::value> SendTestEvent(sql::Connection& c, const Actor& actor, int64_
   const std::string payload =
       json::serialize(SamplePayload(rule->trigger_id, actor.user_name, actor.now_ms));
   const int64_t event_id = RecordTestEvent(c, actor, rule->trigger_id, payload);
-  const int64_t id = deliveries::Enqueue(c, actor.org_id, rule_id, event_id, actor.now_ms);
+  const int64_t id =
+      deliveries::Enqueue(c, actor.org_id, rule_id, event_id, kTestSubject, actor.now_ms);
   RecordAudit(c, actor, "rule.test_sent", "webhook_rule", rule_id,
               json::object{{"delivery_id", id}});
   return GetDelivery(c, actor.org_id, id);

@@ -12,14 +12,23 @@ namespace {
 // "msg_" + 32 hex digits: the webhook-id header, the same on every retry.
 std::string NewWebhookId() { return "msg_" + crypto::Hex(crypto::RandomBytes(16)); }
 
+// The lowest earlier sequence of delivery `d`'s rule and subject that is still
+// pending, or NULL: what an ordered rule's delivery waits for (answered by
+// the deliveries_subject index).
+#define LW_EARLIER_PENDING(d)                                                 \
+  "(SELECT MIN(p.sequence) FROM deliveries p WHERE p.status = 'pending' AND " \
+  "p.rule_id = " d ".rule_id AND p.subject = " d ".subject AND p.sequence < " d ".sequence)"
+
 constexpr const char* kRowColumns =
     "SELECT d.id, d.webhook_id, d.rule_id, d.event_id, e.trigger_id, e.is_test, d.status, "
-    "d.attempt_count, d.next_attempt_at, d.created_at "
-    "FROM deliveries d JOIN events e ON e.id = d.event_id ";
+    "d.attempt_count, d.next_attempt_at, d.created_at, d.subject, d.sequence, "
+    "CASE WHEN d.status = 'pending' AND wr.ordered = 1 THEN " LW_EARLIER_PENDING("d") " END "
+    "FROM deliveries d JOIN events e ON e.id = d.event_id "
+    "LEFT JOIN webhook_rules wr ON wr.id = d.rule_id ";
 
 DeliveryRow ToRow(const sql::Row& r) {
-  return {r.Int(0), r.Text(1), r.Int(2), r.Int(3), int(r.Int(4)), r.Bool(5), r.Text(6),
-          r.Int(7), r.Int(8),  r.Int(9), {}};
+  return {r.Int(0), r.Text(1), r.Int(2), r.Int(3), int(r.Int(4)), r.Bool(5),    r.Text(6),
+          r.Int(7), r.Int(8),  r.Int(9), {},       r.OptText(10), r.OptInt(11), r.OptInt(12)};
 }
 
 // The attempts of all `rows` in one query.
@@ -39,24 +48,44 @@ void AttachAttempts(sql::Connection& c, std::vector<DeliveryRow>& rows) {
         {a.Int(1), a.OptInt(2), a.Int(3), a.OptText(4), a.OptText(5)});
 }
 
+// The rule's next number for the subject. On PostgreSQL the row lock makes
+// concurrent writers for one subject take their numbers one after the other,
+// in the order they commit; nobody reads the answer back (the INSERT below
+// reads it in the same transaction), so both go out pipelined.
+constexpr const char* kNextSequence =
+    "INSERT INTO delivery_sequences (rule_id, subject, last) VALUES (?, ?, 1) "
+    "ON CONFLICT (rule_id, subject) DO UPDATE SET last = delivery_sequences.last + 1";
 constexpr const char* kInsertDelivery =
     "INSERT INTO deliveries (org_id, rule_id, event_id, webhook_id, status, next_attempt_at, "
-    "created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)";
+    "created_at, updated_at, subject, sequence) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, "
+    "(SELECT last FROM delivery_sequences WHERE rule_id = ? AND subject = ?))";
+
+std::vector<sql::Value> InsertParams(int64_t org_id, int64_t rule_id, int64_t event_id,
+                                     const std::string& subject, int64_t now_ms) {
+  return {org_id, rule_id, event_id, NewWebhookId(), now_ms,
+          now_ms, now_ms,  subject,  rule_id,        subject};
+}
 
 }  // namespace
 
 int64_t Enqueue(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t event_id,
-                int64_t now_ms) {
+                const std::string& subject, int64_t now_ms) {
   c.AnnounceWork();
-  return c.InsertId(std::string(kInsertDelivery) + " RETURNING id",
-                    {org_id, rule_id, event_id, NewWebhookId(), now_ms, now_ms, now_ms});
+  c.Defer(kNextSequence, {rule_id, subject});
+  return c
+      .Query(std::string(kInsertDelivery) + " RETURNING id",
+             InsertParams(org_id, rule_id, event_id, subject, now_ms))
+      .front()
+      .Int(0);
 }
 
 void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<int64_t>& rule_ids,
-                int64_t event_id, int64_t now_ms) {
+                int64_t event_id, const std::string& subject, int64_t now_ms) {
   c.AnnounceWork();
-  for (int64_t rule_id : rule_ids)
-    c.Defer(kInsertDelivery, {org_id, rule_id, event_id, NewWebhookId(), now_ms, now_ms, now_ms});
+  for (int64_t rule_id : rule_ids) {
+    c.Defer(kNextSequence, {rule_id, subject});
+    c.Defer(kInsertDelivery, InsertParams(org_id, rule_id, event_id, subject, now_ms));
+  }
 }
 
 void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms) {
@@ -161,6 +190,7 @@ constexpr const char* kTurns =
     " ORDER BY d.next_attempt_at, d.id) AS turn FROM webhook_rules r"
     " JOIN deliveries d ON d.id IN (SELECT x.id FROM deliveries x WHERE x.status = 'pending'"
     " AND x.rule_id = r.id AND x.next_attempt_at <= ? AND x.lease_until <= ?"
+    " AND (r.ordered = 0 OR " LW_EARLIER_PENDING("x") " IS NULL)"
     " ORDER BY x.next_attempt_at LIMIT ?) WHERE r.id IN (@ids))"
     " SELECT t.turn, t.next_attempt_at, t.id FROM turns t";
 // The same where several nodes claim at once (PostgreSQL): rows another node
@@ -172,6 +202,7 @@ constexpr const char* kTurnsLocking =
     " ORDER BY x.next_attempt_at, x.id) AS turn FROM webhook_rules r CROSS JOIN LATERAL"
     " (SELECT y.id, y.rule_id, y.next_attempt_at FROM deliveries y WHERE y.status = 'pending'"
     " AND y.rule_id = r.id AND y.next_attempt_at <= ? AND y.lease_until <= ?"
+    " AND (r.ordered = 0 OR " LW_EARLIER_PENDING("y") " IS NULL)"
     " ORDER BY y.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) x WHERE r.id IN (@ids))"
     " SELECT t.turn, t.next_attempt_at, t.id FROM turns t";
 
@@ -202,14 +233,23 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
   for (const auto& o : order) ids.push_back(std::get<2>(o));
   if (ids.empty()) return {};
   std::unordered_map<int64_t, Claimed> by_id;
-  for (const auto& r : c.QueryIn(
-           "SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id,"
-           " o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until FROM deliveries d"
-           " JOIN webhook_rules r ON r.id = d.rule_id JOIN organizations o ON o.id = d.org_id"
-           " JOIN events e ON e.id = d.event_id WHERE d.id IN (@ids)",
-           {}, ids)) {
-    Claimed d{r.Int(0),  r.Int(1),  r.Int(2),      r.Text(3),
-              r.Text(4), r.Text(5), int(r.Int(6)), {r.Text(7)}};
+  for (const auto& r :
+       c.QueryIn("SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id,"
+                 " o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until, d.subject,"
+                 " d.sequence FROM deliveries d"
+                 " JOIN webhook_rules r ON r.id = d.rule_id JOIN organizations o ON o.id = d.org_id"
+                 " JOIN events e ON e.id = d.event_id WHERE d.id IN (@ids)",
+                 {}, ids)) {
+    Claimed d{r.Int(0),
+              r.Int(1),
+              r.Int(2),
+              r.Text(3),
+              r.Text(4),
+              r.Text(5),
+              int(r.Int(6)),
+              {r.Text(7)},
+              r.OptText(10).value_or(""),
+              r.OptInt(11).value_or(0)};
     if (!r.IsNull(8) && r.OptInt(9).value_or(0) > now_ms) d.keys.push_back(r.Text(8));
     by_id.emplace(d.id, std::move(d));
   }

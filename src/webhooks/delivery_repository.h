@@ -21,13 +21,16 @@ namespace lw::deliveries {
 
 // --- Queueing -------------------------------------------------------------
 
-// A pending delivery of the event to the rule, due at once. Returns its id.
+// A pending delivery of the event to the rule, due at once, about `subject`
+// (webhooks/delivery_subject.h) and numbered next in the rule's sequence for
+// that subject (1, 2, 3… with no gaps, whatever retention deletes). Returns
+// its id.
 int64_t Enqueue(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t event_id,
-                int64_t now_ms);
+                const std::string& subject, int64_t now_ms);
 // The same for each rule, when nobody needs the ids: the rows go out with the
 // transaction's next statement or its commit.
 void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<int64_t>& rule_ids,
-                int64_t event_id, int64_t now_ms);
+                int64_t event_id, const std::string& subject, int64_t now_ms);
 // A deleted rule's pending deliveries can never be sent: they become cancelled.
 void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms);
 // Makes a delivery due now with a fresh retry schedule (its attempts are kept).
@@ -57,7 +60,12 @@ struct DeliveryRow {
   int64_t attempt_count = 0;
   int64_t next_attempt_at = 0;
   int64_t created_at = 0;
-  std::vector<AttemptRow> attempts;  // oldest first
+  std::vector<AttemptRow> attempts;    // oldest first
+  std::optional<std::string> subject;  // null for deliveries made before subjects
+  std::optional<int64_t> sequence;
+  // Pending, of an ordered rule: the earlier sequence of its subject that it
+  // waits for (the lowest still pending), if any.
+  std::optional<int64_t> waiting_for;
 };
 
 // The statuses a delivery can have, as the API names them.
@@ -92,6 +100,8 @@ struct Claimed {
   std::string payload;
   int trigger_id = 0;
   std::vector<std::string> keys;  // signing keys: current, then previous during its grace
+  std::string subject;            // empty for deliveries made before subjects
+  int64_t sequence = 0;
 };
 
 // A claim's hold on deliveries: the node holding them (any text unique per
@@ -108,7 +118,10 @@ struct Lease {
 // at most `per_rule` of each, so one rule's backlog never stands in front of
 // another rule's fresh deliveries. The cost follows the number of rules with
 // pending deliveries, not the length of their backlogs. Rows another node is
-// claiming are skipped where the backend can.
+// claiming are skipped where the backend can. Of an ordered rule, a delivery
+// is taken only when no earlier one of its subject is pending (waiting or in
+// flight), so one subject's webhooks go out one at a time, in sequence, on any
+// number of nodes.
 std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int per_rule,
                            const std::set<int64_t>& excluded_rules, const Lease& lease);
 // Moves the end of the leases among `ids` that `lease.owner` still holds

@@ -7,6 +7,7 @@
 
 #include "domain/triggers.h"
 #include "webhooks/delivery_repository.h"
+#include "webhooks/delivery_subject.h"
 #include "webhooks/payload.h"
 #include "webhooks/rule_matcher.h"
 #include "webhooks/rules_service.h"
@@ -65,7 +66,9 @@ void Outbox::OnEvent(sql::Connection& c, const Actor& actor, const RecordedEvent
   SetEventPayload(c, event.id, boost::json::serialize(*payload));
   std::vector<int64_t> rule_ids;
   for (const IndexedRule* rule : matched) rule_ids.push_back(rule->id);
-  deliveries::EnqueueAll(c, actor.org_id, rule_ids, event.id, actor.now_ms);
+  deliveries::EnqueueAll(c, actor.org_id, rule_ids, event.id,
+                         DeliverySubject(event.trigger_id, event.subject, actor.org_id),
+                         actor.now_ms);
 }
 
 }  // namespace lw

@@ -36,6 +36,9 @@ struct Rule {
   std::optional<std::string> disabled_reason;  // set when Leadwire disabled it
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  // Deliver in order for each subject (lead, contact, opportunity): one at a
+  // time, each after the one before it was delivered or finally failed.
+  bool ordered = false;
 };
 
 // The creation rules as stored (ids) and back.

@@ -102,6 +102,7 @@ Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find
   Rule rule;
   rule.title = f.RequiredString("title", kMaxTitleChars);
   rule.enabled = f.Bool("enabled").value_or(true);
+  rule.ordered = f.Bool("ordered").value_or(false);
   if (auto url = f.String("url", 100000)) {
     if (auto problem = UrlProblem(*url, https_only)) f.Fail("url", *problem);
     rule.url = *url;

@@ -18,7 +18,7 @@ namespace {
 
 constexpr const char* kRuleColumns =
     "id, org_id, title, enabled, url, trigger_id, creation_rules, disabled_reason, created_at, "
-    "updated_at";
+    "updated_at, ordered";
 
 Rule ToRule(const sql::Row& r) {
   return {r.Int(0),
@@ -30,7 +30,8 @@ Rule ToRule(const sql::Row& r) {
           CreationRulesFromStorage(r.Text(6)),
           r.OptText(7),
           r.Int(8),
-          r.Int(9)};
+          r.Int(9),
+          r.Bool(10)};
 }
 
 json::value NameOf(const LookupNames& names, const std::optional<int64_t>& id) {
@@ -48,6 +49,7 @@ json::value RuleJson(const Rule& rule, const LookupNames& names) {
       {"id", rule.id},
       {"title", rule.title},
       {"enabled", rule.enabled},
+      {"ordered", rule.ordered},
       {"url", rule.url},
       {"trigger", json::object{{"id", rule.trigger_id}, {"name", t ? t->name : ""}}},
       {"creation_rules",
@@ -124,9 +126,10 @@ Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const jso
   if (!rule) return Fail(rule.error());
   const int64_t id = c.InsertId(
       "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
-      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "created_at, updated_at, ordered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       {actor.org_id, rule->title, int64_t(rule->enabled), rule->url, int64_t(rule->trigger_id),
-       CreationRulesToStorage(rule->creation_rules), actor.now_ms, actor.now_ms});
+       CreationRulesToStorage(rule->creation_rules), actor.now_ms, actor.now_ms,
+       int64_t(rule->ordered)});
   BumpRulesVersion(c, actor.org_id);
   auto out = GetRuleJson(c, actor.org_id, id);
   RecordAudit(c, actor, "rule.created", "webhook_rule", id, *out);
@@ -142,11 +145,11 @@ Result<json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t i
   // Re-enabling a rule clears the reason Leadwire disabled it.
   c.Exec(
       "UPDATE webhook_rules SET title = ?, enabled = ?, url = ?, trigger_id = ?, "
-      "creation_rules = ?, updated_at = ?, disabled_reason = CASE WHEN ? = 1 THEN NULL ELSE "
-      "disabled_reason END WHERE id = ? AND org_id = ?",
+      "creation_rules = ?, updated_at = ?, ordered = ?, disabled_reason = CASE WHEN ? = 1 THEN "
+      "NULL ELSE disabled_reason END WHERE id = ? AND org_id = ?",
       {rule->title, int64_t(rule->enabled), rule->url, int64_t(rule->trigger_id),
-       CreationRulesToStorage(rule->creation_rules), actor.now_ms, int64_t(rule->enabled), id,
-       actor.org_id});
+       CreationRulesToStorage(rule->creation_rules), actor.now_ms, int64_t(rule->ordered),
+       int64_t(rule->enabled), id, actor.org_id});
   BumpRulesVersion(c, actor.org_id);
   auto after = GetRuleJson(c, actor.org_id, id);
   RecordAudit(c, actor, "rule.updated", "webhook_rule", id,

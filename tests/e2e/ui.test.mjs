@@ -173,6 +173,7 @@ test('Create New: a rule with a status, its substatus and two case types', async
   assert.equal(rules[0].title, 'Chase auto leads');
   assert.equal(rules[0].trigger.name, 'Lead Status Changed');
   assert.equal(rules[0].url, receiver.url('/chase'));
+  assert.equal(rules[0].ordered, true, '"Deliver in order for each lead" starts ticked');
   assert.deepEqual(rules[0].creation_rules, {
     status: 'Chase', substatus: 'First Attempt', case_types: ['Auto Accident', 'Slip and Fall'],
     office: 'Downtown', opportunity_source: null, marketing_source: null, requires_case_tracker_code: false,
@@ -472,6 +473,22 @@ test('Check against lead… on the rule form says whether the unsaved rule would
   await page.locator('.field', { has: page.getByLabel('Trigger') }).getByText('is required').waitFor();
   assert.equal((await call('GET', '/api/webhook-rules')).json.total, before);
   await page.getByRole('link', { name: 'Cancel' }).click();
+  assert.deepEqual(pageErrors, []);
+});
+
+test("Deliveries of an ordered rule show each lead's sequence and what a waiting webhook waits for", async () => {
+  receiver.status('/ordered-stuck', 500);
+  const rule = (await call('POST', '/api/webhook-rules', { title: 'Ordered stuck', enabled: true, ordered: true,
+    url: receiver.url('/ordered-stuck'), trigger: 'Lead Status Changed' })).json;
+  const lead = (await call('POST', '/api/leads', { contact: { first_name: 'Wanda', last_name: 'Waits' } })).json;
+  for (const status of ['Chase', 'Hold']) await call('POST', `/api/leads/${lead.id}/status`, { status });
+  await page.goto(`${server.base}/#/webhook-rules/${rule.id}/deliveries`);
+  await page.getByRole('heading', { name: 'Deliveries: Ordered stuck' }).waitFor();
+  await page.getByText('in order for each lead').waitFor();
+  const second = page.locator('tr[data-delivery-id]', { hasText: `lead:${lead.id} · #2` });
+  await second.getByText('waiting for #1').waitFor();
+  assert.equal(await page.locator('tr[data-delivery-id]', { hasText: `lead:${lead.id} · #1` }).getByText('waiting for').count(), 0);
+  await call('PUT', `/api/webhook-rules/${rule.id}`, { title: 'Ordered stuck', enabled: false, ordered: true, url: rule.url, trigger: 'Lead Status Changed' });
   assert.deepEqual(pageErrors, []);
 });
 

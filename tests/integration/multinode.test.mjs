@@ -154,6 +154,54 @@ test('kill -9 one worker while 10,000 deliveries drain: all arrive, repeats only
   await stopAll([ingest, survivor]);
 });
 
+test('an ordered rule, two workers, one killed with SIGKILL: each lead in order, one at a time, nothing lost', { skip, timeout: 300000 }, async () => {
+  const { db, token } = organization();
+  const ingest = await node(db, 'api');
+  const statuses = ['Chase', 'Hold', 'Scheduled', 'Signed Up'];
+  // Which leads have a webhook in flight now: two at once for one lead is a failure.
+  const inFlight = new Set();
+  const overlaps = [];
+  rx.behave('/ordered-kill', (req, res, entry) => {
+    const lead = entry.json.LeadId;
+    if (inFlight.has(lead)) overlaps.push(lead);
+    inFlight.add(lead);
+    setTimeout(() => { inFlight.delete(lead); res.writeHead(200); res.end(); }, 5);
+  });
+  assert.equal((await api(ingest.base, 'PUT', '/api/settings/webhooks', { token, body: { enabled: true } })).status, 200);
+  assert.equal((await api(ingest.base, 'POST', '/api/webhook-rules', { token, body: {
+    title: 'ordered', ordered: true, url: rx.url('/ordered-kill'), trigger: 'Lead Status Changed' } })).status, 201);
+  const leads = await postLeads([ingest.base], token, 300);
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < leads.length) {
+      const id = leads[next++];
+      for (const status of statuses)
+        assert.equal((await api(ingest.base, 'POST', `/api/leads/${id}/status`, { token, body: { status } })).status, 200);
+    }
+  }));
+  const total = leads.length * statuses.length;
+  const [doomed, survivor] = await Promise.all([node(db, 'worker'), node(db, 'worker')]);
+  await rx.until(() => rx.at('/ordered-kill').length >= total / 4, 120000, 'a quarter delivered');
+  doomed.child.kill('SIGKILL');
+  const distinct = () => new Set(rx.at('/ordered-kill').map((r) => r.headers['webhook-id'])).size;
+  assert.ok(distinct() < total, 'killed mid-drain');
+  // What the dead node held waits for its lease (a minute), and so do the leads' later ones.
+  await rx.until(() => distinct() >= total, 240000, 'every status webhook');
+  assert.deepEqual(overlaps, [], 'never two webhooks of one lead at once');
+  const firstArrivals = new Map();  // lead -> sequences in order of first arrival
+  for (const r of rx.at('/ordered-kill')) {
+    const seqs = firstArrivals.get(r.json.LeadId) || [];
+    const seq = Number(r.headers['x-leadwire-sequence']);
+    if (!seqs.includes(seq)) seqs.push(seq);
+    firstArrivals.set(r.json.LeadId, seqs);
+  }
+  assert.equal(firstArrivals.size, leads.length, 'every lead');
+  for (const [lead, seqs] of firstArrivals) assert.deepEqual(seqs, [1, 2, 3, 4], `lead ${lead} in order`);
+  const last = new Map(rx.at('/ordered-kill').map((r) => [r.json.LeadId, r.json.LeadStatus]));
+  for (const id of leads) assert.equal(last.get(id), 'Signed Up', `lead ${id} ends on its current status`);
+  await stopAll([ingest, survivor]);
+});
+
 test('PostgreSQL crashes during ingest: 503s, never a 2xx for a lead not kept; the nodes carry on', { skip, timeout: 300000 }, async () => {
   const { db, token } = organization();
   const nodes = await Promise.all([node(db, 'api'), node(db, 'api'), node(db, 'worker')]);

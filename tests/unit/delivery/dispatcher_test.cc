@@ -168,7 +168,7 @@ TEST_F(DispatcherTest, AFirmsBacklogDoesNotHoldBackAnotherFirmsFreshWebhook) {
     const int64_t org = AddOrg(c, "Small firm");
     const int64_t rule = AddRule(c, "https://hooks.example/x", org);
     fresh = deliveries::Enqueue(
-        c, org, rule, RecordTestEvent(c, Actor{org, 0, "B", true, kT0}, 1, "{}"), kT0 + 1);
+        c, org, rule, RecordTestEvent(c, Actor{org, 0, "B", true, kT0}, 1, "{}"), "test", kT0 + 1);
     return {};
   }));
   clock_.Advance(1);

@@ -59,12 +59,13 @@ class DeliveryDb : public ::testing::Test {
     return org;
   }
 
-  // A delivery of a test event to `rule` (the fixture's by default), due at `at`.
-  int64_t Queue(int64_t at, int64_t rule = 0) {
+  // A delivery of a test event to `rule` (the fixture's by default), due at
+  // `at`, about `subject`.
+  int64_t Queue(int64_t at, int64_t rule = 0, const std::string& subject = "test") {
     int64_t id = 0;
     EXPECT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
       const int64_t event = RecordTestEvent(c, Admin(at), 1, "{}");
-      id = deliveries::Enqueue(c, org_, rule ? rule : rule_, event, at);
+      id = deliveries::Enqueue(c, org_, rule ? rule : rule_, event, subject, at);
       return {};
     }));
     return id;

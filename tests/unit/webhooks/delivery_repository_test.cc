@@ -82,7 +82,7 @@ TEST_F(DeliveryRepository, RulesTakeTurnsSoABacklogDoesNotHoldOthersBack) {
   int64_t fresh = 0;
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
     const int64_t event = RecordTestEvent(c, Actor{other_org, 0, "B", true, kT0 + 5}, 1, "{}");
-    fresh = deliveries::Enqueue(c, other_org, other_rule, event, kT0 + 5);
+    fresh = deliveries::Enqueue(c, other_org, other_rule, event, "test", kT0 + 5);
     return {};
   }));
   auto batch = *WriteResult<std::vector<deliveries::Claimed>>(
@@ -195,11 +195,11 @@ TEST_F(DeliveryRepository, ALeadsDeliveriesAreThoseOfItsEvents) {
           {org, lead, kT0});
     };
     const int64_t created = event(org_, 7), changed = event(org_, 7);
-    mine.push_back(deliveries::Enqueue(c, org_, rule_, created, kT0));
-    mine.push_back(deliveries::Enqueue(c, org_, second_rule, created, kT0));
-    mine.push_back(deliveries::Enqueue(c, org_, rule_, changed, kT0));
-    deliveries::Enqueue(c, org_, rule_, event(org_, 8), kT0);            // another lead
-    deliveries::Enqueue(c, other_org, rule_, event(other_org, 7), kT0);  // another firm's
+    mine.push_back(deliveries::Enqueue(c, org_, rule_, created, "lead:7", kT0));
+    mine.push_back(deliveries::Enqueue(c, org_, second_rule, created, "lead:7", kT0));
+    mine.push_back(deliveries::Enqueue(c, org_, rule_, changed, "lead:7", kT0));
+    deliveries::Enqueue(c, org_, rule_, event(org_, 8), "lead:8", kT0);            // another lead
+    deliveries::Enqueue(c, other_org, rule_, event(other_org, 7), "lead:7", kT0);  // another firm's
     return {};
   }));
   Queue(kT0);  // a test event: about no lead

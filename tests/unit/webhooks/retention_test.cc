@@ -46,7 +46,7 @@ class RetentionTest : public testing::BackendTest {
     const int64_t event = Event(at);
     int64_t id = 0;
     EXPECT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-      id = deliveries::Enqueue(c, org_, rule_, event, at);
+      id = deliveries::Enqueue(c, org_, rule_, event, "test", at);
       const int64_t done = finished_at ? finished_at : at;
       if (finish == "delivered") {
         deliveries::InsertAttempts(c, {{id, at, 500, 10, "", ""}, {id, done, 200, 10, "", ""}});

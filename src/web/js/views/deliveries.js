@@ -35,8 +35,11 @@ export async function deliveriesView(ruleId) {
         a.response_excerpt ? h('pre', { class: 'excerpt' }, a.response_excerpt) : null))));
     return [h('tr', { 'data-delivery-id': d.id, class: 'delivery' },
       h('td', {}, h('code', {}, d.webhook_id)),
-      h('td', {}, d.event, d.test ? ' (test)' : ''),
-      h('td', {}, h('span', { class: `badge ${d.status}` }, d.status)),
+      h('td', {}, d.event, d.test ? ' (test)' : '',
+        d.sequence ? h('div', { class: 'hint' }, `${d.subject} · #${d.sequence}`) : null),
+      h('td', {}, h('span', { class: `badge ${d.status}` }, d.status),
+        // An ordered rule sends one webhook per lead at a time, in sequence.
+        d.waiting_for ? h('div', { class: 'hint waiting' }, `waiting for #${d.waiting_for}`) : null),
       h('td', {}, String(d.attempts.length)),
       h('td', {}, lastText),
       h('td', {}, d.status === 'pending' ? when(d.next_attempt_at) : ''),
@@ -63,7 +66,8 @@ export async function deliveriesView(ruleId) {
         }),
       }, 'Send test event')),
     h('p', {}, h('a', { href: '#/webhook-rules' }, '← Webhook Rules'), ' · ', rule.trigger.name, ' → ',
-      h('code', {}, rule.url), rule.enabled ? '' : ' · disabled'),
+      h('code', {}, rule.url), rule.enabled ? '' : ' · disabled',
+      rule.ordered ? ' · in order for each lead' : ''),
     rule.disabled_reason ? h('p', { class: 'notice', role: 'note' }, rule.disabled_reason) : null,
     h('div', { class: 'toolbar' },
       h('div', { class: 'inline-field' }, h('label', { for: 'delivery-status' }, 'Status'), status),

@@ -18,6 +18,12 @@ export async function ruleFormView(id) {
   const title = field('Title', h('input', { type: 'text', maxlength: 200, required: true, value: rule ? rule.title : '' }));
   const enabled = field('Enabled', select([{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }],
     !rule || rule.enabled ? 'yes' : 'no'));
+  // New rules start in order: a retried old status must not overwrite a newer
+  // one in the firm's systems (README, "Delivery in order").
+  const ordered = h('input', { type: 'checkbox', id: 'rule-ordered', checked: rule ? rule.ordered : true });
+  const orderedField = h('div', { class: 'field checkbox' }, h('label', { for: 'rule-ordered' }, ordered,
+    ' Deliver in order for each lead'), h('span', { class: 'hint' },
+    "One webhook per lead (contact, opportunity) at a time, oldest first: a retried one is never overtaken by a newer one."));
   const url = field('URL', h('input', { type: 'url', required: true, placeholder: 'https://hooks.zapier.com/…', value: rule ? rule.url : '' }),
     'The webhook URL your integration platform gives you (Zapier, Make, …).');
   const trigger = field('Trigger', select(
@@ -72,6 +78,7 @@ export async function ruleFormView(id) {
     const out = {
       title: title.control.value.trim(),
       enabled: enabled.control.value === 'yes',
+      ordered: ordered.checked,
       url: url.control.value.trim(),
       trigger: trigger.control.value ? Number(trigger.control.value) : null,
     };
@@ -92,7 +99,7 @@ export async function ruleFormView(id) {
   const form = h('form', { class: 'card', novalidate: true },
     h('fieldset', { class: 'section' }, h('legend', {}, 'Description'), title.wrap, enabled.wrap),
     h('fieldset', { class: 'section' }, h('legend', {}, 'URL'), url.wrap),
-    h('fieldset', { class: 'section' }, h('legend', {}, 'Trigger'), trigger.wrap, exampleBox),
+    h('fieldset', { class: 'section' }, h('legend', {}, 'Trigger'), trigger.wrap, exampleBox, orderedField),
     creationRules, checkAgainstLead(body, errors, formError), formError,
     h('div', { class: 'actions' },
       h('a', { href: '#/webhook-rules', class: 'button' }, 'Cancel'),

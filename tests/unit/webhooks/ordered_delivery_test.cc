@@ -1,0 +1,142 @@
+// In-order delivery per subject, on both stores: sequences per rule and
+// subject with no gaps; an ordered rule's delivery is claimed only once no
+// earlier one of its subject is pending (waiting, retrying or in flight on
+// another node); a final failure lets the next one go; unordered rules and
+// other subjects are never held back; the delivery log says what waits for what.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "domain/events.h"
+#include "domain/organizations.h"
+#include "support/backend_test.h"
+#include "webhooks/delivery_repository.h"
+#include "webhooks/webhook_settings.h"
+
+namespace lw {
+namespace {
+
+constexpr int64_t kT0 = 1'700'000'000'000;
+constexpr int64_t kLease = 60'000;
+
+class OrderedDelivery : public testing::BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      org_ = CreateOrganization(c, "Acme", kT0);
+      LW_CHECK(UpdateWebhookSettings(c, Actor{org_, 0, "Admin", true, kT0},
+                                     boost::json::object{{"enabled", true}}));
+      ordered_ = AddRule(c, true);
+      unordered_ = AddRule(c, false);
+      return {};
+    }));
+  }
+
+  int64_t AddRule(sql::Connection& c, bool ordered) {
+    return c.InsertId(
+        "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
+        "created_at, updated_at, ordered) VALUES (?, 'r', 1, 'https://hooks.example/x', 3, '{}', "
+        "0, 0, ?) RETURNING id",
+        {org_, int64_t(ordered)});
+  }
+  int64_t Queue(int64_t rule, const std::string& subject) {
+    int64_t id = 0;
+    EXPECT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      const int64_t event = RecordTestEvent(c, Actor{org_, 0, "Admin", true, kT0}, 3, "{}");
+      id = deliveries::Enqueue(c, org_, rule, event, subject, kT0);
+      return {};
+    }));
+    return id;
+  }
+  // The ids a claim at `now` by `node` takes.
+  std::set<int64_t> Claim(int64_t now, const std::string& node = "node-a") {
+    auto claimed = *WriteResult<std::vector<deliveries::Claimed>>(
+        *db_, [&](sql::Connection& c) -> Result<std::vector<deliveries::Claimed>> {
+          return deliveries::Claim(c, now, 100, 100, {}, {node, now + kLease});
+        });
+    std::set<int64_t> ids;
+    for (const auto& d : claimed) ids.insert(d.id);
+    return ids;
+  }
+  void Delivered(int64_t id) {
+    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      deliveries::MarkDelivered(c, {id}, kT0);
+      return {};
+    }));
+  }
+  // A failed attempt: retried at `next`, or (retry false) finally failed.
+  void Failed(int64_t id, bool retry, int64_t next = 0) {
+    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      deliveries::RecordFailure(c, id, retry, 1, next, kT0);
+      return {};
+    }));
+  }
+  deliveries::DeliveryRow Row(int64_t id) {
+    return *ReadResult<deliveries::DeliveryRow>(
+        *db_, [&](sql::Connection& c) -> Result<deliveries::DeliveryRow> {
+          return *deliveries::Find(c, org_, id);
+        });
+  }
+
+  int64_t org_ = 0, ordered_ = 0, unordered_ = 0;
+};
+
+TEST_P(OrderedDelivery, SequencesCountPerRuleAndSubjectFromOne) {
+  const int64_t a1 = Queue(ordered_, "lead:1"), a2 = Queue(ordered_, "lead:1");
+  const int64_t b1 = Queue(ordered_, "lead:2"), a3 = Queue(ordered_, "lead:1");
+  const int64_t other = Queue(unordered_, "lead:1");
+  EXPECT_EQ(Row(a1).sequence, 1);
+  EXPECT_EQ(Row(a2).sequence, 2);
+  EXPECT_EQ(Row(a3).sequence, 3);
+  EXPECT_EQ(Row(b1).sequence, 1);
+  EXPECT_EQ(Row(other).sequence, 1) << "each rule counts on its own";
+  EXPECT_EQ(Row(a3).subject, "lead:1");
+}
+
+TEST_P(OrderedDelivery, OneAtATimePerSubjectInSequence) {
+  const int64_t a1 = Queue(ordered_, "lead:1"), a2 = Queue(ordered_, "lead:1");
+  const int64_t a3 = Queue(ordered_, "lead:1"), b1 = Queue(ordered_, "lead:2");
+  const int64_t u1 = Queue(unordered_, "lead:1"), u2 = Queue(unordered_, "lead:1");
+  EXPECT_EQ(Claim(kT0), (std::set<int64_t>{a1, b1, u1, u2}))
+      << "the first of each subject, and all of the unordered rule";
+  EXPECT_EQ(Row(a2).waiting_for, 1);
+  EXPECT_EQ(Row(a3).waiting_for, 1);
+  EXPECT_EQ(Row(u2).waiting_for, std::nullopt) << "an unordered rule waits for nothing";
+  EXPECT_TRUE(Claim(kT0 + 1).empty()) << "a1 is in flight: a2 waits";
+  Delivered(a1);
+  EXPECT_EQ(Claim(kT0 + 2), (std::set<int64_t>{a2}));
+  EXPECT_EQ(Row(a3).waiting_for, 2);
+  Delivered(a2);
+  EXPECT_EQ(Claim(kT0 + 3), (std::set<int64_t>{a3}));
+}
+
+TEST_P(OrderedDelivery, ARetryHoldsItsSuccessorsAndAFinalFailureReleasesThem) {
+  const int64_t a1 = Queue(ordered_, "lead:1"), a2 = Queue(ordered_, "lead:1");
+  EXPECT_EQ(Claim(kT0), (std::set<int64_t>{a1}));
+  Failed(a1, true, kT0 + 5'000);
+  EXPECT_TRUE(Claim(kT0 + 1'000).empty()) << "a1 retries later; a2 must not overtake it";
+  EXPECT_EQ(Claim(kT0 + 5'000), (std::set<int64_t>{a1}));
+  Failed(a1, false);
+  EXPECT_EQ(Row(a1).status, "failed");
+  EXPECT_EQ(Claim(kT0 + 6'000), (std::set<int64_t>{a2})) << "a final failure lets the next go";
+}
+
+// Two nodes claiming from one database: a subject's next delivery is never
+// taken while another node has the one before it, also once that node is
+// gone and its lease runs out (the same one is taken again, not the next).
+TEST_P(OrderedDelivery, AnotherNodeNeverTakesTheNextWhileOneIsInFlight) {
+  const int64_t a1 = Queue(ordered_, "lead:1");
+  Queue(ordered_, "lead:1");
+  EXPECT_EQ(Claim(kT0, "node-a"), (std::set<int64_t>{a1}));
+  EXPECT_TRUE(Claim(kT0 + 1, "node-b").empty());
+  EXPECT_EQ(Claim(kT0 + kLease + 1, "node-b"), (std::set<int64_t>{a1}))
+      << "node-a died: its delivery is taken again, still before the next";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, OrderedDelivery, testing::kBothBackends, testing::BackendName);
+
+}  // namespace
+}  // namespace lw
