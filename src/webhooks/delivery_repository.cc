@@ -179,40 +179,49 @@ constexpr const char* kRulesWithWork =
     " SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending')"
     " UNION ALL SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending'"
     " AND rule_id > rules.rule_id) FROM rules WHERE rules.rule_id IS NOT NULL)"
-    " SELECT r.id FROM rules JOIN webhook_rules r ON r.id = rules.rule_id AND r.enabled = 1"
+    " SELECT r.id, r.ordered FROM rules JOIN webhook_rules r ON r.id = rules.rule_id"
+    " AND r.enabled = 1"
     " JOIN organizations o ON o.id = r.org_id AND o.webhooks_enabled = 1";
 
 // Each rule's first `?` due deliveries, numbered: every rule's first before
 // any rule's second, and so on. Only ids and order: the rows to send are read
 // afterwards for the ones taken. Parameters: now, now, turns, then the rules.
-constexpr const char* kTurns =
-    "WITH turns AS (SELECT d.id, d.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY d.rule_id"
-    " ORDER BY d.next_attempt_at, d.id) AS turn FROM webhook_rules r"
-    " JOIN deliveries d ON d.id IN (SELECT x.id FROM deliveries x WHERE x.status = 'pending'"
-    " AND x.rule_id = r.id AND x.next_attempt_at <= ? AND x.lease_until <= ?"
-    " AND (r.ordered = 0 OR " LW_EARLIER_PENDING("x") " IS NULL)"
-    " ORDER BY x.next_attempt_at LIMIT ?) WHERE r.id IN (@ids))"
-    " SELECT t.turn, t.next_attempt_at, t.id FROM turns t";
+// `gate`: more conditions on a candidate `x` (an ordered rule's).
+#define LW_TURNS(gate)                                                                       \
+  "WITH turns AS (SELECT d.id, d.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY d.rule_id" \
+  " ORDER BY d.next_attempt_at, d.id) AS turn FROM webhook_rules r"                          \
+  " JOIN deliveries d ON d.id IN (SELECT x.id FROM deliveries x WHERE x.status = 'pending'"  \
+  " AND x.rule_id = r.id AND x.next_attempt_at <= ? AND x.lease_until <= ?" gate             \
+  " ORDER BY x.next_attempt_at LIMIT ?) WHERE r.id IN (@ids))"                               \
+  " SELECT t.turn, t.next_attempt_at, t.id FROM turns t"
 // The same where several nodes claim at once (PostgreSQL): rows another node
 // is claiming are skipped rather than waited for, and the per-rule scan is a
 // LATERAL join, because PostgreSQL runs kTurns' correlated "IN (… LIMIT)" once
 // per delivery row (3.7 s for 20,000 pending; this form: 2 ms).
-constexpr const char* kTurnsLocking =
-    "WITH turns AS (SELECT x.id, x.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY x.rule_id"
-    " ORDER BY x.next_attempt_at, x.id) AS turn FROM webhook_rules r CROSS JOIN LATERAL"
-    " (SELECT y.id, y.rule_id, y.next_attempt_at FROM deliveries y WHERE y.status = 'pending'"
-    " AND y.rule_id = r.id AND y.next_attempt_at <= ? AND y.lease_until <= ?"
-    " AND (r.ordered = 0 OR " LW_EARLIER_PENDING("y") " IS NULL)"
-    " ORDER BY y.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) x WHERE r.id IN (@ids))"
-    " SELECT t.turn, t.next_attempt_at, t.id FROM turns t";
+#define LW_TURNS_LOCKING(gate)                                                               \
+  "WITH turns AS (SELECT x.id, x.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY x.rule_id" \
+  " ORDER BY x.next_attempt_at, x.id) AS turn FROM webhook_rules r CROSS JOIN LATERAL"       \
+  " (SELECT x.id, x.rule_id, x.next_attempt_at FROM deliveries x WHERE x.status = 'pending'" \
+  " AND x.rule_id = r.id AND x.next_attempt_at <= ? AND x.lease_until <= ?" gate             \
+  " ORDER BY x.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) x WHERE r.id IN (@ids))"      \
+  " SELECT t.turn, t.next_attempt_at, t.id FROM turns t"
+// An ordered rule's candidate only when no earlier one of its subject is
+// pending. Unordered rules run the forms without it, so they never pay for it.
+#define LW_IN_ORDER " AND " LW_EARLIER_PENDING("x") " IS NULL"
+// [locking][ordered]
+constexpr const char* kTurns[2][2] = {{LW_TURNS(""), LW_TURNS(LW_IN_ORDER)},
+                                      {LW_TURNS_LOCKING(""), LW_TURNS_LOCKING(LW_IN_ORDER)}};
 
 }  // namespace
 
 std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int per_rule,
                            const std::set<int64_t>& excluded_rules, const Lease& lease) {
-  std::vector<int64_t> rules;
+  std::vector<int64_t> rules, by_kind[2];  // [ordered]
   for (const auto& r : c.Query(kRulesWithWork))
-    if (!excluded_rules.count(r.Int(0))) rules.push_back(r.Int(0));
+    if (!excluded_rules.count(r.Int(0))) {
+      rules.push_back(r.Int(0));
+      by_kind[r.Bool(1)].push_back(r.Int(0));
+    }
   if (rules.empty() || limit <= 0) return {};
   // Turns enough to fill the batch even when some rules have little due, but
   // no more: with many rules each gives a few, so the window below never
@@ -223,9 +232,12 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
   // Long rule lists run in parts, so the order by turn is taken here, over
   // all of them (at most about 4 × limit rows).
   std::vector<std::tuple<int64_t, int64_t, int64_t>> order;
-  for (const auto& r :
-       c.QueryIn(c.SupportsSkipLocked() ? kTurnsLocking : kTurns, {now_ms, now_ms, turns}, rules))
-    order.emplace_back(r.Int(0), r.Int(1), r.Int(2));
+  for (int ordered : {0, 1}) {
+    if (by_kind[ordered].empty()) continue;
+    for (const auto& r : c.QueryIn(kTurns[c.SupportsSkipLocked()][ordered], {now_ms, now_ms, turns},
+                                   by_kind[ordered]))
+      order.emplace_back(r.Int(0), r.Int(1), r.Int(2));
+  }
   std::sort(order.begin(), order.end());
   if (order.size() > size_t(limit)) order.resize(size_t(limit));
   std::vector<int64_t> ids;
