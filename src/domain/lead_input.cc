@@ -70,7 +70,8 @@ LeadInput ReadLeadInput(sql::Connection& c, int64_t org_id, FieldReader& f,
       continue;
     }
     auto text = f.String(tf.key, tf.max_chars);
-    if (text && tf.kind == LeadTextField::Kind::kDate && !ParseIso(*text))
+    const bool date = tf.kind == LeadTextField::Kind::kDate || tf.kind == LeadTextField::Kind::kDay;
+    if (text && date && !ParseIso(*text))
       f.Fail(tf.key, "must be an ISO-8601 date or time, e.g. 2025-01-15 or 2025-01-15T14:30:00Z");
     in.text[tf.key] = text ? json::value(*text) : json::value(nullptr);
   }

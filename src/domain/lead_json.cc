@@ -24,7 +24,7 @@ const std::vector<LeadTextField>& LeadTextFields() {
       {"click_id", "ClickId"},
       {"keywords", "Keywords"},
       {"campaign", "Campaign"},
-      {"incident_date", "LeadIncidentDate", LeadTextField::Kind::kDate},
+      {"incident_date", "LeadIncidentDate", LeadTextField::Kind::kDay},
       {"intake_name", "LeadIntakeName"},
       {"intake_email", "LeadIntakeEmail"},
       {"phone_call_recording_url", "PhoneCallRecordingURL"},

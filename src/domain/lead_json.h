@@ -11,10 +11,11 @@ namespace lw {
 
 // The lead fields kept in the lead's JSON document, with their payload names
 // (the lookup fields and case_tracker_code/summary are columns): free text up
-// to `max_chars`, an ISO-8601 date or time, or a whole number of seconds. The
-// phone_call_* fields are set when a lead is created from a call.
+// to `max_chars`, an ISO-8601 date or time (kDay: sent in payloads as its day
+// only), or a whole number of seconds. The phone_call_* fields are set when a
+// lead is created from a call.
 struct LeadTextField {
-  enum class Kind { kText, kDate, kSeconds };
+  enum class Kind { kText, kDate, kDay, kSeconds };
   const char* key;
   const char* payload_key;
   Kind kind = Kind::kText;

@@ -216,26 +216,23 @@ constexpr const char* kTurns[2][2] = {{LW_TURNS(""), LW_TURNS(LW_IN_ORDER)},
 
 std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int per_rule,
                            const std::set<int64_t>& excluded_rules, const Lease& lease) {
-  std::vector<int64_t> rules, by_kind[2];  // [ordered]
+  std::vector<int64_t> rules[2];  // [ordered]
   for (const auto& r : c.Query(kRulesWithWork))
-    if (!excluded_rules.count(r.Int(0))) {
-      rules.push_back(r.Int(0));
-      by_kind[r.Bool(1)].push_back(r.Int(0));
-    }
-  if (rules.empty() || limit <= 0) return {};
+    if (!excluded_rules.count(r.Int(0))) rules[r.Bool(1)].push_back(r.Int(0));
+  const int64_t n = int64_t(rules[0].size() + rules[1].size());
+  if (n == 0 || limit <= 0) return {};
   // Turns enough to fill the batch even when some rules have little due, but
   // no more: with many rules each gives a few, so the window below never
   // sorts whole backlogs (at most about 4 × limit rows).
-  const int64_t n = int64_t(rules.size());
   const int64_t turns =
       std::clamp<int64_t>((4 * int64_t(limit) + n - 1) / n, 1, std::max(per_rule, 1));
   // Long rule lists run in parts, so the order by turn is taken here, over
   // all of them (at most about 4 × limit rows).
   std::vector<std::tuple<int64_t, int64_t, int64_t>> order;
   for (int ordered : {0, 1}) {
-    if (by_kind[ordered].empty()) continue;
+    if (rules[ordered].empty()) continue;
     for (const auto& r : c.QueryIn(kTurns[c.SupportsSkipLocked()][ordered], {now_ms, now_ms, turns},
-                                   by_kind[ordered]))
+                                   rules[ordered]))
       order.emplace_back(r.Int(0), r.Int(1), r.Int(2));
   }
   std::sort(order.begin(), order.end());

@@ -18,16 +18,6 @@ namespace {
 // The newest deliveries shown; the rest are in each rule's Deliveries view.
 constexpr int64_t kDeliveriesShown = 100;
 
-const char* Label(const std::string& field) {
-  if (field == "status") return "Status";
-  if (field == "substatus") return "Substatus";
-  if (field == "case_type") return "Case type";
-  if (field == "office") return "Office";
-  if (field == "opportunity_source") return "Opportunity source";
-  if (field == "marketing_source") return "Marketing source";
-  return "Case tracker code";
-}
-
 std::string NameOf(const LookupNames& names, int64_t id) {
   auto it = names.find(id);
   return it == names.end() ? "#" + std::to_string(id) : it->second;
@@ -49,7 +39,7 @@ struct LeadSide {
 
 json::object ConditionJson(const ConditionCheck& check, const LookupNames& names,
                            const LeadSide& lead) {
-  const char* label = Label(check.field);
+  const std::string& label = check.label;
   json::array wants;
   std::vector<std::string> wanted;
   for (int64_t id : check.wants) {
@@ -64,7 +54,7 @@ json::object ConditionJson(const ConditionCheck& check, const LookupNames& names
                          : "The lead has no case tracker code; this rule wants one";
   } else {
     if (check.lead_has) has = NameOf(names, *check.lead_has);
-    const std::string is = std::string(label) + (has ? " is " + *has : " is not set");
+    const std::string is = label + (has ? " is " + *has : " is not set");
     message = check.pass ? is + ", as this rule wants" : is + "; this rule wants " + OneOf(wanted);
   }
   return {{"field", check.field},      {"label", label},

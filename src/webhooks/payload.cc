@@ -72,10 +72,12 @@ void AddLead(json::object& p, const json::object* lead) {
   p["LeadMarketingSource"] = Get(lead, "marketing_source");
   for (const auto& field : LeadTextFields()) {
     const json::value& v = Get(lead, field.key);
-    p[field.payload_key] = field.kind == LeadTextField::Kind::kDate ? AsIsoDate(v) : v;
+    // A kDay field (the incident date) is its day only; Lead Status Changed
+    // adds the time as given (LeadIncidentDateWithTime).
+    p[field.payload_key] = field.kind == LeadTextField::Kind::kDate  ? AsIsoDate(v)
+                           : field.kind == LeadTextField::Kind::kDay ? AsIsoDay(v)
+                                                                     : v;
   }
-  // Only the day; the time as given is LeadIncidentDateWithTime (Lead Status Changed).
-  p["LeadIncidentDate"] = AsIsoDay(Get(lead, "incident_date"));
   p["LeadCreatedDate"] = Get(lead, "created_at");
   p["LastStatusChangeDate"] = Get(lead, "last_status_change_at");
   p["LeadIntakeCode"] = Get(lead, "intake_code");

@@ -29,6 +29,11 @@ constexpr const char* kTimePattern = R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d
 
 json::object Nullable(const char* type) { return {{"type", json::array{type, "null"}}}; }
 
+// A date-time as every payload writes it; `type` says whether null is allowed.
+json::object TimeSchema(json::value type) {
+  return {{"type", std::move(type)}, {"format", "date-time"}, {"pattern", kTimePattern}};
+}
+
 json::object KindSchema(Kind kind) {
   switch (kind) {
     case Kind::kText:
@@ -37,14 +42,9 @@ json::object KindSchema(Kind kind) {
       return Nullable("integer");
     case Kind::kBoolean:
       return Nullable("boolean");
-    case Kind::kTime: {
-      json::object s = Nullable("string");
-      s["format"] = "date-time";
-      s["pattern"] = kTimePattern;
-      return s;
-    }
+    case Kind::kTime:
+      return TimeSchema(json::array{"string", "null"});
     case Kind::kFiles: {
-      json::object time{{"type", "string"}, {"format", "date-time"}, {"pattern", kTimePattern}};
       json::object file{
           {"type", "object"},
           {"required", json::array{"FileId", "FileName", "Url", "Category", "CreatedDate"}},
@@ -52,7 +52,7 @@ json::object KindSchema(Kind kind) {
                                       {"FileName", {{"type", "string"}}},
                                       {"Url", {{"type", "string"}}},
                                       {"Category", Nullable("string")},
-                                      {"CreatedDate", time}}},
+                                      {"CreatedDate", TimeSchema("string")}}},
           {"additionalProperties", false}};
       return {{"type", "array"}, {"items", file}};
     }
@@ -107,11 +107,13 @@ Keys LeadKeys() {
             {"OfficeName", Kind::kText, "The office's name."},
             {"LeadMarketingSource", Kind::kText, "The marketing source's name."}};
   for (const auto& f : LeadTextFields()) {
-    const Kind kind = f.kind == LeadTextField::Kind::kDate      ? Kind::kTime
-                      : f.kind == LeadTextField::Kind::kSeconds ? Kind::kInteger
-                                                                : Kind::kText;
+    using K = LeadTextField::Kind;
+    const Kind kind = f.kind == K::kDate || f.kind == K::kDay ? Kind::kTime
+                      : f.kind == K::kSeconds                 ? Kind::kInteger
+                                                              : Kind::kText;
     std::string what = "The lead's " + Words(f.key, ' ', false);
-    if (f.kind == LeadTextField::Kind::kSeconds) what += ", in seconds";
+    if (f.kind == K::kSeconds) what += ", in seconds";
+    if (f.kind == K::kDay) what += ": its day (midnight UTC)";
     keys.push_back({f.payload_key, kind, what + "."});
   }
   Keys rest{{"LeadCreatedDate", Kind::kTime, "When the lead was created."},
@@ -129,9 +131,6 @@ Keys LeadKeys() {
             {"OpportunityCreatedDate", Kind::kTime, "When it was created."},
             {"OpportunityProcessedDate", Kind::kTime, "When it was converted."}};
   keys.insert(keys.end(), rest.begin(), rest.end());
-  // LeadIncidentDate is the day only (its time: LeadIncidentDateWithTime).
-  for (auto& k : keys)
-    if (k.name == "LeadIncidentDate") k.description = "The day of the incident (midnight UTC).";
   return keys;
 }
 

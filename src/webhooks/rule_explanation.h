@@ -19,6 +19,7 @@ struct ConditionCheck {
   std::string field;                // "status", "substatus", "case_type", "office",
                                     // "opportunity_source", "marketing_source",
                                     // "case_tracker_code"
+  std::string label;                // the field as the UI names it: "Case type"
   std::vector<int64_t> wants;       // lookup ids the rule accepts (empty for the code)
   std::optional<int64_t> lead_has;  // the lead's lookup id (nullopt: none)
   bool pass = false;

@@ -116,7 +116,7 @@ export async function api(base, method, path, { token, body, headers = {}, cooki
   const buf = Buffer.from(await res.arrayBuffer());
   let json = null;
   if ((res.headers.get('content-type') || '').includes('application/json') && buf.length) json = JSON.parse(buf);
-  const problem = responseProblem(method, path, res.status, res.headers.get('content-type'), buf);
+  const problem = responseProblem(method, path, res.status, res.headers.get('content-type'), buf, json ?? undefined);
   if (problem) throw new Error(`the answer does not fit docs/openapi.json: ${problem}`);
   return { status: res.status, json, headers: res.headers, buffer: buf };
 }

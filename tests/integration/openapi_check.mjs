@@ -36,13 +36,13 @@ function validator(s, schema, key) {
 const problems = (v) => v.errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
 
 // Why this answer does not fit the document, or null when it does.
-export function responseProblem(method, url, status, contentType, buffer) {
+// `json`: the body as the caller parsed it (undefined when not JSON).
+export function responseProblem(method, url, status, contentType, buffer, json) {
   const s = state || load();
   const path = url.split('?')[0];
   const what = `${method} ${path} → ${status}`;
   const route = s.routes.find((r) => r.pattern.test(path));
   const op = route && route.ops[method.toLowerCase()];
-  const json = (contentType || '').includes('application/json') && buffer.length ? JSON.parse(buffer) : undefined;
   if (!op) {
     if (!route && !path.startsWith('/api/')) return null;  // the UI's own files
     // Unknown paths and methods answer an error.
