@@ -30,6 +30,7 @@ struct Error {
   std::string code;                           // machine-readable, e.g. "webhooks_disabled"
   std::string message;                        // one sentence for a person
   std::map<std::string, std::string> fields;  // field path -> what is wrong
+  std::string detail = {};                    // for the log only: never shown to a client
 
   static Error Validation(std::map<std::string, std::string> fields,
                           std::string message = "Some fields are invalid.") {

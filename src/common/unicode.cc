@@ -1,5 +1,7 @@
 #include "common/unicode.h"
 
+#include <algorithm>
+
 namespace lw {
 
 namespace {
@@ -51,6 +53,21 @@ std::string ReplaceForbiddenCharacters(std::string_view utf8) {
     else
       out += utf8.substr(i, len);
     i += len;
+  }
+  return out;
+}
+
+std::string StorableText(std::string_view bytes, size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(bytes.size(), max_bytes));
+  for (size_t i = 0; i < bytes.size();) {
+    const auto [cp, len] = Decode(bytes, i);
+    std::string_view piece = bytes.substr(i, len);
+    if (cp == 0xFFFD && piece != kReplacement) piece = kReplacement;
+    i += len;
+    if (cp == 0) continue;
+    if (out.size() + piece.size() > max_bytes) break;
+    out += piece;
   }
   return out;
 }

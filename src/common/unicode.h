@@ -20,4 +20,12 @@ bool HasForbiddenCharacters(std::string_view utf8);
 // U+FFFD.
 std::string ReplaceForbiddenCharacters(std::string_view utf8);
 
+// What bytes from outside (a receiver's answer, a TLS library's message)
+// become before they are stored or shown: valid UTF-8 of at most `max_bytes`,
+// each invalid byte (an incomplete sequence at the end too) replaced by
+// U+FFFD, NUL removed (no database text holds it), cut before a code point
+// that would not fit whole. To cut a longer text on a code point, give it
+// with the 3 bytes past the limit that complete a sequence cut there.
+std::string StorableText(std::string_view bytes, size_t max_bytes);
+
 }  // namespace lw

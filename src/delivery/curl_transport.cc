@@ -35,8 +35,8 @@ namespace {
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* excerpt = static_cast<std::string*>(user);
   const size_t bytes = size * n;
-  if (excerpt->size() < kResponseExcerptBytes)
-    excerpt->append(data, std::min(bytes, kResponseExcerptBytes - excerpt->size()));
+  if (excerpt->size() < kResponseCaptureBytes)
+    excerpt->append(data, std::min(bytes, kResponseCaptureBytes - excerpt->size()));
   return bytes;  // keep reading (and discarding) the rest
 }
 
@@ -223,7 +223,8 @@ void CurlTransport::StartWaiting() {
       expiry_checked_ = now;
       given_back = scheduler_.TakeExpired(now);
     }
-    startable = scheduler_.TakeStartable();
+    // Out of sockets a moment ago: nothing starts until the pause is over.
+    if (now >= paused_until_) startable = scheduler_.TakeStartable();
   }
   if (!given_back.empty()) returned_(std::move(given_back));
   for (auto& job : startable) Begin(std::move(job));
@@ -257,7 +258,12 @@ void CurlTransport::Begin(DeliveryJob job) {
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-  curl_multi_add_handle(multi_, e);
+  if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
+    // curl could not take it (out of memory): like a missing socket, this
+    // node's trouble; without a result its lease would be renewed forever.
+    t->no_socket = true;
+    Finish(t, CURLE_FAILED_INIT);
+  }
 }
 
 namespace {
@@ -303,22 +309,26 @@ void CurlTransport::Finish(Transfer* t, int code) {
     spare_.push_back(t->easy);
   }
   curl_slist_free_all(t->headers);
-  // Out of sockets is this node's trouble, not the endpoint's: the job goes
-  // back to the queue with no attempt counted.
+  // Out of sockets is this node's trouble, not the endpoint's: the job waits
+  // in its queue again with no attempt counted (given back if that lasts
+  // past max_wait), and nothing starts for a pause growing from 100 ms to
+  // 2 s, rather than trying and failing in a loop.
   const bool no_socket = t->no_socket && !r.http_status;
   {
     std::lock_guard lock(scheduler_mutex_);
     if (no_socket) {
       scheduler_.Abandoned(t->job);
+      scheduler_.Add(std::move(t->job), std::chrono::steady_clock::now());
+      pause_ =
+          std::clamp(pause_ * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(2000));
+      paused_until_ = std::chrono::steady_clock::now() + pause_;
     } else {
       const bool answered_well = r.http_status && *r.http_status < 500 && *r.http_status != 429;
       scheduler_.Finished(t->job, {answered_well, std::chrono::milliseconds(r.duration_ms)});
+      pause_ = {};
     }
   }
-  if (no_socket)
-    returned_({t->job.delivery_id});
-  else
-    sink_(std::move(r));
+  if (!no_socket) sink_(std::move(r));
   active_.erase(t);
   delete t;
 }

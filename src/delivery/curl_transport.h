@@ -5,7 +5,8 @@
 // curl. Connections and DNS answers (the multi handle's) and TLS sessions
 // (a share handle) are reused by every request, so a busy endpoint pays one
 // TLS handshake per connection, not per webhook. The SSRF guard runs in curl's open-socket
-// callback, on the resolved address; a job that finds no free socket is given back, not failed.
+// callback, on the resolved address; a job that finds no free socket waits
+// again (given back if that lasts), never failed.
 // Thread rules: Transport's.
 #pragma once
 
@@ -86,6 +87,9 @@ class CurlTransport final : public Transport {
 
   mutable std::mutex scheduler_mutex_;
   EndpointScheduler scheduler_;  // under scheduler_mutex_
+  // After a job found no free socket: nothing starts before paused_until_.
+  std::chrono::milliseconds pause_{0};                  // under scheduler_mutex_
+  std::chrono::steady_clock::time_point paused_until_;  // likewise
 
   // Transport thread only.
   std::set<Transfer*> active_;

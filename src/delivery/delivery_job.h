@@ -24,10 +24,14 @@ struct DeliveryResult {
   int64_t duration_ms = 0;
   std::optional<int> http_status;  // nullopt: no HTTP answer
   std::string error;               // empty on an HTTP answer
-  std::string response_excerpt;    // the first 8 KiB of the body
+  std::string response_excerpt;    // the start of the body (kResponseCaptureBytes)
   std::optional<std::string> retry_after;
 };
 
 inline constexpr size_t kResponseExcerptBytes = 8 * 1024;
+// What a transport keeps of a body: the excerpt and 3 bytes more, which
+// complete a character cut at its end, so the excerpt stored is cut before it
+// rather than ending in half of it (common/unicode.h StorableText).
+inline constexpr size_t kResponseCaptureBytes = kResponseExcerptBytes + 3;
 
 }  // namespace lw

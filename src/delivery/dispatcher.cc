@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/named_thread.h"
+#include "common/unicode.h"
 #include "delivery/host_key.h"
 #include "delivery/result_recorder.h"
 #include "delivery/signed_job.h"
@@ -69,6 +70,10 @@ void Dispatcher::Wake() {
 
 void Dispatcher::OnResult(DeliveryResult r) {
   metrics::ObserveAttempt(r.http_status, r.duration_ms);
+  // A receiver's bytes (Latin-1, a body cut inside a character, NUL) become
+  // valid text before they meet the database or a JSON listing.
+  r.response_excerpt = StorableText(r.response_excerpt, kResponseExcerptBytes);
+  r.error = StorableText(r.error, kResponseExcerptBytes);
   {
     std::lock_guard lock(mutex_);
     results_.push_back(std::move(r));
@@ -84,7 +89,7 @@ void Dispatcher::OnReturned(std::vector<int64_t> ids) {
   wake_.notify_one();
 }
 
-bool Dispatcher::RunOnce(bool may_claim) {
+Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
   std::vector<DeliveryResult> batch;
   std::vector<int64_t> returned;
   {
@@ -94,19 +99,22 @@ bool Dispatcher::RunOnce(bool may_claim) {
   }
   const int64_t now = clock_.NowMs();
   // Leases half spent are extended while the delivery is still here (looked
-  // at once a second: a lease lasts a minute).
+  // at once a second: a lease lasts a minute). Not those this round ends: a
+  // renewal after their result would hold them another minute for nothing.
   std::vector<int64_t> to_renew;
   if (now - renew_checked_at_ >= kRenewCheckEveryMs) {
     renew_checked_at_ = now;
+    std::set<int64_t> ending(returned.begin(), returned.end());
+    for (const auto& r : batch) ending.insert(r.delivery_id);
     for (const auto& [id, until] : held_)
-      if (until - now <= kLeaseMs / 2) to_renew.push_back(id);
+      if (until - now <= kLeaseMs / 2 && !ending.count(id)) to_renew.push_back(id);
   }
   // Claiming costs a transaction: take a worthwhile batch, or anything when idle.
   const int pipe = transport_.Capacity() * 2;  // in flight + one round waiting
   const int load = int(transport_.Load());
   const int capacity = pipe - load;
   const bool claim = may_claim && capacity > 0 && (capacity >= pipe / 8 || load == 0);
-  if (batch.empty() && returned.empty() && to_renew.empty() && !claim) return false;
+  if (batch.empty() && returned.empty() && to_renew.empty() && !claim) return Round::kIdle;
 
   // Rules whose endpoint holds enough already wait for a later claim.
   std::set<int64_t> excluded;
@@ -124,13 +132,12 @@ bool Dispatcher::RunOnce(bool may_claim) {
   const deliveries::Lease lease{node_id_, now + kLeaseMs};
   // Results and the next claim share one transaction, and so one fsync.
   auto st = db_.Write([&](sql::Connection& c) -> Status {
-    tally = RecordResults(c, batch, now, uniform01);
-    deliveries::SetLeases(c, returned, {node_id_, 0});
+    tally = RecordResults(c, batch, node_id_, now, uniform01);
+    deliveries::SetLeases(c, returned, {node_id_, now + kGivenBackPauseMs});
     deliveries::SetLeases(c, to_renew, lease);
     if (claim) claimed = deliveries::Claim(c, now, limit, options_.per_rule, excluded, lease);
     return {};
   });
-  if (!st) log::Error("cannot record delivery results or claim deliveries: " + st.error().message);
   if (!st && st.error().kind == ErrorKind::kUnavailable) {
     // The database is away: the results wait for the next round, so an
     // outage shorter than a lease sends nothing twice.
@@ -138,20 +145,28 @@ bool Dispatcher::RunOnce(bool may_claim) {
     results_.insert(results_.begin(), std::make_move_iterator(batch.begin()),
                     std::make_move_iterator(batch.end()));
     returned_.insert(returned_.begin(), returned.begin(), returned.end());
-    return false;
+    return Round::kDatabaseDown;
   }
-  // Answered or returned deliveries are no longer held, recorded or not. A
-  // failure other than an outage would repeat: those deliveries are sent
-  // again once their leases run out (at-least-once), and the loop goes on.
+  // Answered or returned deliveries are no longer held, recorded or not.
   for (const auto& r : batch) held_.erase(r.delivery_id);
   for (int64_t id : returned) held_.erase(id);
-  if (!st) return false;
+  if (!st) {
+    LogFailure("cannot record delivery results or claim deliveries: " + st.error().message);
+    RecordOneByOne(std::move(batch), returned, now);
+    return Round::kIdle;
+  }
   for (int64_t id : to_renew)
     if (auto it = held_.find(id); it != held_.end()) it->second = now + kLeaseMs;
   metrics::CountOutcomes(tally.delivered, tally.retried, tally.failed, tally.gone);
   std::vector<DeliveryJob> jobs;
   jobs.reserve(claimed.size());
   for (const deliveries::Claimed& d : claimed) {
+    // Its lease ran out while the transport still had it (a long stall) and
+    // this node took it again: the job under way answers for it.
+    if (auto it = held_.find(d.id); it != held_.end()) {
+      it->second = now + kLeaseMs;
+      continue;
+    }
     // Worked out once per rule, and again when its URL changes.
     RuleKeys& keys = rule_keys_[d.rule_id];
     if (keys.url != d.url) {
@@ -159,19 +174,96 @@ bool Dispatcher::RunOnce(bool may_claim) {
       keys.host = HostKey(d.url);
       keys.endpoint = EndpointKey(d.org_id, keys.host);
     }
+    keys.used_at = now;
     jobs.push_back(BuildSignedJob(d, now));
     jobs.back().host = keys.host;
     jobs.back().endpoint = keys.endpoint;
     held_[d.id] = now + kLeaseMs;
   }
   transport_.Submit(std::move(jobs));
-  return !batch.empty() || int(claimed.size()) == limit;  // more may be waiting
+  // Rules come and go: keys unused for ten minutes are forgotten.
+  constexpr int64_t kForgetKeysAfterMs = 10 * 60'000;
+  if (now - keys_pruned_at_ >= 60'000) {
+    keys_pruned_at_ = now;
+    std::erase_if(rule_keys_, [&](const auto& entry) {
+      return now - entry.second.used_at > kForgetKeysAfterMs;
+    });
+  }
+  const bool more = !batch.empty() || int(claimed.size()) == limit;
+  return more ? Round::kMore : Round::kIdle;
+}
+
+void Dispatcher::RecordOneByOne(std::vector<DeliveryResult> batch,
+                                const std::vector<int64_t>& returned, int64_t now) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  auto uniform01 = [&] { return unit(rng_); };
+  auto record = [&](const DeliveryResult& r) -> Status {
+    ResultTally tally;
+    auto st = db_.Write([&](sql::Connection& c) -> Status {
+      tally = RecordResults(c, {r}, node_id_, now, uniform01);
+      return {};
+    });
+    if (st) metrics::CountOutcomes(tally.delivered, tally.retried, tally.failed, tally.gone);
+    return st;
+  };
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto st = record(batch[i]);
+    if (!st && st.error().kind == ErrorKind::kUnavailable) {
+      // Gone meanwhile: the rest waits for it like any results.
+      std::lock_guard lock(mutex_);
+      results_.insert(results_.begin(), std::make_move_iterator(batch.begin() + long(i)),
+                      std::make_move_iterator(batch.end()));
+      return;
+    }
+    if (st) continue;
+    // What the receiver said is the likeliest cause: the outcome without it.
+    DeliveryResult bare = batch[i];
+    bare.response_excerpt.clear();
+    bare.error = "the receiver's answer could not be stored as received (" + st.error().message +
+                 ")" + (bare.error.empty() ? "" : ": " + bare.error);
+    if (auto again = record(bare); !again)
+      LogFailure("cannot record the result of delivery " + std::to_string(bare.delivery_id) +
+                 ", which will be sent again once its lease runs out: " + again.error().message);
+  }
+  if (returned.empty()) return;
+  if (auto st = db_.Write([&](sql::Connection& c) -> Status {
+        deliveries::SetLeases(c, returned, {node_id_, now + kGivenBackPauseMs});
+        return {};
+      });
+      !st)
+    LogFailure("cannot give back deliveries: " + st.error().message);
+}
+
+void Dispatcher::LogFailure(const std::string& what) {
+  constexpr int64_t kEveryMs = 10'000;
+  const int64_t now = clock_.NowMs();
+  if (failure_logged_at_ && now - failure_logged_at_ < kEveryMs) {
+    ++failures_unlogged_;
+    return;
+  }
+  std::string line = what;
+  if (failures_unlogged_)
+    line += " (and " + std::to_string(failures_unlogged_) + " more failures since the last line)";
+  log::Error(line);
+  failure_logged_at_ = now;
+  failures_unlogged_ = 0;
 }
 
 void Dispatcher::Run() {
   tl_on_dispatcher_thread = true;
+  constexpr std::chrono::milliseconds kFirstPause{100}, kLongestPause{5000};
+  std::chrono::milliseconds pause{0};
   while (running_) {
-    if (RunOnce(true)) continue;
+    const Round round = RunOnce(true);
+    if (round == Round::kDatabaseDown) {
+      // Results arriving meanwhile do not end the pause: they wait for the database too.
+      pause = pause.count() ? std::min(pause * 2, kLongestPause) : kFirstPause;
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, pause, [&] { return !running_; });
+      continue;
+    }
+    pause = {};
+    if (round == Round::kMore) continue;
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, std::chrono::milliseconds(200),
                    [&] { return woken_ || !results_.empty() || !returned_.empty() || !running_; });

@@ -2,9 +2,12 @@
 // deliveries in batches (with a lease it renews while it holds them), signs
 // them, hands them to the Transport, and writes the results back in batched
 // transactions. It wakes when a transaction commits new deliveries, when
-// results arrive, or every 200 ms for retries that came due. Rules whose host
-// the transport reports saturated are left out of claims, and their backlog
-// is pushed back now and then so claims need not step over it.
+// results arrive, or every 200 ms for retries that came due. Rules whose
+// endpoint the transport reports full are left out of claims.
+// While the database cannot be reached it keeps the results and tries again
+// after a pause growing from 100 ms to 5 s (the outage is logged once, by the
+// store). A result that cannot be written for another reason never takes
+// the rest of its batch with it: the batch is then written one result at a time.
 // Start/Stop/Wake: any thread. RunOnce: tests, with the loop not started.
 #pragma once
 
@@ -29,6 +32,10 @@ namespace lw {
 inline constexpr int64_t kLeaseMs = 60'000;
 // How often held leases are checked for renewal.
 inline constexpr int64_t kRenewCheckEveryMs = 1000;
+// A delivery the transport gave back unsent (its endpoint was slow, or no
+// socket was free) waits this long before any node claims it again, so a
+// node short of sockets does not claim and give back in a loop.
+inline constexpr int64_t kGivenBackPauseMs = 1000;
 
 struct DispatcherOptions {
   int claim_batch = 1024;  // deliveries per claim at most
@@ -51,8 +58,13 @@ class Dispatcher {
 
   // One round: records the results that came back, gives back what the
   // transport returned, renews leases that are half spent, and claims what
-  // fits, in one transaction. True when there may be more to do at once.
-  bool RunOnce(bool may_claim = true);
+  // fits, in one transaction.
+  enum class Round {
+    kIdle,          // nothing more to do now
+    kMore,          // there may be more to do at once
+    kDatabaseDown,  // nothing could be written; the results wait
+  };
+  Round RunOnce(bool may_claim = true);
 
   // The transport's sinks (Start connects them): a result, or deliveries
   // given back unsent. Any thread; the loop picks them up on its next round.
@@ -61,6 +73,13 @@ class Dispatcher {
 
  private:
   void Run();
+  // After a round that failed for a reason other than an outage: each
+  // result in a transaction of its own, so one that cannot be written is the
+  // only one lost (its lease runs out and it is sent again).
+  void RecordOneByOne(std::vector<DeliveryResult> batch, const std::vector<int64_t>& returned,
+                      int64_t now);
+  // Logs a failure at most every few seconds, with how many were not logged.
+  void LogFailure(const std::string& what);
 
   Database& db_;
   const Clock& clock_;
@@ -80,9 +99,13 @@ class Dispatcher {
   std::map<int64_t, int64_t> held_;  // delivery id -> its lease's end
   struct RuleKeys {
     std::string url, host, endpoint;
+    int64_t used_at = 0;  // forgotten after a while unused (rules come and go)
   };
   std::map<int64_t, RuleKeys> rule_keys_;  // by rule id
   int64_t renew_checked_at_ = 0;
+  int64_t keys_pruned_at_ = 0;
+  int64_t failure_logged_at_ = 0;
+  int failures_unlogged_ = 0;
   std::mt19937_64 rng_;
 };
 

@@ -9,27 +9,35 @@
 namespace lw {
 
 ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>& results,
-                          int64_t now_ms, const std::function<double()>& uniform01) {
+                          const std::string& lease_owner, int64_t now_ms,
+                          const std::function<double()>& uniform01) {
   ResultTally tally;
   if (results.empty()) return tally;
-  std::vector<deliveries::AttemptRecord> attempts;
   std::vector<int64_t> ids;
+  ids.reserve(results.size());
+  for (const DeliveryResult& r : results) ids.push_back(r.delivery_id);
+  auto states = deliveries::LeaseStates(c, ids, lease_owner);
+  // Every attempt that reached a receiver is history, also one whose lease
+  // was lost meanwhile (retention may have deleted the delivery: then none).
+  std::vector<deliveries::AttemptRecord> attempts;
   attempts.reserve(results.size());
-  for (const DeliveryResult& r : results) {
-    attempts.push_back({r.delivery_id, r.started_at_ms, r.http_status, r.duration_ms, r.error,
-                        r.response_excerpt});
-    ids.push_back(r.delivery_id);
-  }
+  for (const DeliveryResult& r : results)
+    if (states.count(r.delivery_id))
+      attempts.push_back({r.delivery_id, r.started_at_ms, r.http_status, r.duration_ms, r.error,
+                          r.response_excerpt});
   deliveries::InsertAttempts(c, attempts);
-  auto pending = deliveries::PendingStates(c, ids);
   std::vector<int64_t> delivered;
   std::set<int64_t> healthy_rules;
   std::set<std::pair<int64_t, int64_t>> failing_rules;  // (org, rule)
   for (const DeliveryResult& r : results) {
-    auto it = pending.find(r.delivery_id);
-    if (it == pending.end()) continue;
-    const deliveries::PendingState s = it->second;
-    pending.erase(it);  // a delivery answered twice in one batch counts once
+    auto it = states.find(r.delivery_id);
+    if (it == states.end()) continue;
+    const deliveries::LeaseState s = it->second;
+    states.erase(it);  // a delivery answered twice in one batch counts once
+    if (!s.held) {
+      ++tally.stale;
+      continue;
+    }
     AttemptOutcome outcome{r.http_status, std::nullopt};
     if (r.retry_after) outcome.retry_after_ms = ParseRetryAfter(*r.retry_after, now_ms);
     const RetryDecision next = DecideAfterAttempt(s.attempts + 1, outcome, now_ms, uniform01);
@@ -40,8 +48,8 @@ ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>&
       continue;
     }
     const bool retry = next.next == DeliveryNext::kRetry;
-    deliveries::RecordFailure(c, r.delivery_id, retry, s.attempts + 1, next.next_attempt_at,
-                              now_ms);
+    deliveries::RecordFailure(c, r.delivery_id, lease_owner, retry, s.attempts + 1,
+                              next.next_attempt_at, now_ms);
     if (next.next == DeliveryNext::kGone) {
       ++tally.gone;
       DisableRuleBySystem(c, s.org_id, s.rule_id,
@@ -51,7 +59,7 @@ ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>&
       failing_rules.insert({s.org_id, s.rule_id});
     }
   }
-  deliveries::MarkDelivered(c, delivered, now_ms);
+  deliveries::MarkDelivered(c, delivered, lease_owner, now_ms);
   MarkRulesHealthy(c, {healthy_rules.begin(), healthy_rules.end()});
   for (const auto& [org_id, rule_id] : failing_rules)
     if (!healthy_rules.count(rule_id)) NoteRuleFailure(c, org_id, rule_id, now_ms);

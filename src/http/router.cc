@@ -61,7 +61,8 @@ Response Router::Handle(const Request& req) const {
     r = Fail(Error::Internal(e.what()));
   }
   if (r) return std::move(*r);
-  if (r.error().kind == ErrorKind::kInternal || r.error().kind == ErrorKind::kUnavailable)
+  // An outage is logged once by the store (store/availability.h), not per request.
+  if (r.error().kind == ErrorKind::kInternal)
     log::Error(req.method + " " + req.path + ": " + r.error().message);
   Error shown = r.error();
   if (shown.kind == ErrorKind::kInternal)

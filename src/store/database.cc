@@ -1,5 +1,6 @@
 #include "store/database.h"
 
+#include "store/availability.h"
 #include "store/database_url.h"
 #include "store/postgres/postgres_database.h"
 #include "store/sqlite/sqlite_backup.h"
@@ -27,17 +28,31 @@ Result<BackupReport> BackupDatabase(const std::string& url, const std::string& t
   return BackupSqlite(parsed->sqlite_path, target);
 }
 
+Status Database::Observed(Status st, bool write) {
+  if (st) {
+    if (write) availability::ReportUp();
+  } else if (st.error().kind == ErrorKind::kUnavailable)
+    availability::ReportDown(st.error().detail.empty() ? st.error().message : st.error().detail);
+  return st;
+}
+
 Error ToError(const sql::DbError& e) {
   if (e.kind == sql::DbError::Kind::kConstraint)
     return Error::Conflict("conflict", "The change conflicts with existing data.");
-  if (e.kind == sql::DbError::Kind::kUnavailable)
-    return Error::Unavailable(
+  if (e.kind == sql::DbError::Kind::kUnavailable) {
+    Error out = Error::Unavailable(
         "The database cannot be reached right now; nothing was changed. Try again in a few "
         "seconds.");
-  if (e.kind == sql::DbError::Kind::kNoSpace)
-    return Error::Unavailable(
+    out.detail = e.what();
+    return out;
+  }
+  if (e.kind == sql::DbError::Kind::kNoSpace) {
+    Error out = Error::Unavailable(
         "The database cannot store anything right now (its disk is full); nothing was changed. "
         "Reading still works; try again once space is freed.");
+    out.detail = e.what();
+    return out;
+  }
   return Error::Internal(std::string("Database error: ") + e.what());
 }
 

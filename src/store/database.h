@@ -58,6 +58,11 @@ class Database {
   void NotifyCommitted() const {
     if (commit_listener_) commit_listener_();
   }
+  // What a transaction's outcome says about reaching the database
+  // (store/availability.h); returns `st`. Backends pass every outcome here.
+  // Only a write says it is back: reads may work while writes cannot (a full
+  // disk), and the state must not flap between them.
+  static Status Observed(Status st, bool write);
 
  private:
   std::function<void()> commit_listener_;

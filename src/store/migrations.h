@@ -3,6 +3,7 @@
 // MigrationsFor() fills in. Never edit a shipped migration: append a new one.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@ namespace lw {
 struct Migration {
   int version;
   std::string sql;
+  // What SQL alone cannot say (run after `sql`), for one backend; may be empty.
+  std::function<void(sql::Connection&)> code = {};
 };
 
 // The migrations with the placeholders ({ID}, the auto-increment primary key)

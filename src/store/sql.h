@@ -9,6 +9,7 @@
 // code reads straight through while errors still leave the store as values.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -117,9 +118,10 @@ class Connection {
 
  protected:
   // How many placeholders a list of `n` ids gets; the ids past `n` repeat the
-  // last one. A backend that caches statements by text rounds up, so a few
-  // shapes serve every length.
-  virtual size_t IdListSlots(size_t n) const { return n; }
+  // last one. Rounded up to a power of two: backends prepare each statement
+  // text once per connection and keep it, so a few shapes serve every length
+  // (9 per statement, not 256).
+  virtual size_t IdListSlots(size_t n) const { return std::bit_ceil(n); }
 
  private:
   template <typename Run>

@@ -5,6 +5,7 @@
 
 #include "common/json_fields.h"
 #include "common/time_format.h"
+#include "common/unicode.h"
 #include "domain/audit_log.h"
 #include "domain/events.h"
 #include "domain/triggers.h"
@@ -20,8 +21,11 @@ namespace json = boost::json;
 
 namespace {
 
+// Receivers' bytes are made valid text before they are stored; rows stored
+// before that was so (SQLite kept them as they came) are made so here, or
+// the listing would not be JSON.
 json::value OptText(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
+  return s ? json::value(StorableText(*s, s->size())) : json::value(nullptr);
 }
 
 json::value DeliveryJson(const deliveries::DeliveryRow& d) {
@@ -89,9 +93,17 @@ Result<json::value> Redeliver(sql::Connection& c, const Actor& actor, int64_t id
   LW_CHECK(RequireWebhooksEnabled(c, actor.org_id));
   auto d = deliveries::Find(c, actor.org_id, id);
   if (!d) return Fail(NoDelivery(id));
-  if (d->status == "cancelled")
-    return Fail(Error::Conflict("delivery_cancelled", "The delivery's rule was deleted."));
-  deliveries::MakeDueAgain(c, id, actor.now_ms);
+  // Sent again only to its own rule, which must still exist: a delivery
+  // made pending without one would wait forever.
+  if (d->status == "cancelled" || !LoadRule(c, actor.org_id, d->rule_id))
+    return Fail(Error::Conflict("rule_deleted",
+                                "The delivery's rule was deleted; it cannot be sent again."));
+  // One copy at a time: a webhook is never sent twice at once, and on an
+  // ordered rule a resent one must not race its successors.
+  if (!deliveries::MakeDueAgain(c, id, actor.now_ms))
+    return Fail(Error::Conflict("in_flight",
+                                "The delivery is being sent right now; redeliver it once this "
+                                "attempt has ended."));
   // A resend reaches the firm's systems again: who asked for it is kept.
   RecordAudit(c, actor, "delivery.redelivered", "webhook_rule", d->rule_id,
               json::object{{"delivery_id", id}, {"webhook_id", d->webhook_id}});

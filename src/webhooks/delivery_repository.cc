@@ -14,10 +14,12 @@ std::string NewWebhookId() { return "msg_" + crypto::Hex(crypto::RandomBytes(16)
 
 // The lowest earlier sequence of delivery `d`'s rule and subject that is still
 // pending, or NULL: what an ordered rule's delivery waits for (answered by
-// the deliveries_subject index).
-#define LW_EARLIER_PENDING(d)                                                 \
-  "(SELECT MIN(p.sequence) FROM deliveries p WHERE p.status = 'pending' AND " \
-  "p.rule_id = " d ".rule_id AND p.subject = " d ".subject AND p.sequence < " d ".sequence)"
+// the deliveries_subject index). Test events are no record's changes: they
+// wait for nothing (a new test must not queue behind a failed one's retries).
+#define LW_EARLIER_PENDING(d)                                                                      \
+  "(SELECT MIN(p.sequence) FROM deliveries p WHERE p.status = 'pending' AND "                      \
+  "p.rule_id = " d ".rule_id AND p.subject = " d ".subject AND p.sequence < " d ".sequence AND " d \
+  ".subject <> 'test')"
 
 constexpr const char* kRowColumns =
     "SELECT d.id, d.webhook_id, d.rule_id, d.event_id, e.trigger_id, e.is_test, d.status, "
@@ -95,12 +97,15 @@ void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms) {
       {now_ms, rule_id});
 }
 
-void MakeDueAgain(sql::Connection& c, int64_t id, int64_t now_ms) {
+bool MakeDueAgain(sql::Connection& c, int64_t id, int64_t now_ms) {
   c.AnnounceWork();
-  c.Exec(
-      "UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
-      "lease_until = 0, updated_at = ? WHERE id = ?",
-      {now_ms, now_ms, id});
+  // The lease's owner goes too: a result of an earlier attempt that arrives
+  // later no longer counts.
+  return c.Exec(
+             "UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
+             "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE id = ? AND NOT "
+             "(status = 'pending' AND lease_until > ?)",
+             {now_ms, now_ms, id, now_ms}) > 0;
 }
 
 int64_t MakeFailedDueAgain(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t since_ms,
@@ -108,8 +113,8 @@ int64_t MakeFailedDueAgain(sql::Connection& c, int64_t org_id, int64_t rule_id, 
   c.AnnounceWork();
   return c.Exec(
       "UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
-      "lease_until = 0, updated_at = ? WHERE rule_id = ? AND org_id = ? AND status = 'failed' "
-      "AND created_at >= ?",
+      "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE rule_id = ? AND org_id = ? AND "
+      "status = 'failed' AND created_at >= ?",
       {now_ms, now_ms, rule_id, org_id, since_ms});
 }
 
@@ -246,8 +251,10 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
        c.QueryIn("SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id,"
                  " o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until, d.subject,"
                  " d.sequence FROM deliveries d"
-                 " JOIN webhook_rules r ON r.id = d.rule_id JOIN organizations o ON o.id = d.org_id"
-                 " JOIN events e ON e.id = d.event_id WHERE d.id IN (@ids)",
+                 " JOIN webhook_rules r ON r.id = d.rule_id AND r.org_id = d.org_id"
+                 " JOIN organizations o ON o.id = d.org_id"
+                 " JOIN events e ON e.id = d.event_id AND e.org_id = d.org_id"
+                 " WHERE d.id IN (@ids)",
                  {}, ids)) {
     Claimed d{r.Int(0),
               r.Int(1),
@@ -263,12 +270,27 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
     by_id.emplace(d.id, std::move(d));
   }
   std::vector<Claimed> out;
+  std::vector<int64_t> taken, orphans;
   out.reserve(ids.size());
-  for (int64_t id : ids)
-    if (auto it = by_id.find(id); it != by_id.end()) out.push_back(std::move(it->second));
+  for (int64_t id : ids) {
+    if (auto it = by_id.find(id); it != by_id.end()) {
+      out.push_back(std::move(it->second));
+      taken.push_back(id);
+    } else {
+      orphans.push_back(id);
+    }
+  }
+  // A delivery whose rule or event is not its organization's must never be
+  // sent (it would carry one firm's data to another's URL); none is made so,
+  // and one found is cancelled rather than left pending forever.
+  if (!orphans.empty())
+    c.DeferIn(
+        "UPDATE deliveries SET status = 'cancelled', lease_until = 0, updated_at = ? WHERE "
+        "id IN (@ids)",
+        {now_ms}, orphans);
   // The lease lives outside the pending index, so taking one does not move index entries.
   c.DeferIn("UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id IN (@ids)",
-            {lease.until, lease.owner}, ids);
+            {lease.until, lease.owner}, taken);
   return out;
 }
 
@@ -303,32 +325,39 @@ void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attemp
   }
 }
 
-std::unordered_map<int64_t, PendingState> PendingStates(sql::Connection& c,
-                                                        const std::vector<int64_t>& ids) {
-  std::unordered_map<int64_t, PendingState> out;
+std::unordered_map<int64_t, LeaseState> LeaseStates(sql::Connection& c,
+                                                    const std::vector<int64_t>& ids,
+                                                    const std::string& owner) {
+  std::unordered_map<int64_t, LeaseState> out;
   if (ids.empty()) return out;
   // By primary key only: with "status = ?" here SQLite would walk the status index.
-  for (const auto& row : c.QueryIn(
-           "SELECT id, attempt_count, org_id, rule_id, status FROM deliveries WHERE id IN (@ids)",
-           {}, ids))
-    if (row.Text(4) == "pending") out[row.Int(0)] = {int(row.Int(1)), row.Int(2), row.Int(3)};
+  const std::string sql =
+      std::string(
+          "SELECT id, attempt_count, org_id, rule_id, status, lease_owner FROM deliveries "
+          "WHERE id IN (@ids)") +
+      (c.SupportsSkipLocked() ? " FOR UPDATE" : "");
+  for (const auto& row : c.QueryIn(sql, {}, ids))
+    out[row.Int(0)] = {true, row.Text(4) == "pending" && row.OptText(5) == owner, int(row.Int(1)),
+                       row.Int(2), row.Int(3)};
   return out;
 }
 
-void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, int64_t now_ms) {
+void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, const std::string& owner,
+                   int64_t now_ms) {
   if (ids.empty()) return;
   c.DeferIn(
       "UPDATE deliveries SET status = 'delivered', attempt_count = attempt_count + 1, "
-      "lease_until = 0, updated_at = ? WHERE id IN (@ids)",
-      {now_ms}, ids);
+      "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE lease_owner = ? AND id IN (@ids)",
+      {now_ms, owner}, ids);
 }
 
-void RecordFailure(sql::Connection& c, int64_t id, bool retry, int attempts,
-                   int64_t next_attempt_at, int64_t now_ms) {
+void RecordFailure(sql::Connection& c, int64_t id, const std::string& owner, bool retry,
+                   int attempts, int64_t next_attempt_at, int64_t now_ms) {
   c.Defer(
       "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, "
-      "lease_until = 0, updated_at = ? WHERE id = ?",
-      {std::string(retry ? "pending" : "failed"), int64_t(attempts), next_attempt_at, now_ms, id});
+      "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?",
+      {std::string(retry ? "pending" : "failed"), int64_t(attempts), next_attempt_at, now_ms, id,
+       owner});
 }
 
 Purged PurgeDeliveries(sql::Connection& c, int64_t after_id, int64_t cutoff_ms, int limit) {
@@ -347,8 +376,17 @@ Purged PurgeDeliveries(sql::Connection& c, int64_t after_id, int64_t cutoff_ms, 
     if (r.Text(1) != "pending" && r.Int(3) < cutoff_ms) doomed.push_back(r.Int(0));
   }
   if (doomed.empty()) return out;
-  out.attempts = c.ExecIn("DELETE FROM delivery_attempts WHERE delivery_id IN (@ids)", {}, doomed);
-  out.deleted = c.ExecIn("DELETE FROM deliveries WHERE id IN (@ids)", {}, doomed);
+  // The DELETE says again what made a row doomed: under READ COMMITTED a
+  // Redeliver may have committed since the SELECT, and the API answered it
+  // 202. Only what went is taken with its attempts.
+  std::vector<int64_t> gone;
+  for (const auto& r : c.QueryIn("DELETE FROM deliveries WHERE status <> 'pending' AND "
+                                 "updated_at < ? AND id IN (@ids) RETURNING id",
+                                 {cutoff_ms}, doomed))
+    gone.push_back(r.Int(0));
+  out.deleted = int64_t(gone.size());
+  if (!gone.empty())
+    out.attempts = c.ExecIn("DELETE FROM delivery_attempts WHERE delivery_id IN (@ids)", {}, gone);
   return out;
 }
 
@@ -369,7 +407,12 @@ Purged PurgeEvents(sql::Connection& c, int64_t after_id, int64_t cutoff_ms, int 
     out.scanned_to = r.Int(0);
     if (!r.Bool(2)) doomed.push_back(r.Int(0));
   }
-  if (!doomed.empty()) out.deleted = c.ExecIn("DELETE FROM events WHERE id IN (@ids)", {}, doomed);
+  // Again: a test event or Redeliver may have given one a delivery since.
+  if (!doomed.empty())
+    out.deleted = c.ExecIn(
+        "DELETE FROM events WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = "
+        "events.id) AND id IN (@ids)",
+        {}, doomed);
   return out;
 }
 

@@ -33,8 +33,10 @@ void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<int64_t>& 
                 int64_t event_id, const std::string& subject, int64_t now_ms);
 // A deleted rule's pending deliveries can never be sent: they become cancelled.
 void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms);
-// Makes a delivery due now with a fresh retry schedule (its attempts are kept).
-void MakeDueAgain(sql::Connection& c, int64_t id, int64_t now_ms);
+// Makes a delivery due now with a fresh retry schedule (its attempts are
+// kept), unless it is in flight (pending and leased by a node): false then,
+// and nothing changes, so one webhook is never sent twice at once.
+bool MakeDueAgain(sql::Connection& c, int64_t id, int64_t now_ms);
 // Likewise for every failed delivery of the rule created at or after `since_ms`.
 int64_t MakeFailedDueAgain(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t since_ms,
                            int64_t now_ms);
@@ -139,19 +141,29 @@ struct AttemptRecord {
 };
 void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attempts);
 
-struct PendingState {
+struct LeaseState {
+  bool exists = false;
+  // Still pending under a lease of `owner`: its attempt's result decides what
+  // becomes of it. Otherwise (cancelled, redelivered, or taken by another
+  // node after the lease ran out) the attempt is history only.
+  bool held = false;
   int attempts = 0;
   int64_t org_id = 0;
   int64_t rule_id = 0;
 };
-// The deliveries among `ids` that are still pending (one may have been
-// cancelled or redelivered meanwhile), by id.
-std::unordered_map<int64_t, PendingState> PendingStates(sql::Connection& c,
-                                                        const std::vector<int64_t>& ids);
-void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, int64_t now_ms);
+// What each of `ids` is now, for results that came back under `owner`'s
+// leases. Rows are locked until the transaction ends where the backend has
+// row locks, so no other node changes them between this read and the writes.
+std::unordered_map<int64_t, LeaseState> LeaseStates(sql::Connection& c,
+                                                    const std::vector<int64_t>& ids,
+                                                    const std::string& owner);
+// Results under `owner`'s lease (the writes repeat the condition): the lease
+// ends with them, so a late answer of the same attempt changes nothing.
+void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, const std::string& owner,
+                   int64_t now_ms);
 // After a failed attempt: pending again at `next_attempt_at`, or failed.
-void RecordFailure(sql::Connection& c, int64_t id, bool retry, int attempts,
-                   int64_t next_attempt_at, int64_t now_ms);
+void RecordFailure(sql::Connection& c, int64_t id, const std::string& owner, bool retry,
+                   int attempts, int64_t next_attempt_at, int64_t now_ms);
 
 // --- Retention ------------------------------------------------------------
 

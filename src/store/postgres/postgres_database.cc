@@ -60,7 +60,7 @@ class PostgresDatabase final : public Database {
       });
     if (failure == sql::DbError::Kind::kUnavailable) DropIdle();
     if (conn) Release(std::move(conn));
-    return st;
+    return Observed(std::move(st), /*write=*/false);
   }
 
   Status Write(const std::function<Status(sql::Connection&)>& fn) override {
@@ -71,7 +71,7 @@ class PostgresDatabase final : public Database {
       if (!retry) break;
     }
     if (st) NotifyCommitted();
-    return st;
+    return Observed(std::move(st), /*write=*/true);
   }
 
   Status Migrate() override {

@@ -2,8 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <bit>
-
 namespace lw {
 
 SqliteConnection::SqliteConnection(const std::string& path) {
@@ -156,8 +154,6 @@ int64_t SqliteConnection::NextNumber(const std::string& counter,
   Exec("INSERT INTO counters (name, value) VALUES (?, ?)", {counter, first});
   return first;
 }
-
-size_t SqliteConnection::IdListSlots(size_t n) const { return std::bit_ceil(n); }
 
 void SqliteConnection::ExecScript(std::string_view sql) {
   const std::string text(sql);

@@ -30,11 +30,6 @@ class SqliteConnection final : public sql::Connection {
   bool SupportsSkipLocked() const override { return false; }
   int64_t NextNumber(const std::string& counter, const std::function<int64_t()>& floor) override;
 
- protected:
-  // Id lists are padded to a power of two: statements are prepared once per
-  // text and cached, so a handful of list shapes serves every batch size.
-  size_t IdListSlots(size_t n) const override;
-
  private:
   sqlite3_stmt* Prepare(std::string_view sql);
   void Bind(sqlite3_stmt* stmt, const sql::Value* params, size_t n);

@@ -28,7 +28,7 @@ class SqliteDatabase final : public Database {
     std::unique_ptr<SqliteConnection> conn = TakeReader();
     Status st = Run(*conn, "BEGIN", fn);
     GiveBack(std::move(conn));
-    return st;
+    return Observed(std::move(st), /*write=*/false);
   }
 
   // Group commit: writers queue their work; whoever holds the writer runs
@@ -47,14 +47,21 @@ class SqliteDatabase final : public Database {
     if (!me.done) Lead(lock, me);
     lock.unlock();
     if (me.result) NotifyCommitted();
-    return me.result;
+    return Observed(std::move(me.result), /*write=*/true);
   }
 
+  // Called before anything else uses the database. Foreign keys are off
+  // meanwhile (outside a transaction is the only place that setting takes),
+  // because a migration may rebuild a table others refer to; the rebuild
+  // checks the references itself.
   Status Migrate() override {
-    return Write([](sql::Connection& c) -> Status {
+    LW_CHECK(Exec(*writer_, "PRAGMA foreign_keys=OFF"));
+    Status st = Write([](sql::Connection& c) -> Status {
       ApplyMigrations(c, "sqlite");
       return {};
     });
+    LW_CHECK(Exec(*writer_, "PRAGMA foreign_keys=ON"));
+    return st;
   }
 
   // Transaction control goes through Exec, whose prepared statements are

@@ -126,18 +126,59 @@ TEST_F(DispatcherTest, RenewsTheLeasesOfWhatItStillHolds) {
   EXPECT_TRUE(Claim(clock_.NowMs()).empty()) << "another node cannot take it";
 }
 
-TEST_F(DispatcherTest, DeliveriesGivenBackAreClaimableAgainAtOnce) {
+// Given back unsent (a slow endpoint, no free socket): no attempt counted,
+// claimable again after a short pause (a node short of sockets must not
+// claim and give back in a loop).
+TEST_F(DispatcherTest, DeliveriesGivenBackAreClaimableAgainAfterAPause) {
   const int64_t id = Queue(kT0);
   dispatcher_->RunOnce();
   ASSERT_EQ(transport_.Take().size(), 1u);
   dispatcher_->OnReturned({id});
   transport_.load = transport_.capacity * 2;  // full: this round records, claims nothing
   dispatcher_->RunOnce();
-  EXPECT_EQ(LeaseOf(id), 0);
+  EXPECT_EQ(LeaseOf(id), kT0 + kGivenBackPauseMs);
   EXPECT_TRUE(Delivery(id).attempts.empty()) << "no attempt counted";
   transport_.load = 0;
   dispatcher_->RunOnce();
+  EXPECT_TRUE(transport_.Take().empty()) << "not at once";
+  clock_.Advance(kGivenBackPauseMs);
+  dispatcher_->RunOnce();
   EXPECT_EQ(transport_.Take().size(), 1u);
+}
+
+// A result and a renewal due in the same round: the result ends the lease,
+// and the renewal must not take it again for a minute (a 5 s retry would
+// wait ~60 s).
+TEST_F(DispatcherTest, ARenewalDueWithTheResultDoesNotHoldTheDeliveryAgain) {
+  const int64_t id = Queue(kT0);
+  dispatcher_->RunOnce();
+  auto jobs = transport_.Take();
+  ASSERT_EQ(jobs.size(), 1u);
+  clock_.Advance(kLeaseMs / 2 + 1);  // the lease is half spent: renewal due
+  dispatcher_->OnResult(Answer(jobs[0], 503));
+  dispatcher_->RunOnce();
+  EXPECT_EQ(LeaseOf(id), 0);
+  clock_.Advance(6000);  // past the first retry (5 s ± 20%)
+  dispatcher_->RunOnce();
+  EXPECT_EQ(transport_.Take().size(), 1u) << "retried on time";
+}
+
+// A receiver's bytes that are not UTF-8 (Latin-1, a body cut inside a
+// character) are stored as valid text, on both backends' behalf: PostgreSQL
+// refused them, and a listing holding them was not valid JSON.
+TEST_F(DispatcherTest, AnswersThatAreNotUtf8AreStoredAsValidText) {
+  const int64_t id = Queue(kT0);
+  dispatcher_->RunOnce();
+  auto jobs = transport_.Take();
+  ASSERT_EQ(jobs.size(), 1u);
+  DeliveryResult r = Answer(jobs[0], 200);
+  r.response_excerpt = std::string("Caf\xe9 \0\xE2\x82", 8);
+  dispatcher_->OnResult(r);
+  dispatcher_->RunOnce();
+  const auto d = Delivery(id);
+  EXPECT_EQ(d.status, "delivered");
+  ASSERT_EQ(d.attempts.size(), 1u);
+  EXPECT_EQ(d.attempts[0].response_excerpt.value_or(""), "Caf\uFFFD \uFFFD\uFFFD");
 }
 
 TEST_F(DispatcherTest, LeavesAFullEndpointsRulesOutOfClaims) {

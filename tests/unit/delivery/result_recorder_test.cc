@@ -14,14 +14,23 @@ using testing::kT0;
 
 class ResultRecorder : public testing::DeliveryDb {
  protected:
-  void Answer(int64_t id, std::optional<int> status, int64_t now) {
+  // Node "node-a" claimed delivery `id` at `now` and got `status` (nullopt:
+  // no answer). `node`: the node whose result it is.
+  void Answer(int64_t id, std::optional<int> status, int64_t now,
+              const std::string& node = "node-a") {
+    Lease(id, "node-a", now + 60'000);
+    Record(id, status, now, node);
+  }
+  // The result only: whatever the lease is now.
+  void Record(int64_t id, std::optional<int> status, int64_t now,
+              const std::string& node = "node-a") {
     DeliveryResult r;
     r.delivery_id = id;
     r.started_at_ms = now;
     r.http_status = status;
     if (!status) r.error = "Couldn't connect to server";
     ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-      RecordResults(c, {r}, now, [] { return 0.5; });
+      RecordResults(c, {r}, node, now, [] { return 0.5; });
       return {};
     }));
   }
@@ -51,8 +60,9 @@ TEST_F(ResultRecorder, ADeliveryAnsweredTwiceInOneBatchCountsOnce) {
   ok.delivery_id = id;
   ok.http_status = 200;
   ResultTally tally;
+  Lease(id, "node-a", kT0 + 60'000);
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-    tally = RecordResults(c, {ok, ok}, kT0, [] { return 0.5; });
+    tally = RecordResults(c, {ok, ok}, "node-a", kT0, [] { return 0.5; });
     return {};
   }));
   EXPECT_EQ(tally.delivered, 1);
@@ -84,6 +94,35 @@ TEST_F(ResultRecorder, ASuccessResetsTheFailureClock) {
   EXPECT_TRUE(RuleState().first);
   Answer(Queue(kT0 + 11 * kDay + 1), 500, kT0 + 11 * kDay + 1);
   EXPECT_FALSE(RuleState().first);
+}
+
+// A node whose lease ran out (a paused VM, a cut to the database) and whose
+// delivery another node took: its late answer is history, nothing more. It
+// neither decides the delivery (the other node's attempt does) nor disables
+// the rule with a stale 410.
+TEST_F(ResultRecorder, AResultWhoseLeaseWasLostIsKeptButChangesNothing) {
+  const int64_t id = Queue(kT0);
+  Lease(id, "node-b", kT0 + 120'000);  // node-a's lease ran out; node-b holds it now
+  Record(id, 410, kT0 + 70'000, "node-a");
+  auto d = Delivery(id);
+  EXPECT_EQ(d.status, "pending");
+  EXPECT_EQ(d.attempt_count, 0);
+  EXPECT_EQ(d.attempts.size(), 1u) << "the request did reach the receiver";
+  EXPECT_TRUE(RuleState().first) << "a stale 410 disables nothing";
+  Record(id, 200, kT0 + 71'000, "node-b");
+  EXPECT_EQ(Delivery(id).status, "delivered");
+}
+
+// An answer that arrives after its attempt was already decided (by an
+// earlier copy of the same result) or after the delivery was redelivered
+// counts no more.
+TEST_F(ResultRecorder, AResultAfterTheLeaseEndedChangesNothing) {
+  const int64_t id = Queue(kT0);
+  Answer(id, 500, kT0);  // retrying: the lease ended with the result
+  Record(id, 200, kT0 + 1000);
+  auto d = Delivery(id);
+  EXPECT_EQ(d.status, "pending") << "not delivered by an answer no lease stands behind";
+  EXPECT_EQ(d.attempt_count, 1);
 }
 
 }  // namespace

@@ -77,6 +77,14 @@ class DeliveryDb : public ::testing::Test {
           return deliveries::Claim(c, now, 100, 100, {}, {node, now + lease_ms});
         });
   }
+  // Gives `node` a lease on delivery `id` until `until`, as its claim would.
+  void Lease(int64_t id, const std::string& node, int64_t until) {
+    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      c.Exec("UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id = ?",
+             {node, until, id});
+      return {};
+    }));
+  }
   // Sets the leases `node` holds among `ids` (see deliveries::SetLeases).
   void SetLeases(const std::vector<int64_t>& ids, const std::string& node, int64_t until) {
     ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {

@@ -148,7 +148,13 @@ TEST_F(DeliveryRepository, LeasesAndStatesOfManyDeliveriesAtOnce) {
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
     EXPECT_EQ(deliveries::Claim(c, kT0, 1000, 1000, {}, {"node-a", kT0 + 1}).size(), ids.size());
     deliveries::SetLeases(c, ids, {"node-a", kT0 + kLease});
-    EXPECT_EQ(deliveries::PendingStates(c, ids).size(), ids.size());
+    const auto states = deliveries::LeaseStates(c, ids, "node-a");
+    EXPECT_EQ(states.size(), ids.size());
+    EXPECT_TRUE(
+        std::all_of(states.begin(), states.end(), [](const auto& s) { return s.second.held; }));
+    EXPECT_TRUE(std::none_of(ids.begin(), ids.end(), [&](int64_t id) {
+      return deliveries::LeaseStates(c, {id}, "node-b").at(id).held;
+    })) << "held by node-a, not node-b";
     return {};
   }));
   EXPECT_TRUE(Claim(kT0).empty());

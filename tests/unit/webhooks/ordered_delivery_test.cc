@@ -61,18 +61,24 @@ class OrderedDelivery : public testing::BackendTest {
     for (const auto& d : claimed) ids.insert(d.id);
     return ids;
   }
+  // The result of node-a's attempt (whether or not a claim of the test's took it).
   void Delivered(int64_t id) {
     ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-      deliveries::MarkDelivered(c, {id}, kT0);
+      HeldByNodeA(c, id);
+      deliveries::MarkDelivered(c, {id}, "node-a", kT0);
       return {};
     }));
   }
   // A failed attempt: retried at `next`, or (retry false) finally failed.
   void Failed(int64_t id, bool retry, int64_t next = 0) {
     ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-      deliveries::RecordFailure(c, id, retry, 1, next, kT0);
+      HeldByNodeA(c, id);
+      deliveries::RecordFailure(c, id, "node-a", retry, 1, next, kT0);
       return {};
     }));
+  }
+  static void HeldByNodeA(sql::Connection& c, int64_t id) {
+    c.Exec("UPDATE deliveries SET lease_owner = 'node-a' WHERE id = ?", {id});
   }
   deliveries::DeliveryRow Row(int64_t id) {
     return *ReadResult<deliveries::DeliveryRow>(

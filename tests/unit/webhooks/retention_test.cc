@@ -8,6 +8,7 @@
 #include "domain/events.h"
 #include "domain/organizations.h"
 #include "support/backend_test.h"
+#include "support/interposing_connection.h"
 #include "webhooks/delivery_repository.h"
 
 namespace lw {
@@ -48,11 +49,12 @@ class RetentionTest : public testing::BackendTest {
     EXPECT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
       id = deliveries::Enqueue(c, org_, rule_, event, "test", at);
       const int64_t done = finished_at ? finished_at : at;
+      c.Exec("UPDATE deliveries SET lease_owner = 'node-a' WHERE id = ?", {id});
       if (finish == "delivered") {
         deliveries::InsertAttempts(c, {{id, at, 500, 10, "", ""}, {id, done, 200, 10, "", ""}});
-        deliveries::MarkDelivered(c, {id}, done);
+        deliveries::MarkDelivered(c, {id}, "node-a", done);
       } else if (finish == "failed") {
-        deliveries::RecordFailure(c, id, false, 1, done, done);
+        deliveries::RecordFailure(c, id, "node-a", false, 1, done, done);
       }
       return {};
     }));
@@ -130,6 +132,31 @@ TEST_P(RetentionTest, NothingGoesBeforeItsTimeAndEverythingDueGoesInSmallBatches
   EXPECT_GE(due->batches, 12) << "40 deliveries and 40 events, 7 at a time";
   EXPECT_EQ(Count("SELECT COUNT(*) FROM deliveries"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 0);
+}
+
+// A Redeliver that commits between retention's read and its delete (the API
+// answered it 202) keeps its delivery, attempts and event.
+TEST_P(RetentionTest, ARedeliverCommittedMidwayKeepsItsDelivery) {
+  const int64_t redelivered = Delivery(kT0, "delivered");
+  const int64_t event = EventOf(redelivered);
+  const int64_t now = kT0 + 31 * kDay;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& real) -> Status {
+    testing::InterposingConnection c(real, "DELETE FROM deliveries", [&](sql::Connection& other) {
+      EXPECT_TRUE(deliveries::MakeDueAgain(other, redelivered, now));
+    });
+    EXPECT_EQ(deliveries::PurgeDeliveries(c, 0, now - 30 * kDay, 100).deleted, 0);
+    testing::InterposingConnection e(real, "DELETE FROM events", [&](sql::Connection& other) {
+      // A new test event's delivery, made between the read and the delete.
+      deliveries::Enqueue(other, org_, rule_, event, "test", now);
+    });
+    c.Exec("DELETE FROM deliveries WHERE id = ?", {redelivered});  // events' turn: it alone
+    EXPECT_EQ(deliveries::PurgeEvents(e, 0, now - 30 * kDay, 100).deleted, 0);
+    return {};
+  }));
+  EXPECT_TRUE(Exists("events", event));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = " +
+                  std::to_string(redelivered)),
+            2);
 }
 
 TEST(RetentionInterval, TenMinutesOrATenthOfAShortWindow) {

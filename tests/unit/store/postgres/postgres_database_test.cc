@@ -144,5 +144,23 @@ TEST_F(PostgresDatabaseTest, WritesAfterTheServerClosedThePooledConnectionsRunOn
   EXPECT_TRUE(names.count("direct") && names.count("deferred"));
 }
 
+// Id lists of every length share a few prepared statements (one per power of
+// two), not one per length: a connection otherwise held ~3,000 of them.
+TEST_F(PostgresDatabaseTest, IdListsOfEveryLengthPrepareAFewStatements) {
+  auto db = Open(1);
+  ASSERT_TRUE(db && db->Migrate());
+  auto prepared = WriteResult<int64_t>(*db, [](sql::Connection& c) -> Result<int64_t> {
+    const int64_t before = c.QueryOne("SELECT COUNT(*) FROM pg_prepared_statements")->Int(0);
+    std::vector<int64_t> ids;
+    for (int64_t n = 1; n <= 256; ++n) {
+      ids.push_back(n);
+      c.QueryIn("SELECT id FROM organizations WHERE id IN (@ids)", {}, ids);
+    }
+    return c.QueryOne("SELECT COUNT(*) FROM pg_prepared_statements")->Int(0) - before;
+  });
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  EXPECT_LE(*prepared, 10);
+}
+
 }  // namespace
 }  // namespace lw

@@ -1,0 +1,43 @@
+#include "store/availability.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+#include "common/log.h"
+
+namespace lw::availability {
+
+namespace {
+
+std::atomic<bool> g_up{true};
+std::mutex g_mutex;  // orders the two log lines of an outage
+std::chrono::steady_clock::time_point g_down_since;
+
+}  // namespace
+
+void ReportDown(std::string_view why) {
+  if (!g_up.load(std::memory_order_relaxed)) return;
+  std::lock_guard lock(g_mutex);
+  if (!g_up.exchange(false)) return;
+  g_down_since = std::chrono::steady_clock::now();
+  log::Error(std::string("the database is unavailable: ") + std::string(why) +
+             " (requests answer 503, delivery pauses; logged again when it is back)");
+}
+
+void ReportUp() {
+  if (g_up.load(std::memory_order_relaxed)) return;
+  std::lock_guard lock(g_mutex);
+  if (g_up.exchange(true)) return;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - g_down_since).count();
+  char text[96];
+  std::snprintf(text, sizeof text, "the database is available again, after %.1f s", seconds);
+  log::Info(text);
+}
+
+bool IsUp() { return g_up.load(std::memory_order_relaxed); }
+
+}  // namespace lw::availability
