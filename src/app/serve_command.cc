@@ -74,10 +74,13 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
     for (int i = 0; i < shards; ++i)
       parts.push_back(
           std::make_unique<CurlTransport>(AddressPolicy(config.allow_destinations), options));
-    transport = std::make_unique<ShardedTransport>(std::move(parts));
+    transport = std::make_unique<ShardedTransport>(std::move(parts), options.max_per_host > 0);
     dispatcher.emplace(db, clock, *transport, DispatcherOptions{});
-    db.SetCommitListener([&dispatcher] { dispatcher->Wake(); });
   }
+  // Commits wake the dispatcher; the database outlives this function (the
+  // demo writes after it), the dispatcher does not.
+  std::optional<ScopedCommitListener> wake_on_commit;
+  if (dispatcher) wake_on_commit.emplace(db, [&dispatcher] { dispatcher->Wake(); });
   // Other nodes' new deliveries wake this one (declared after the dispatcher,
   // so it stops before the dispatcher goes).
   std::unique_ptr<WorkWatch> watch;
@@ -101,6 +104,7 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   if (retention) retention->Stop();
   watch.reset();
   if (dispatcher) dispatcher->Stop();
+  wake_on_commit.reset();
   log::Info("stopped");
   return 0;
 }

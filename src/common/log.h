@@ -1,4 +1,5 @@
 // Logging: a thin face over spdlog so that most files need not include it.
+// Every entry is one line: control characters in a message are escaped.
 // Thread-safe.
 #pragma once
 

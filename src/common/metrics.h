@@ -23,6 +23,7 @@ void CountRetention(int64_t deliveries, int64_t attempts, int64_t events,
 struct Gauges {
   int64_t queue_depth = 0;  // pending deliveries due or waiting for a retry
   int64_t queue_due = 0;    // pending deliveries due now
+  bool database_up = true;  // the node's last transactions reached the database
 };
 std::string Render(const Gauges& gauges);
 

@@ -187,6 +187,11 @@ std::set<std::string> CurlTransport::FullEndpoints() const {
   return scheduler_.Full();
 }
 
+std::set<std::string> CurlTransport::BusyEndpoints() const {
+  std::lock_guard lock(scheduler_mutex_);
+  return scheduler_.Busy();
+}
+
 void* CurlTransport::NewHandle() {
   // What every request has in common.
   CURL* e = curl_easy_init();

@@ -53,6 +53,7 @@ class CurlTransport final : public Transport {
   int Capacity() const override { return options_.max_in_flight; }
   size_t Load() const override;
   std::set<std::string> FullEndpoints() const override;
+  std::set<std::string> BusyEndpoints() const override;
 
   struct Transfer;  // one request in flight (curl_transport.cc)
 

@@ -116,13 +116,16 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
   const bool claim = may_claim && capacity > 0 && (capacity >= pipe / 8 || load == 0);
   if (batch.empty() && returned.empty() && to_renew.empty() && !claim) return Round::kIdle;
 
-  // Rules whose endpoint holds enough already wait for a later claim.
-  std::set<int64_t> excluded;
+  // Rules whose endpoint holds enough already wait for a later claim; those
+  // whose endpoint has any work come after those whose endpoint has none.
+  deliveries::ClaimScope scope{.after_rule = last_rule_served_};
   if (claim) {
     const std::set<std::string> full = transport_.FullEndpoints();
-    if (!full.empty())
-      for (const auto& [rule, keys] : rule_keys_)
-        if (full.count(keys.endpoint)) excluded.insert(rule);
+    const std::set<std::string> busy = transport_.BusyEndpoints();
+    for (const auto& [rule, keys] : rule_keys_) {
+      if (full.count(keys.endpoint)) scope.excluded.insert(rule);
+      if (busy.count(keys.endpoint)) scope.busy.insert(rule);
+    }
   }
   const int limit = std::min(capacity, options_.claim_batch);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -135,7 +138,7 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
     tally = RecordResults(c, batch, node_id_, now, uniform01);
     deliveries::SetLeases(c, returned, {node_id_, now + kGivenBackPauseMs});
     deliveries::SetLeases(c, to_renew, lease);
-    if (claim) claimed = deliveries::Claim(c, now, limit, options_.per_rule, excluded, lease);
+    if (claim) claimed = deliveries::Claim(c, now, limit, options_.per_rule, scope, lease);
     return {};
   });
   if (!st && st.error().kind == ErrorKind::kUnavailable) {
@@ -180,6 +183,7 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
     jobs.back().endpoint = keys.endpoint;
     held_[d.id] = now + kLeaseMs;
   }
+  if (!claimed.empty()) last_rule_served_ = claimed.back().rule_id;
   transport_.Submit(std::move(jobs));
   // Rules come and go: keys unused for ten minutes are forgotten.
   constexpr int64_t kForgetKeysAfterMs = 10 * 60'000;

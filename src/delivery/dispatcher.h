@@ -103,6 +103,7 @@ class Dispatcher {
   };
   std::map<int64_t, RuleKeys> rule_keys_;  // by rule id
   int64_t renew_checked_at_ = 0;
+  int64_t last_rule_served_ = 0;  // where the next claim's rotation starts
   int64_t keys_pruned_at_ = 0;
   int64_t failure_logged_at_ = 0;
   int failures_unlogged_ = 0;

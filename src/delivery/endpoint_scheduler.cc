@@ -22,13 +22,25 @@ void EndpointScheduler::Add(DeliveryJob job, TimePoint now) {
 std::vector<int64_t> EndpointScheduler::TakeExpired(TimePoint now) {
   std::vector<int64_t> expired;
   for (auto it = endpoints_.begin(); it != endpoints_.end();) {
-    auto& queue = it->second.queue;
-    while (!queue.empty() && now - queue.front().since > limits_.max_wait) {
-      expired.push_back(queue.front().job.delivery_id);
-      queue.pop_front();
+    Endpoint& e = it->second;
+    while (!e.queue.empty() && now - e.queue.front().since > limits_.max_wait) {
+      expired.push_back(e.queue.front().job.delivery_id);
+      e.queue.pop_front();
       --waiting_;
     }
     auto next = std::next(it);
+    // An impaired endpoint's record outlives its work, but not for ever:
+    // rules are deleted, URLs change, and the records would pile up.
+    if (!e.queue.empty() || e.in_flight > 0) {
+      e.idle_since.reset();
+    } else if (!e.idle_since) {
+      e.idle_since = now;
+    } else if (now - *e.idle_since > kForgetIdleAfter) {
+      ready_.erase(it->first);
+      endpoints_.erase(it);
+      it = next;
+      continue;
+    }
     Update(it);
     it = next;
   }
@@ -121,6 +133,13 @@ void EndpointScheduler::Update(Iterator it) {
   // An idle endpoint in good health needs no record; an impaired one keeps
   // its record, so its next jobs start at the impaired limit.
   if (e.queue.empty() && e.in_flight == 0 && e.bad_in_a_row == 0) endpoints_.erase(it);
+}
+
+std::set<std::string> EndpointScheduler::Busy() const {
+  std::set<std::string> out;
+  for (const auto& [name, e] : endpoints_)
+    if (e.in_flight > 0 || !e.queue.empty()) out.insert(name);
+  return out;
 }
 
 std::set<std::string> EndpointScheduler::Full() const {

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ class EndpointScheduler {
   static constexpr int kImpairedLimit = 2;
   static constexpr int kImpairedAfter = 3;
   static constexpr int kQuotaFactor = 4;
+  // An impaired endpoint with nothing to do is forgotten after this long
+  // (found by TakeExpired), and starts again at full concurrency.
+  static constexpr std::chrono::minutes kForgetIdleAfter{10};
 
   struct Limits {
     int max_in_flight = 4096;
@@ -51,7 +55,8 @@ class EndpointScheduler {
 
   // Queues a job (job.endpoint and job.host set) that arrived at `now`.
   void Add(DeliveryJob job, TimePoint now);
-  // Removes the jobs that have waited over max_wait; returns their delivery ids.
+  // Removes the jobs that have waited over max_wait; returns their delivery
+  // ids. Also forgets impaired endpoints idle for kForgetIdleAfter.
   std::vector<int64_t> TakeExpired(TimePoint now);
   // The jobs that may start now, in turn across endpoints; each counts as in
   // flight until Finished or Abandoned.
@@ -68,6 +73,8 @@ class EndpointScheduler {
   int LimitOf(const std::string& endpoint) const;
   // Endpoints that hold as many jobs as they should: claim nothing more for them.
   std::set<std::string> Full() const;
+  // Endpoints with a job in flight or waiting.
+  std::set<std::string> Busy() const;
 
  private:
   struct Queued {
@@ -78,7 +85,8 @@ class EndpointScheduler {
     std::deque<Queued> queue;
     int in_flight = 0;
     int bad_in_a_row = 0;
-    double usual_ms = 0;  // moving average of its good answers' durations
+    double usual_ms = 0;                  // moving average of its good answers' durations
+    std::optional<TimePoint> idle_since;  // as TakeExpired last found it
   };
   using Iterator = std::map<std::string, Endpoint>::iterator;
   int Limit(const Endpoint& e) const;

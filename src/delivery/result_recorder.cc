@@ -48,7 +48,7 @@ ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>&
       continue;
     }
     const bool retry = next.next == DeliveryNext::kRetry;
-    deliveries::RecordFailure(c, r.delivery_id, lease_owner, retry, s.attempts + 1,
+    deliveries::RecordFailure(c, s, r.delivery_id, lease_owner, retry, s.attempts + 1,
                               next.next_attempt_at, now_ms);
     if (next.next == DeliveryNext::kGone) {
       ++tally.gone;

@@ -5,8 +5,8 @@
 
 namespace lw {
 
-ShardedTransport::ShardedTransport(std::vector<std::unique_ptr<Transport>> shards)
-    : shards_(std::move(shards)) {}
+ShardedTransport::ShardedTransport(std::vector<std::unique_ptr<Transport>> shards, bool by_host)
+    : shards_(std::move(shards)), by_host_(by_host) {}
 
 void ShardedTransport::Start(ResultSink results, ReturnSink returned) {
   // The sinks are called from every shard's thread; the dispatcher's are thread-safe.
@@ -21,7 +21,7 @@ void ShardedTransport::Stop(std::chrono::milliseconds grace) {
 }
 
 size_t ShardedTransport::ShardOf(const DeliveryJob& job) const {
-  return std::hash<std::string>{}(job.endpoint) % shards_.size();
+  return std::hash<std::string>{}(by_host_ ? job.host : job.endpoint) % shards_.size();
 }
 
 void ShardedTransport::Submit(std::vector<DeliveryJob> jobs) {
@@ -45,6 +45,12 @@ size_t ShardedTransport::Load() const {
 std::set<std::string> ShardedTransport::FullEndpoints() const {
   std::set<std::string> all;
   for (const auto& shard : shards_) all.merge(shard->FullEndpoints());
+  return all;
+}
+
+std::set<std::string> ShardedTransport::BusyEndpoints() const {
+  std::set<std::string> all;
+  for (const auto& shard : shards_) all.merge(shard->BusyEndpoints());
   return all;
 }
 

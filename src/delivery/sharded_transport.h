@@ -15,7 +15,9 @@ namespace lw {
 
 class ShardedTransport final : public Transport {
  public:
-  explicit ShardedTransport(std::vector<std::unique_ptr<Transport>> shards);
+  // by_host: each origin (all firms' endpoints on it) on one shard, so a
+  // shard's --max-per-host is the cap for the whole node, not one of N.
+  explicit ShardedTransport(std::vector<std::unique_ptr<Transport>> shards, bool by_host = false);
 
   void Start(ResultSink results, ReturnSink returned) override;
   void Stop(std::chrono::milliseconds grace) override;
@@ -23,10 +25,12 @@ class ShardedTransport final : public Transport {
   int Capacity() const override;
   size_t Load() const override;
   std::set<std::string> FullEndpoints() const override;
+  std::set<std::string> BusyEndpoints() const override;
 
  private:
   size_t ShardOf(const DeliveryJob& job) const;
   std::vector<std::unique_ptr<Transport>> shards_;
+  bool by_host_;
 };
 
 }  // namespace lw

@@ -40,6 +40,9 @@ class Transport {
   // Endpoints (EndpointKey) that hold as many jobs as they should for now:
   // the dispatcher claims nothing more for them.
   virtual std::set<std::string> FullEndpoints() const = 0;
+  // Endpoints with any job, in flight or waiting: the dispatcher serves the
+  // others first (a firm's fresh webhook before any endpoint's next one).
+  virtual std::set<std::string> BusyEndpoints() const = 0;
 };
 
 }  // namespace lw

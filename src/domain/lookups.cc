@@ -28,8 +28,12 @@ const std::vector<DefaultStatus>& DefaultStatuses() {
 
 std::optional<int64_t> FindLookup(sql::Connection& c, int64_t org_id, const std::string& kind,
                                   const std::string& name, int64_t parent_id) {
+  // One probe of lookups_lower_name. (`position` is read so that SQLite's
+  // planner, without statistics, does not prefer scanning the covering
+  // lookups_name index over the organization's names.)
   auto row = c.QueryOne(
-      "SELECT id FROM lookups WHERE org_id = ? AND kind = ? AND parent_id = ? AND lower(name) = ?",
+      "SELECT id, position FROM lookups WHERE org_id = ? AND kind = ? AND parent_id = ? AND "
+      "lower(name) = ?",
       {org_id, kind, parent_id, Lower(name)});
   if (!row) return std::nullopt;
   return row->Int(0);

@@ -147,22 +147,18 @@ Result<Response> Router::Dispatch(const Request& req) const {
     auto who = Authenticate(req, ctx.now_ms);
     if (!who) return Fail(who.error());
     ctx.who = std::move(*who);
-    // Counted per credential (hashed: the map holds no usable secret), after
-    // authentication, so only valid credentials make buckets.
-    if (limiter_) {
-      const std::string& auth = req.Header("authorization");
-      const std::string key =
-          auth.empty() ? "s:" + crypto::Sha256Hex(SessionFromCookie(req.Header("cookie")))
-                       : "t:" + crypto::Sha256Hex(auth);
-      if (!limiter_->Take(key, std::chrono::steady_clock::now()))
-        return Fail(Error{ErrorKind::kTooManyRequests,
-                          "rate_limited",
-                          "Too many requests with this " +
-                              std::string(auth.empty() ? "session" : "API token") + "; at most " +
-                              std::to_string(int64_t(limiter_->per_second())) +
-                              " per second. Wait a second and slow down.",
-                          {}});
-    }
+    // Counted per user, after authentication (only valid credentials make
+    // buckets), whatever the credential: not per spelling of a header (spaces
+    // after "Bearer") nor per login session, which anyone could multiply.
+    if (limiter_ && !limiter_->Take("user:" + std::to_string(ctx.who.user_id),
+                                    std::chrono::steady_clock::now()))
+      return Fail(Error{ErrorKind::kTooManyRequests,
+                        "rate_limited",
+                        "Too many requests for this user (its API tokens and sessions together); "
+                        "at most " +
+                            std::to_string(int64_t(limiter_->per_second())) +
+                            " per second. Wait a second and slow down.",
+                        {}});
     if (match->access == Access::kAdmin && !ctx.who.admin)
       return Fail(Error{ErrorKind::kForbidden, "forbidden", "Only an Admin may do this.", {}});
   }

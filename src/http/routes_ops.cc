@@ -1,14 +1,28 @@
 // Liveness and readiness probes, and metrics.
 #include <boost/json.hpp>
+#include <memory>
+#include <mutex>
 
 #include "common/metrics.h"
 #include "http/json_response.h"
 #include "http/routes.h"
+#include "store/availability.h"
 #include "webhooks/deliveries_service.h"
 
 namespace lw::http {
 
 namespace json = boost::json;
+
+namespace {
+
+struct QueueCountCache {
+  static constexpr int64_t kEveryMs = 5000;
+  std::mutex mutex;
+  int64_t counted_at = 0;
+  deliveries::QueueCounts counts;
+};
+
+}  // namespace
 
 void AddOpsRoutes(Router& r) {
   r.Add("GET", "/healthz", Access::kPublic, [](RequestContext&) -> Result<Response> {
@@ -21,15 +35,26 @@ void AddOpsRoutes(Router& r) {
     }));
     return JsonResponse(200, json::object{{"status", "ready"}});
   });
-  // Operational figures for Prometheus; no tenant data, only counts.
-  r.Add("GET", "/metrics", Access::kPublic, [&r](RequestContext& ctx) -> Result<Response> {
+  // Operational figures for Prometheus; no tenant data, only counts. The
+  // queue is counted at most every few seconds however often anyone scrapes
+  // (the endpoint needs no credentials), and while the database is away the
+  // last counts are shown with leadwire_database_up 0, not an error.
+  auto queue = std::make_shared<QueueCountCache>();
+  r.Add("GET", "/metrics", Access::kPublic, [&r, queue](RequestContext& ctx) -> Result<Response> {
     metrics::Gauges gauges;
-    LW_CHECK(r.db().Read([&](sql::Connection& c) -> Status {
-      const auto queue = QueueState(c, ctx.now_ms);
-      gauges.queue_depth = queue.pending;
-      gauges.queue_due = queue.due;
-      return {};
-    }));
+    {
+      std::lock_guard lock(queue->mutex);
+      if (ctx.now_ms - queue->counted_at >= QueueCountCache::kEveryMs) {
+        queue->counted_at = ctx.now_ms;
+        (void)r.db().Read([&](sql::Connection& c) -> Status {
+          queue->counts = QueueState(c, ctx.now_ms);
+          return {};
+        });
+      }
+      gauges.queue_depth = queue->counts.pending;
+      gauges.queue_due = queue->counts.due;
+    }
+    gauges.database_up = availability::IsUp();
     Response res;
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = metrics::Render(gauges);

@@ -38,8 +38,7 @@ void AddSessionRoutes(Router& router) {
         const std::string email = Lower(f.RequiredString("email", 254));
         const std::string password = f.RequiredString("password", 1000);
         LW_CHECK(f.Check());
-        const std::string by_email = "email:" + email;
-        const std::string by_addr = "addr:" + router.ClientAddress(ctx.req);
+        const std::string address = router.ClientAddress(ctx.req);
         // The guess is counted before the password is checked (the hash is
         // slow), in the database, so neither concurrency nor spreading the
         // guesses over several nodes gets past the limit.
@@ -48,7 +47,7 @@ void AddSessionRoutes(Router& router) {
           std::optional<Credentials> login;
         };
         auto guess = WriteResult<Guess>(router.db(), [&](sql::Connection& c) -> Result<Guess> {
-          auto reserved = login_attempts::Reserve(c, {by_email, by_addr}, ctx.now_ms);
+          auto reserved = login_attempts::Reserve(c, email, address, ctx.now_ms);
           if (!reserved)
             return Fail(Error{ErrorKind::kTooManyRequests,
                               "too_many_requests",
@@ -66,7 +65,7 @@ void AddSessionRoutes(Router& router) {
         const Identity who = guess->login->who;
         auto session =
             WriteResult<NewSession>(router.db(), [&](sql::Connection& c) -> Result<NewSession> {
-              login_attempts::Forgive(c, guess->reservations, by_email);
+              login_attempts::Forgive(c, guess->reservations, email, address, ctx.now_ms);
               return CreateSession(c, who.user_id, ctx.now_ms);
             });
         if (!session) return Fail(session.error());

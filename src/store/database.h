@@ -68,6 +68,22 @@ class Database {
   std::function<void()> commit_listener_;
 };
 
+// Sets a database's commit listener for as long as it lives, and clears it
+// when it goes: the listener's target (a dispatcher) often dies before the
+// database does. Made and destroyed while no other thread writes.
+class ScopedCommitListener {
+ public:
+  ScopedCommitListener(Database& db, std::function<void()> listener) : db_(db) {
+    db_.SetCommitListener(std::move(listener));
+  }
+  ~ScopedCommitListener() { db_.SetCommitListener(nullptr); }
+  ScopedCommitListener(const ScopedCommitListener&) = delete;
+  ScopedCommitListener& operator=(const ScopedCommitListener&) = delete;
+
+ private:
+  Database& db_;
+};
+
 // Opens a --db URL (see database_url.h).
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
                                                const DatabaseOptions& options = {});

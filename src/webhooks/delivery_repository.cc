@@ -7,6 +7,13 @@
 
 namespace lw::deliveries {
 
+// What parks a delivery: added to next_attempt_at (see kParkedOffset). The
+// claims' index holds only unparked rows; each statement that reads it says
+// LW_UNPARKED word for word, so both planners know the index applies.
+#define LW_PARKED_OFFSET "1000000000000000"
+#define LW_UNPARKED(x) x "next_attempt_at < " LW_PARKED_OFFSET
+static_assert(kParkedOffset == 1'000'000'000'000'000);
+
 namespace {
 
 // "msg_" + 32 hex digits: the webhook-id header, the same on every retry.
@@ -62,10 +69,26 @@ constexpr const char* kInsertDelivery =
     "created_at, updated_at, subject, sequence) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, "
     "(SELECT last FROM delivery_sequences WHERE rule_id = ? AND subject = ?))";
 
+// The same for an ordered rule: behind a subject head that waits for a
+// retry, the new delivery is due when that retry is (it cannot go before),
+// so claims need not step over it until then.
+constexpr const char* kInsertOrderedDelivery =
+    "INSERT INTO deliveries (org_id, rule_id, event_id, webhook_id, status, next_attempt_at, "
+    "created_at, updated_at, subject, sequence) VALUES (?, ?, ?, ?, 'pending', COALESCE("
+    "(SELECT CASE WHEN h.next_attempt_at > ? AND h." LW_UNPARKED("") " THEN h.next_attempt_at "
+    "ELSE ? END FROM deliveries h WHERE h.status = 'pending' AND h.rule_id = ? AND "
+    "h.subject = ? ORDER BY h.sequence LIMIT 1), ?), ?, ?, ?, "
+    "(SELECT last FROM delivery_sequences WHERE rule_id = ? AND subject = ?))";
+
 std::vector<sql::Value> InsertParams(int64_t org_id, int64_t rule_id, int64_t event_id,
                                      const std::string& subject, int64_t now_ms) {
   return {org_id, rule_id, event_id, NewWebhookId(), now_ms,
           now_ms, now_ms,  subject,  rule_id,        subject};
+}
+std::vector<sql::Value> OrderedInsertParams(int64_t org_id, int64_t rule_id, int64_t event_id,
+                                            const std::string& subject, int64_t now_ms) {
+  return {org_id,  rule_id, event_id, NewWebhookId(), now_ms,  now_ms,  rule_id,
+          subject, now_ms,  now_ms,   now_ms,         subject, rule_id, subject};
 }
 
 }  // namespace
@@ -81,13 +104,58 @@ int64_t Enqueue(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t eve
       .Int(0);
 }
 
-void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<int64_t>& rule_ids,
+void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<RuleToQueue>& rules,
                 int64_t event_id, const std::string& subject, int64_t now_ms) {
   c.AnnounceWork();
-  for (int64_t rule_id : rule_ids) {
-    c.Defer(kNextSequence, {rule_id, subject});
-    c.Defer(kInsertDelivery, InsertParams(org_id, rule_id, event_id, subject, now_ms));
+  for (const RuleToQueue& rule : rules) {
+    c.Defer(kNextSequence, {rule.id, subject});
+    if (rule.ordered)
+      c.Defer(kInsertOrderedDelivery,
+              OrderedInsertParams(org_id, rule.id, event_id, subject, now_ms));
+    else
+      c.Defer(kInsertDelivery, InsertParams(org_id, rule.id, event_id, subject, now_ms));
   }
+}
+
+void SetParked(sql::Connection& c, int64_t rule_id, bool parked) {
+  // By the rule's pending rows (the deliveries_subject index has them all,
+  // parked or not), never its whole history.
+  if (parked)
+    c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at + " LW_PARKED_OFFSET
+           " WHERE rule_id = ? AND status = 'pending' AND " LW_UNPARKED(""),
+           {rule_id});
+  else
+    c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at - " LW_PARKED_OFFSET
+           " WHERE rule_id = ? AND status = 'pending' AND next_attempt_at >= " LW_PARKED_OFFSET,
+           {rule_id});
+}
+
+void SetOrganizationParked(sql::Connection& c, int64_t org_id, bool parked) {
+  if (parked)
+    c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at + " LW_PARKED_OFFSET
+           " WHERE rule_id IN (SELECT id FROM webhook_rules WHERE org_id = ?) AND status = "
+           "'pending' AND " LW_UNPARKED(""),
+           {org_id});
+  else
+    c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at - " LW_PARKED_OFFSET
+           " WHERE rule_id IN (SELECT id FROM webhook_rules WHERE org_id = ? AND enabled = 1) AND "
+           "status = 'pending' AND next_attempt_at >= " LW_PARKED_OFFSET,
+           {org_id});
+}
+
+void ReleaseHeldBack(sql::Connection& c, int64_t rule_id, std::optional<std::string> subject,
+                     int64_t now_ms) {
+  // Never attempted and due later than now: only a push could have done
+  // that (a retry's schedule has attempts behind it).
+  std::string sql =
+      "UPDATE deliveries SET next_attempt_at = ? WHERE rule_id = ? AND status = 'pending' AND "
+      "attempt_count = 0 AND next_attempt_at > ? AND " LW_UNPARKED("");
+  std::vector<sql::Value> params{now_ms, rule_id, now_ms};
+  if (subject) {
+    sql += " AND subject = ?";
+    params.emplace_back(*subject);
+  }
+  c.Exec(sql, params);
 }
 
 void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms) {
@@ -97,25 +165,31 @@ void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms) {
       {now_ms, rule_id});
 }
 
-bool MakeDueAgain(sql::Connection& c, int64_t id, int64_t now_ms) {
+bool MakeDueAgain(sql::Connection& c, int64_t id, bool parked, int64_t now_ms) {
   c.AnnounceWork();
   // The lease's owner goes too: a result of an earlier attempt that arrives
   // later no longer counts.
-  return c.Exec(
-             "UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
+  if (c.Exec("UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
              "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE id = ? AND NOT "
              "(status = 'pending' AND lease_until > ?)",
-             {now_ms, now_ms, id, now_ms}) > 0;
+             {now_ms + (parked ? kParkedOffset : 0), now_ms, id, now_ms}) == 0)
+    return false;
+  // Its successors, held back behind its retry on an ordered rule, need not
+  // wait for that retry any more.
+  if (auto d = c.QueryOne("SELECT rule_id, subject FROM deliveries WHERE id = ?", {id});
+      d && !d->IsNull(1))
+    ReleaseHeldBack(c, d->Int(0), d->Text(1), now_ms);
+  return true;
 }
 
 int64_t MakeFailedDueAgain(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t since_ms,
-                           int64_t now_ms) {
+                           bool parked, int64_t now_ms) {
   c.AnnounceWork();
   return c.Exec(
       "UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
       "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE rule_id = ? AND org_id = ? AND "
       "status = 'failed' AND created_at >= ?",
-      {now_ms, now_ms, rule_id, org_id, since_ms});
+      {now_ms + (parked ? kParkedOffset : 0), now_ms, rule_id, org_id, since_ms});
 }
 
 const std::vector<std::string>& Statuses() {
@@ -181,9 +255,11 @@ namespace {
 // however long each backlog is.
 constexpr const char* kRulesWithWork =
     "WITH RECURSIVE rules(rule_id) AS ("
-    " SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending')"
+    " SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending' AND " LW_UNPARKED("")
+    ")"
     " UNION ALL SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending'"
-    " AND rule_id > rules.rule_id) FROM rules WHERE rules.rule_id IS NOT NULL)"
+    " AND " LW_UNPARKED("") " AND rule_id > rules.rule_id) FROM rules"
+    " WHERE rules.rule_id IS NOT NULL)"
     " SELECT r.id, r.ordered FROM rules JOIN webhook_rules r ON r.id = rules.rule_id"
     " AND r.enabled = 1"
     " JOIN organizations o ON o.id = r.org_id AND o.webhooks_enabled = 1";
@@ -192,24 +268,28 @@ constexpr const char* kRulesWithWork =
 // any rule's second, and so on. Only ids and order: the rows to send are read
 // afterwards for the ones taken. Parameters: now, now, turns, then the rules.
 // `gate`: more conditions on a candidate `x` (an ordered rule's).
-#define LW_TURNS(gate)                                                                       \
-  "WITH turns AS (SELECT d.id, d.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY d.rule_id" \
+#define LW_TURNS(gate) \
+  "WITH turns AS (SELECT d.id, d.rule_id, d.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY" \
+  " d.rule_id"                                                                                 \
   " ORDER BY d.next_attempt_at, d.id) AS turn FROM webhook_rules r"                          \
   " JOIN deliveries d ON d.id IN (SELECT x.id FROM deliveries x WHERE x.status = 'pending'"  \
-  " AND x.rule_id = r.id AND x.next_attempt_at <= ? AND x.lease_until <= ?" gate             \
+  " AND x.rule_id = r.id AND x." LW_UNPARKED("") " AND x.next_attempt_at <= ?"               \
+  " AND x.lease_until <= ?" gate                                                             \
   " ORDER BY x.next_attempt_at LIMIT ?) WHERE r.id IN (@ids))"                               \
-  " SELECT t.turn, t.next_attempt_at, t.id FROM turns t"
+  " SELECT t.turn, t.next_attempt_at, t.id, t.rule_id FROM turns t"
 // The same where several nodes claim at once (PostgreSQL): rows another node
 // is claiming are skipped rather than waited for, and the per-rule scan is a
 // LATERAL join, because PostgreSQL runs kTurns' correlated "IN (… LIMIT)" once
 // per delivery row (3.7 s for 20,000 pending; this form: 2 ms).
-#define LW_TURNS_LOCKING(gate)                                                               \
-  "WITH turns AS (SELECT x.id, x.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY x.rule_id" \
+#define LW_TURNS_LOCKING(gate) \
+  "WITH turns AS (SELECT x.id, x.rule_id, x.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY" \
+  " x.rule_id"                                                                                 \
   " ORDER BY x.next_attempt_at, x.id) AS turn FROM webhook_rules r CROSS JOIN LATERAL"       \
   " (SELECT x.id, x.rule_id, x.next_attempt_at FROM deliveries x WHERE x.status = 'pending'" \
-  " AND x.rule_id = r.id AND x.next_attempt_at <= ? AND x.lease_until <= ?" gate             \
+  " AND x.rule_id = r.id AND x." LW_UNPARKED("") " AND x.next_attempt_at <= ?"               \
+  " AND x.lease_until <= ?" gate                                                             \
   " ORDER BY x.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) x WHERE r.id IN (@ids))"      \
-  " SELECT t.turn, t.next_attempt_at, t.id FROM turns t"
+  " SELECT t.turn, t.next_attempt_at, t.id, t.rule_id FROM turns t"
 // An ordered rule's candidate only when no earlier one of its subject is
 // pending. Unordered rules run the forms without it, so they never pay for it.
 #define LW_IN_ORDER " AND " LW_EARLIER_PENDING("x") " IS NULL"
@@ -220,10 +300,10 @@ constexpr const char* kTurns[2][2] = {{LW_TURNS(""), LW_TURNS(LW_IN_ORDER)},
 }  // namespace
 
 std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int per_rule,
-                           const std::set<int64_t>& excluded_rules, const Lease& lease) {
+                           const ClaimScope& scope, const Lease& lease) {
   std::vector<int64_t> rules[2];  // [ordered]
   for (const auto& r : c.Query(kRulesWithWork))
-    if (!excluded_rules.count(r.Int(0))) rules[r.Bool(1)].push_back(r.Int(0));
+    if (!scope.excluded.count(r.Int(0))) rules[r.Bool(1)].push_back(r.Int(0));
   const int64_t n = int64_t(rules[0].size() + rules[1].size());
   if (n == 0 || limit <= 0) return {};
   // Turns enough to fill the batch even when some rules have little due, but
@@ -231,20 +311,32 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
   // sorts whole backlogs (at most about 4 × limit rows).
   const int64_t turns =
       std::clamp<int64_t>((4 * int64_t(limit) + n - 1) / n, 1, std::max(per_rule, 1));
-  // Long rule lists run in parts, so the order by turn is taken here, over
-  // all of them (at most about 4 × limit rows).
-  std::vector<std::tuple<int64_t, int64_t, int64_t>> order;
+  // Long rule lists run in parts, so the order is taken here, over all of
+  // them (at most about 4 × limit rows): by turn; then rules whose endpoint
+  // is idle; then in rotation; then the oldest first.
+  struct Place {
+    int64_t turn;
+    bool busy;
+    bool before_rotation;  // at or before scope.after_rule: served after the others
+    int64_t rule, due, id;
+    auto Key() const { return std::tie(turn, busy, before_rotation, rule, due, id); }
+  };
+  std::vector<Place> order;
   for (int ordered : {0, 1}) {
     if (rules[ordered].empty()) continue;
     for (const auto& r : c.QueryIn(kTurns[c.SupportsSkipLocked()][ordered], {now_ms, now_ms, turns},
-                                   rules[ordered]))
-      order.emplace_back(r.Int(0), r.Int(1), r.Int(2));
+                                   rules[ordered])) {
+      const int64_t rule = r.Int(3);
+      order.push_back({r.Int(0), scope.busy.count(rule) > 0, rule <= scope.after_rule, rule,
+                       r.Int(1), r.Int(2)});
+    }
   }
-  std::sort(order.begin(), order.end());
+  std::sort(order.begin(), order.end(),
+            [](const Place& a, const Place& b) { return a.Key() < b.Key(); });
   if (order.size() > size_t(limit)) order.resize(size_t(limit));
   std::vector<int64_t> ids;
   ids.reserve(order.size());
-  for (const auto& o : order) ids.push_back(std::get<2>(o));
+  for (const auto& o : order) ids.push_back(o.id);
   if (ids.empty()) return {};
   std::unordered_map<int64_t, Claimed> by_id;
   for (const auto& r :
@@ -333,12 +425,20 @@ std::unordered_map<int64_t, LeaseState> LeaseStates(sql::Connection& c,
   // By primary key only: with "status = ?" here SQLite would walk the status index.
   const std::string sql =
       std::string(
-          "SELECT id, attempt_count, org_id, rule_id, status, lease_owner FROM deliveries "
-          "WHERE id IN (@ids)") +
-      (c.SupportsSkipLocked() ? " FOR UPDATE" : "");
-  for (const auto& row : c.QueryIn(sql, {}, ids))
-    out[row.Int(0)] = {true, row.Text(4) == "pending" && row.OptText(5) == owner, int(row.Int(1)),
-                       row.Int(2), row.Int(3)};
+          "SELECT d.id, d.attempt_count, d.org_id, d.rule_id, d.status, d.lease_owner, d.subject, "
+          "d.sequence, (SELECT r.ordered FROM webhook_rules r WHERE r.id = d.rule_id) "
+          "FROM deliveries d WHERE d.id IN (@ids)") +
+      (c.SupportsSkipLocked() ? " FOR UPDATE OF d" : "");
+  for (const auto& row : c.QueryIn(sql, {}, ids)) {
+    LeaseState& s = out[row.Int(0)];
+    s.exists = true;
+    s.held = row.Text(4) == "pending" && row.OptText(5) == owner;
+    s.attempts = int(row.Int(1));
+    s.org_id = row.Int(2);
+    s.rule_id = row.Int(3);
+    if (!row.IsNull(6) && row.OptInt(8).value_or(0) == 1 && row.Text(6) != "test")
+      s.ordered = OrderedPlace{row.Text(6), row.Int(7)};
+  }
   return out;
 }
 
@@ -347,17 +447,27 @@ void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, const st
   if (ids.empty()) return;
   c.DeferIn(
       "UPDATE deliveries SET status = 'delivered', attempt_count = attempt_count + 1, "
-      "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE lease_owner = ? AND id IN (@ids)",
+      "lease_until = 0, updated_at = ? WHERE lease_owner = ? AND id IN (@ids)",
       {now_ms, owner}, ids);
 }
 
-void RecordFailure(sql::Connection& c, int64_t id, const std::string& owner, bool retry,
-                   int attempts, int64_t next_attempt_at, int64_t now_ms) {
+void RecordFailure(sql::Connection& c, const LeaseState& state, int64_t id,
+                   const std::string& owner, bool retry, int attempts, int64_t next_attempt_at,
+                   int64_t now_ms) {
   c.Defer(
       "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, "
-      "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?",
+      "lease_until = 0, updated_at = ? WHERE id = ? AND lease_owner = ?",
       {std::string(retry ? "pending" : "failed"), int64_t(attempts), next_attempt_at, now_ms, id,
        owner});
+  // On an ordered rule what comes after it cannot go before its retry: due
+  // then, not now, so no claim steps over a backlog that only waits (found
+  // by the deliveries_subject index, this subject's rows alone).
+  if (retry && state.ordered)
+    c.Defer(
+        "UPDATE deliveries SET next_attempt_at = ? WHERE status = 'pending' AND rule_id = ? "
+        "AND subject = ? AND sequence > ? AND next_attempt_at < ?",
+        {next_attempt_at, state.rule_id, state.ordered->subject, state.ordered->sequence,
+         next_attempt_at});
 }
 
 Purged PurgeDeliveries(sql::Connection& c, int64_t after_id, int64_t cutoff_ms, int limit) {

@@ -28,18 +28,44 @@ namespace lw::deliveries {
 int64_t Enqueue(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t event_id,
                 const std::string& subject, int64_t now_ms);
 // The same for each rule, when nobody needs the ids: the rows go out with the
-// transaction's next statement or its commit.
-void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<int64_t>& rule_ids,
+// transaction's next statement or its commit. Of an ordered rule, a delivery
+// behind a subject head that waits for its retry is due with that retry.
+struct RuleToQueue {
+  int64_t id = 0;
+  bool ordered = false;
+};
+void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<RuleToQueue>& rules,
                 int64_t event_id, const std::string& subject, int64_t now_ms);
+
+// Parking. The pending deliveries of a rule that may not send now (disabled,
+// or its organization's webhooks off) wait parked: kParkedOffset is added to
+// their next_attempt_at, which takes them out of the claims' index, so the
+// claims' walk over rules with work never visits rules that cannot send,
+// however many there are. Undone when the rule may send again.
+inline constexpr int64_t kParkedOffset = 1'000'000'000'000'000;  // ms: ~31,700 years
+void SetParked(sql::Connection& c, int64_t rule_id, bool parked);
+// The same for every rule of the organization (its webhooks turned off), or
+// every enabled rule of it (turned on).
+void SetOrganizationParked(sql::Connection& c, int64_t org_id, bool parked);
+// The time a delivery is due, parked or not.
+inline int64_t DueAt(int64_t next_attempt_at) {
+  return next_attempt_at >= kParkedOffset ? next_attempt_at - kParkedOffset : next_attempt_at;
+}
+// Makes due now the deliveries of `rule_id` (of `subject`, if given) that an
+// ordered rule held back behind a retry: for when that retry is no longer
+// what they wait for (redelivered, or the rule no longer ordered).
+void ReleaseHeldBack(sql::Connection& c, int64_t rule_id, std::optional<std::string> subject,
+                     int64_t now_ms);
 // A deleted rule's pending deliveries can never be sent: they become cancelled.
 void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms);
 // Makes a delivery due now with a fresh retry schedule (its attempts are
 // kept), unless it is in flight (pending and leased by a node): false then,
-// and nothing changes, so one webhook is never sent twice at once.
-bool MakeDueAgain(sql::Connection& c, int64_t id, int64_t now_ms);
+// and nothing changes, so one webhook is never sent twice at once. `parked`:
+// its rule may not send now (see SetParked).
+bool MakeDueAgain(sql::Connection& c, int64_t id, bool parked, int64_t now_ms);
 // Likewise for every failed delivery of the rule created at or after `since_ms`.
 int64_t MakeFailedDueAgain(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t since_ms,
-                           int64_t now_ms);
+                           bool parked, int64_t now_ms);
 
 // --- The delivery log -----------------------------------------------------
 
@@ -113,19 +139,32 @@ struct Lease {
   int64_t until = 0;
 };
 
+// What the claiming node knows of the rules it serves.
+struct ClaimScope {
+  std::set<int64_t> excluded = {};  // their endpoint holds enough already: none of theirs
+  // Their endpoint has work in the node already: within each turn, served
+  // after the rules whose endpoint has none (a firm's fresh webhook goes out
+  // at once, however many rules have backlogs).
+  std::set<int64_t> busy = {};
+  // Within a turn rules take their places in rotation, starting after this
+  // one (the last rule the previous claim served), so no rule loses every
+  // claim to older backlogs when a claim has fewer places than rules.
+  int64_t after_rule = 0;
+};
+
 // Leases up to `limit` pending deliveries that are due, of organizations with
-// webhooks enabled and rules enabled, skipping `excluded_rules`; each is held
-// by `lease` (not claimable by anyone before it runs out). Rules take turns:
-// every rule's oldest due delivery comes before any rule's second, and so on,
-// at most `per_rule` of each, so one rule's backlog never stands in front of
+// webhooks enabled and rules enabled (see `scope`); each is held by `lease`
+// (not claimable by anyone before it runs out). Rules take turns: every
+// rule's oldest due delivery comes before any rule's second, and so on, at
+// most `per_rule` of each, so one rule's backlog never stands in front of
 // another rule's fresh deliveries. The cost follows the number of rules with
 // pending deliveries, not the length of their backlogs. Rows another node is
 // claiming are skipped where the backend can. Of an ordered rule, a delivery
 // is taken only when no earlier one of its subject is pending (waiting or in
 // flight), so one subject's webhooks go out one at a time, in sequence, on any
-// number of nodes.
+// number of nodes. The result is in the order the places were given.
 std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int per_rule,
-                           const std::set<int64_t>& excluded_rules, const Lease& lease);
+                           const ClaimScope& scope, const Lease& lease);
 // Moves the end of the leases among `ids` that `lease.owner` still holds
 // (until 0: claimable again at once). Another node's leases stay as they are.
 void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, const Lease& lease);
@@ -141,6 +180,11 @@ struct AttemptRecord {
 };
 void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attempts);
 
+// A delivery's place in its ordered rule's sequence for its subject.
+struct OrderedPlace {
+  std::string subject;
+  int64_t sequence = 0;
+};
 struct LeaseState {
   bool exists = false;
   // Still pending under a lease of `owner`: its attempt's result decides what
@@ -150,6 +194,7 @@ struct LeaseState {
   int attempts = 0;
   int64_t org_id = 0;
   int64_t rule_id = 0;
+  std::optional<OrderedPlace> ordered;  // set when its rule is ordered
 };
 // What each of `ids` is now, for results that came back under `owner`'s
 // leases. Rows are locked until the transaction ends where the backend has
@@ -157,13 +202,17 @@ struct LeaseState {
 std::unordered_map<int64_t, LeaseState> LeaseStates(sql::Connection& c,
                                                     const std::vector<int64_t>& ids,
                                                     const std::string& owner);
-// Results under `owner`'s lease (the writes repeat the condition): the lease
-// ends with them, so a late answer of the same attempt changes nothing.
+// Results under `owner`'s lease (the writes repeat the condition). The owner
+// stays on the row (which node sent it last); a Redeliver clears it, so an
+// answer to an attempt from before the Redeliver no longer counts.
 void MarkDelivered(sql::Connection& c, const std::vector<int64_t>& ids, const std::string& owner,
                    int64_t now_ms);
-// After a failed attempt: pending again at `next_attempt_at`, or failed.
-void RecordFailure(sql::Connection& c, int64_t id, const std::string& owner, bool retry,
-                   int attempts, int64_t next_attempt_at, int64_t now_ms);
+// After a failed attempt: pending again at `next_attempt_at`, or failed. On
+// an ordered rule a retry also holds back its subject's later deliveries
+// until then. `state`: the delivery's, from LeaseStates.
+void RecordFailure(sql::Connection& c, const LeaseState& state, int64_t id,
+                   const std::string& owner, bool retry, int attempts, int64_t next_attempt_at,
+                   int64_t now_ms);
 
 // --- Retention ------------------------------------------------------------
 

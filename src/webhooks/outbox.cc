@@ -64,9 +64,9 @@ void Outbox::OnEvent(sql::Connection& c, const Actor& actor, const RecordedEvent
   // a broken invariant, and the whole write must fail rather than lose a webhook.
   if (!payload) throw sql::DbError(sql::DbError::Kind::kOther, payload.error().message);
   SetEventPayload(c, event.id, boost::json::serialize(*payload));
-  std::vector<int64_t> rule_ids;
-  for (const IndexedRule* rule : matched) rule_ids.push_back(rule->id);
-  deliveries::EnqueueAll(c, actor.org_id, rule_ids, event.id,
+  std::vector<deliveries::RuleToQueue> rules;
+  for (const IndexedRule* rule : matched) rules.push_back({rule->id, rule->ordered});
+  deliveries::EnqueueAll(c, actor.org_id, rules, event.id,
                          DeliverySubject(event.trigger_id, event.subject, actor.org_id),
                          actor.now_ms);
 }

@@ -33,13 +33,18 @@ const Trigger* ReadTrigger(FieldReader& f, const json::object& body) {
     return nullptr;
   }
   const json::value& v = it->value();
+  // An id as sent, never narrowed: 4294967299 is no trigger, not trigger 3.
+  const auto by_id = [](const json::value& id) -> const Trigger* {
+    if (!id.is_int64() || id.get_int64() < 1 || id.get_int64() > 1000) return nullptr;
+    return FindTrigger(int(id.get_int64()));
+  };
   const Trigger* t = nullptr;
-  if (v.is_int64())
-    t = FindTrigger(int(v.get_int64()));
-  else if (v.is_string())
+  if (v.is_string())
     t = FindTrigger(std::string_view(Trim(v.get_string())));
-  else if (v.is_object() && v.get_object().contains("id") && v.get_object().at("id").is_int64())
-    t = FindTrigger(int(v.get_object().at("id").get_int64()));  // a rule read back, sent again
+  else if (v.is_object() && v.get_object().contains("id"))
+    t = by_id(v.get_object().at("id"));  // a rule read back, sent again
+  else
+    t = by_id(v);
   if (!t) f.Fail("trigger", "unknown trigger; see GET /api/webhook-triggers");
   return t;
 }
@@ -62,7 +67,14 @@ CreationRules ReadCreationRules(FieldReader& f, const LookupResolver& find) {
     else if (r.status_id && !(r.substatus_id = find(lookup_kind::kSubstatus, *sub, *r.status_id)))
       f.Fail("substatus", "\"" + *sub + "\" is not a substatus of the chosen status");
   }
-  for (const auto& name : f.StringList("case_types", 200)) {
+  // Bounded: each name is a lookup inside the write transaction.
+  auto case_types = f.StringList("case_types", 200);
+  if (case_types.size() > kMaxCaseTypesPerRule) {
+    f.Fail("case_types",
+           "may list at most " + std::to_string(kMaxCaseTypesPerRule) + " case types");
+    case_types.clear();
+  }
+  for (const auto& name : case_types) {
     if (auto id = find(lookup_kind::kCaseType, name, 0)) {
       if (std::find(r.case_type_ids.begin(), r.case_type_ids.end(), *id) == r.case_type_ids.end())
         r.case_type_ids.push_back(*id);

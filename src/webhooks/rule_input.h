@@ -20,6 +20,8 @@ using LookupResolver = std::function<std::optional<int64_t>(
 
 inline constexpr size_t kMaxTitleChars = 200;
 inline constexpr size_t kMaxUrlChars = 2048;
+// Case types one rule may name (each is looked up while the rule is saved).
+inline constexpr size_t kMaxCaseTypesPerRule = 100;
 
 // Empty when `url` is an absolute http(s) URL (https only when `https_only`)
 // with a host, no user:password, at most 2048 characters; otherwise what is wrong.

@@ -25,7 +25,7 @@ RuleIndex::RuleIndex(const std::vector<Rule>& rules) {
     if (!rule.enabled) continue;
     TriggerBucket& bucket = buckets_[rule.trigger_id];
     const CreationRules& cr = rule.creation_rules;
-    IndexedRule indexed{rule.id, rule.url, cr};
+    IndexedRule indexed{rule.id, rule.url, cr, rule.ordered};
     if (cr.status_id)
       bucket.by_status[*cr.status_id].push_back(std::move(indexed));
     else if (!cr.case_type_ids.empty())

@@ -22,6 +22,7 @@ struct IndexedRule {
   int64_t id;
   std::string url;
   CreationRules creation_rules;
+  bool ordered = false;
 };
 
 class RuleIndex {

@@ -151,6 +151,12 @@ Result<json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t i
        CreationRulesToStorage(rule->creation_rules), actor.now_ms, int64_t(rule->ordered),
        int64_t(rule->enabled), id, actor.org_id});
   BumpRulesVersion(c, actor.org_id);
+  // A disabled rule's deliveries wait parked; an ordered rule no longer
+  // ordered lets go of what it held back behind retries.
+  if (before->at("enabled").as_bool() != rule->enabled)
+    deliveries::SetParked(c, id, !rule->enabled);
+  if (before->at("ordered").as_bool() && !rule->ordered)
+    deliveries::ReleaseHeldBack(c, id, std::nullopt, actor.now_ms);
   auto after = GetRuleJson(c, actor.org_id, id);
   RecordAudit(c, actor, "rule.updated", "webhook_rule", id,
               json::object{{"before", *before}, {"after", *after}});
@@ -189,6 +195,7 @@ void DisableRuleBySystem(sql::Connection& c, int64_t org_id, int64_t rule_id,
              "WHERE id = ? AND org_id = ? AND enabled = 1",
              {reason, now_ms, rule_id, org_id}) == 0)
     return;
+  deliveries::SetParked(c, rule_id, true);
   const Actor system{org_id, 0, "Leadwire", true, now_ms};
   RecordAudit(c, system, "rule.disabled", "webhook_rule", rule_id,
               json::object{{"reason", reason}});

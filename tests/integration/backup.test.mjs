@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { BIN, STORE, cli, freshDatabase, startServer, api, cleanup } from './helpers.mjs';
 
 function run(args) {
@@ -81,6 +81,29 @@ test('backup mistakes are one sentence and change nothing', async () => {
     assert.match(missing.stderr, /nope\.db does not exist/);
     assert.ok(!existsSync(`${d.dir}/nope.db`), 'a missing database is not created');
     assert.ok(!existsSync(`${d.dir}/out.db`));
+  } finally {
+    cleanup(d.dir, d.db);
+  }
+});
+
+test('backup never replaces nor removes what it did not make, and its copy is readable by its owner only', { skip: STORE !== 'sqlite' && 'SQLite only' }, async () => {
+  const d = freshDatabase();
+  try {
+    assert.equal(statSync(d.path).mode & 0o777, 0o600, 'the database holds signing keys: 0600');
+    const dangling = `${d.dir}/dangling.db`;
+    symlinkSync(`${d.dir}/nowhere`, dangling);
+    const refused = cli(['backup', '--db', d.db, '--to', dangling]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /dangling\.db already exists/);
+    assert.ok(!existsSync(`${d.dir}/nowhere`), 'the link was not followed');
+
+    const target = `${d.dir}/copy.db`;
+    writeFileSync(`${target}.partial`, 'someone else\'s');
+    const taken = cli(['backup', '--db', d.db, '--to', target]);
+    assert.equal(taken.code, 0, taken.stderr);
+    assert.equal(readFileSync(`${target}.partial`, 'utf8'), 'someone else\'s', 'left as it was');
+    assert.equal(statSync(target).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(d.dir).filter((f) => f.includes('.partial-')), [], 'no file of its own is left');
   } finally {
     cleanup(d.dir, d.db);
   }

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, cli, startServer, STORE } from './helpers.mjs';
@@ -65,4 +65,37 @@ test('while PostgreSQL is down: 503 unavailable with Retry-After, nothing stored
   // Every acknowledged lead's webhook arrives (the dispatcher paused, then went on).
   await rx.until(() => acked.every((id) => rx.at('/leads').some((h) => h.json.LeadId === id)), 30000,
     'every acknowledged lead delivered');
+});
+
+// CPU seconds the process has used (utime + stime from /proc).
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+test('an outage with webhooks in flight: the node rests (little CPU, two log lines), then records every result once', { skip, timeout: 120000 }, async () => {
+  rx.behave('/slow', async (req, res) => { await new Promise((r) => setTimeout(r, 2000)); res.writeHead(200); res.end('ok'); });
+  const rule = await call('POST', '/api/webhook-rules', { title: 'slow', url: rx.url('/slow'), trigger: 'Contact Added' });
+  assert.equal(rule.status, 201);
+  for (let i = 0; i < 20; i++) assert.equal((await call('POST', '/api/contacts', { first_name: `Slow ${i}` })).status, 201);
+  await rx.until(() => rx.at('/slow').length === 20, 20000, '20 webhooks in flight');
+  const linesBefore = server.stderr().split('\n').length;
+  const cpuBefore = cpuSeconds(server.child.pid);
+  pg('stop');
+  const started = Date.now();
+  await new Promise((r) => setTimeout(r, 10000));
+  const cpu = cpuSeconds(server.child.pid) - cpuBefore;
+  const seconds = (Date.now() - started) / 1000;
+  const during = server.stderr().split('\n').slice(linesBefore - 1).filter((l) => l.trim());
+  const metrics = (await api(server.base, 'GET', '/metrics')).buffer.toString();
+  pg('start');
+  assert.ok(cpu / seconds < 0.1, `the node used ${(100 * cpu / seconds).toFixed(1)}% of a core during the outage`);
+  assert.ok(during.length <= 10, `log lines during the outage: ${during.length}\n${during.slice(0, 20).join('\n')}`);
+  assert.ok(during.some((l) => /database is unavailable/.test(l)), during.join('\n'));
+  assert.match(metrics, /^leadwire_database_up 0$/m);
+  await poll(async () => (await call('GET', `/api/webhook-rules/${rule.json.id}/deliveries?status=delivered`)).json?.total === 20,
+    30000, 'all 20 recorded delivered');
+  assert.equal(rx.at('/slow').length, 20, 'each sent once');
+  await poll(async () => /database is available again, after \d+\.\d s/.test(server.stderr()), 10000, 'the outage\'s end logged');
+  assert.match((await api(server.base, 'GET', '/metrics')).buffer.toString(), /^leadwire_database_up 1$/m);
 });

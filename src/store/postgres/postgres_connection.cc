@@ -23,6 +23,10 @@ sql::DbError::Kind KindOf(const char* sqlstate) {
   // Serialization failure and deadlock: the transaction may simply be run again.
   if (std::strcmp(sqlstate, "40001") == 0 || std::strcmp(sqlstate, "40P01") == 0)
     return sql::DbError::Kind::kBusy;
+  // A statement past statement_timeout, a lock not had within lock_timeout:
+  // the server is too busy or blocked for now (503, try again), not a bug.
+  if (std::strcmp(sqlstate, "57014") == 0 || std::strcmp(sqlstate, "55P03") == 0)
+    return sql::DbError::Kind::kUnavailable;
   // Class 08: connection exception; 57P01–57P03: the server is shutting down,
   // crashed or is starting.
   if (std::strncmp(sqlstate, "08", 2) == 0 || std::strncmp(sqlstate, "57P0", 4) == 0)
@@ -53,6 +57,37 @@ PostgresConnection::PostgresConnection(const std::string& conninfo)
   // Notices (e.g. "relation already exists, skipping") are not errors.
   PQsetNoticeProcessor(
       conn_, [](void*, const char*) {}, nullptr);
+  if (const std::string settings = SessionSettings(conninfo); !settings.empty()) {
+    Result r(PQexec(conn_, settings.c_str()));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      std::string why = PQerrorMessage(conn_);
+      PQfinish(conn_);
+      conn_ = nullptr;
+      throw sql::DbError(sql::DbError::Kind::kUnavailable, "cannot set up the session: " + why);
+    }
+  }
+}
+
+std::string PostgresConnection::SessionSettings(const std::string& conninfo) {
+  // A session stuck in a transaction (its node paused, or cut off from the
+  // server) would hold its row locks until TCP gave up, about two hours:
+  // other nodes' claims and results would wait and their leases run out.
+  // So: no statement runs past 30 s, no lock is waited for past 10 s, a
+  // transaction idle for 15 s is ended by the server, and the server probes
+  // an idle client every few seconds. A setting named in --db is left as given.
+  static constexpr std::pair<const char*, const char*> kSettings[] = {
+      {"statement_timeout", "30s"},
+      {"lock_timeout", "10s"},
+      {"idle_in_transaction_session_timeout", "15s"},
+      {"tcp_keepalives_idle", "10"},
+      {"tcp_keepalives_interval", "5"},
+      {"tcp_keepalives_count", "3"},
+  };
+  std::string script;
+  for (const auto& [name, value] : kSettings)
+    if (conninfo.find(name) == std::string::npos)
+      script += std::string("SET ") + name + " = '" + value + "'; ";
+  return script;
 }
 
 PostgresConnection::~PostgresConnection() {
@@ -60,6 +95,11 @@ PostgresConnection::~PostgresConnection() {
 }
 
 bool PostgresConnection::Usable() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
+bool PostgresConnection::AtRest() const {
+  return Usable() && pending_.empty() && PQtransactionStatus(conn_) == PQTRANS_IDLE &&
+         PQpipelineStatus(conn_) == PQ_PIPELINE_OFF;
+}
 
 bool PostgresConnection::StillOpen() {
   if (!Usable()) return false;

@@ -23,7 +23,11 @@ namespace lw {
 class PostgresConnection final : public sql::Connection {
  public:
   // Throws DbError when the server cannot be reached or refuses the login.
+  // Each session gets SessionSettings(conninfo).
   explicit PostgresConnection(const std::string& conninfo);
+  // The timeouts every session runs with (the SET statements), but those
+  // `conninfo` names itself.
+  static std::string SessionSettings(const std::string& conninfo);
   ~PostgresConnection() override;
   PostgresConnection(const PostgresConnection&) = delete;
   PostgresConnection& operator=(const PostgresConnection&) = delete;
@@ -42,6 +46,9 @@ class PostgresConnection final : public sql::Connection {
 
   // False once the connection to the server is lost: do not reuse it.
   bool Usable() const;
+  // Usable, outside any transaction, out of pipeline mode, nothing queued:
+  // fit to be handed to the next transaction.
+  bool AtRest() const;
   // For an idle connection about to be used: whether the server has not
   // closed it meanwhile (a restart, an idle timeout, pg_terminate_backend).
   // Reads what the socket holds without waiting.

@@ -76,6 +76,9 @@ class PostgresDatabase final : public Database {
 
   Status Migrate() override {
     return Write([](sql::Connection& c) -> Status {
+      // A migration may rewrite a large table, and a node starting at the
+      // same time waits for the lock below: no session timeout applies here.
+      c.ExecScript("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0");
       // Held until this transaction ends: a node starting at the same time
       // waits here, then finds the migrations applied.
       c.Query("SELECT pg_advisory_xact_lock(?)", {kMigrationLock});
@@ -175,7 +178,9 @@ class PostgresDatabase final : public Database {
   void Release(std::unique_ptr<PostgresConnection> conn) {
     {
       std::lock_guard lock(pool_mutex_);
-      if (conn->Usable())
+      // Only a connection at rest goes back: one left inside a transaction,
+      // in pipeline mode or mid-COPY would fail whoever took it next.
+      if (conn->AtRest())
         idle_.push_back(std::move(conn));
       else
         --open_;  // lost: the next Take connects again
@@ -195,11 +200,17 @@ class PostgresDatabase final : public Database {
 
 Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url, int pool_size) {
   // libpq waits forever for an unreachable host unless told otherwise; a
-  // request must rather answer 503 within seconds.
+  // request must rather answer 503 within seconds. TCP keepalives and a user
+  // timeout notice a server that vanished (a failover, a cut cable) in
+  // seconds rather than the kernel's two hours.
   std::string conninfo = url;
-  if (conninfo.find("connect_timeout=") == std::string::npos)
-    conninfo +=
-        (conninfo.find('?') == std::string::npos ? "?" : "&") + std::string("connect_timeout=5");
+  for (const char* param :
+       {"connect_timeout=5", "keepalives=1", "keepalives_idle=10", "keepalives_interval=5",
+        "keepalives_count=3", "tcp_user_timeout=30000"}) {
+    const std::string_view name(param, std::string_view(param).find('='));
+    if (conninfo.find(std::string(name) + "=") != std::string::npos) continue;
+    conninfo += (conninfo.find('?') == std::string::npos ? "?" : "&") + std::string(param);
+  }
   try {
     PostgresConnection probe(conninfo);
   } catch (const sql::DbError& e) {

@@ -1,8 +1,12 @@
 #include "store/sqlite/sqlite_backup.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -37,15 +41,29 @@ Result<BackupReport> BackupSqlite(const std::string& source, const std::string& 
   std::error_code ec;
   if (!fs::exists(source, ec))
     return Fail(Failed(source + " does not exist; name the database the server uses"));
-  if (fs::exists(target, ec))
+  // Whatever is at the name, a dangling link too, is never replaced.
+  if (fs::exists(fs::symlink_status(target, ec)))
     return Fail(Failed(target + " already exists; remove it or choose another name"));
-  const std::string partial = target + ".partial";
-  fs::remove(partial, ec);
+  // The copy is made in a file of its own, created here (so nothing of
+  // anyone else's is written or removed) and readable by this user only: it
+  // holds the organizations' signing keys.
+  std::string partial = target + ".partial-XXXXXX";
+  const int fd = mkstemp(partial.data());
+  if (fd < 0)
+    return Fail(Failed("cannot create a file beside " + target + ": " + std::strerror(errno)));
+  close(fd);
+  const auto discard = [&] { fs::remove(partial, ec); };
 
   auto from = Open(source, SQLITE_OPEN_READONLY);
-  if (!from) return Fail(from.error());
-  auto to = Open(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (!to) return Fail(to.error());
+  if (!from) {
+    discard();
+    return Fail(from.error());
+  }
+  auto to = Open(partial, SQLITE_OPEN_READWRITE);
+  if (!to) {
+    discard();
+    return Fail(to.error());
+  }
   sqlite3_backup* backup = sqlite3_backup_init(to->get(), "main", from->get(), "main");
   if (!backup) return Fail(Failed("cannot copy " + source + ": " + sqlite3_errmsg(to->get())));
   // Every page in one step: one read transaction, so one consistent snapshot
@@ -57,7 +75,7 @@ Result<BackupReport> BackupSqlite(const std::string& source, const std::string& 
   if (step != SQLITE_DONE || finish != SQLITE_OK) {
     const std::string why = sqlite3_errstr(step != SQLITE_DONE ? step : finish);
     to.value().reset();
-    fs::remove(partial, ec);
+    discard();
     return Fail(Failed("cannot copy " + source + " to " + target + ": " + why));
   }
   // The copy is checked before it takes the name.
@@ -69,11 +87,19 @@ Result<BackupReport> BackupSqlite(const std::string& source, const std::string& 
   sqlite3_finalize(check);
   to.value().reset();
   if (verdict != "ok") {
-    fs::remove(partial, ec);
+    discard();
     return Fail(Failed("the copy of " + source + " failed its check: " + verdict));
   }
-  fs::rename(partial, target, ec);
-  if (ec) return Fail(Failed("cannot name the copy " + target + ": " + ec.message()));
+  // link() takes the name only if nothing has it: a file made there
+  // meanwhile is left alone (rename would replace it).
+  if (link(partial.c_str(), target.c_str()) != 0) {
+    const int err = errno;
+    discard();
+    if (err == EEXIST)
+      return Fail(Failed(target + " appeared while copying; remove it or choose another name"));
+    return Fail(Failed("cannot name the copy " + target + ": " + std::strerror(err)));
+  }
+  discard();
   report.bytes = int64_t(fs::file_size(target, ec));
   return report;
 }

@@ -1,5 +1,8 @@
 #include "store/sqlite/sqlite_database.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <mutex>
 #include <vector>
@@ -179,6 +182,11 @@ class SqliteDatabase final : public Database {
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path) {
+  // A new database file is readable by this user only: it holds the
+  // organizations' signing keys and password hashes. (SQLite gives its WAL
+  // and shared-memory files the same mode as the database.)
+  if (const int fd = open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600); fd >= 0)
+    close(fd);
   try {
     return std::make_unique<SqliteDatabase>(path);
   } catch (const sql::DbError& e) {

@@ -109,6 +109,20 @@ TEST(EndpointScheduler, ABrokenEndpointIsHeldToAFewSlotsUntilItAnswersAgain) {
   EXPECT_GT(s.TakeStartable().size(), 50u);
 }
 
+// Impaired endpoints keep their record while they matter, not for ever:
+// rules are deleted and URLs change.
+TEST(EndpointScheduler, AnImpairedEndpointIdleForLongIsForgotten) {
+  EndpointScheduler s({.max_in_flight = 1000, .max_per_endpoint = 64});
+  for (int i = 0; i < EndpointScheduler::kImpairedAfter; ++i) s.Add(Job(i, "gone"), kT0);
+  FinishAll(s, s.TakeStartable(), {false, milliseconds(15000)});
+  EXPECT_EQ(s.LimitOf("gone"), EndpointScheduler::kImpairedLimit);
+  s.TakeExpired(kT0);
+  s.TakeExpired(kT0 + std::chrono::minutes(5));
+  EXPECT_EQ(s.LimitOf("gone"), EndpointScheduler::kImpairedLimit) << "still remembered";
+  s.TakeExpired(kT0 + EndpointScheduler::kForgetIdleAfter + milliseconds(1));
+  EXPECT_EQ(s.LimitOf("gone"), 64) << "forgotten";
+}
+
 TEST(EndpointScheduler, ASlowButHealthyEndpointKeepsItsFullConcurrency) {
   EndpointScheduler s({.max_in_flight = 1000, .max_per_endpoint = 64});
   for (int round = 0; round < 5; ++round) {

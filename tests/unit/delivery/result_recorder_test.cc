@@ -113,16 +113,23 @@ TEST_F(ResultRecorder, AResultWhoseLeaseWasLostIsKeptButChangesNothing) {
   EXPECT_EQ(Delivery(id).status, "delivered");
 }
 
-// An answer that arrives after its attempt was already decided (by an
-// earlier copy of the same result) or after the delivery was redelivered
-// counts no more.
-TEST_F(ResultRecorder, AResultAfterTheLeaseEndedChangesNothing) {
+// A node stalled past its lease; meanwhile an Admin redelivered the delivery
+// (allowed: no lease held it any more). The stalled node's late answer is
+// kept as an attempt, but it belongs to the attempt before the Redeliver
+// and decides nothing.
+TEST_F(ResultRecorder, AnAnswerFromBeforeARedeliverChangesNothing) {
   const int64_t id = Queue(kT0);
-  Answer(id, 500, kT0);  // retrying: the lease ended with the result
-  Record(id, 200, kT0 + 1000);
+  Lease(id, "node-a", kT0 + 60'000);
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    EXPECT_TRUE(deliveries::MakeDueAgain(c, id, false, kT0 + 61'000));
+    return {};
+  }));
+  Record(id, 410, kT0 + 62'000);
   auto d = Delivery(id);
-  EXPECT_EQ(d.status, "pending") << "not delivered by an answer no lease stands behind";
-  EXPECT_EQ(d.attempt_count, 1);
+  EXPECT_EQ(d.status, "pending") << "due again, for the Redeliver's own attempt";
+  EXPECT_EQ(d.attempt_count, 0);
+  EXPECT_EQ(d.attempts.size(), 1u);
+  EXPECT_TRUE(RuleState().first);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ class Recording final : public Transport {
   int Capacity() const override { return 100; }
   size_t Load() const override { return got.size(); }
   std::set<std::string> FullEndpoints() const override { return full; }
+  std::set<std::string> BusyEndpoints() const override { return {}; }
   std::vector<std::string> got;
   std::set<std::string> full;
   bool started = false, stopped = false;
@@ -59,6 +60,29 @@ TEST(ShardedTransport, EachEndpointStaysOnOneShard) {
   EXPECT_EQ(t.FullEndpoints(), (std::set<std::string>{"a", "b"}));
   t.Stop(std::chrono::milliseconds(0));
   for (auto* s : shards) EXPECT_TRUE(s->stopped);
+}
+
+// With a cap per origin (--max-per-host), every firm's endpoint on one host
+// goes to the same shard, so the shard's cap is the node's.
+TEST(ShardedTransport, WithACapPerHostEachHostStaysOnOneShard) {
+  std::vector<Recording*> shards;
+  std::vector<std::unique_ptr<Transport>> owned;
+  for (int i = 0; i < 4; ++i) {
+    owned.push_back(std::make_unique<Recording>());
+    shards.push_back(static_cast<Recording*>(owned.back().get()));
+  }
+  ShardedTransport t(std::move(owned), /*by_host=*/true);
+  std::vector<DeliveryJob> jobs;
+  for (int firm = 0; firm < 40; ++firm) {
+    DeliveryJob j;
+    j.host = "https://hooks.zapier.com:443";
+    j.endpoint = std::to_string(firm) + "|" + j.host;
+    jobs.push_back(j);
+  }
+  t.Submit(std::move(jobs));
+  int used = 0;
+  for (auto* s : shards) used += !s->got.empty();
+  EXPECT_EQ(used, 1) << "40 firms, one host: one shard";
 }
 
 }  // namespace

@@ -307,6 +307,25 @@ TEST_P(DatabaseContract, IdListsOfAnyLengthWork) {
   }));
 }
 
+// A commit listener set for a scope is called for commits in it, and never
+// after it (its target, a dispatcher, is gone by then).
+TEST_P(DatabaseContract, AScopedCommitListenerIsClearedWhenItGoes) {
+  int calls = 0;
+  auto write = [&] {
+    ASSERT_TRUE(db_->Write([](sql::Connection& c) -> Status {
+      testing::InsertOrg(c, "x");
+      return {};
+    }));
+  };
+  {
+    ScopedCommitListener listening(*db_, [&] { ++calls; });
+    write();
+    EXPECT_EQ(calls, 1);
+  }
+  write();
+  EXPECT_EQ(calls, 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContract, testing::kBothBackends, testing::BackendName);
 
 }  // namespace

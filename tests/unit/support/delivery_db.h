@@ -64,8 +64,11 @@ class DeliveryDb : public ::testing::Test {
   int64_t Queue(int64_t at, int64_t rule = 0, const std::string& subject = "test") {
     int64_t id = 0;
     EXPECT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-      const int64_t event = RecordTestEvent(c, Admin(at), 1, "{}");
-      id = deliveries::Enqueue(c, org_, rule ? rule : rule_, event, subject, at);
+      if (!rule) rule = rule_;
+      const int64_t org =
+          c.QueryOne("SELECT org_id FROM webhook_rules WHERE id = ?", {rule})->Int(0);
+      const int64_t event = RecordTestEvent(c, Actor{org, 0, "Admin", true, at}, 1, "{}");
+      id = deliveries::Enqueue(c, org, rule, event, subject, at);
       return {};
     }));
     return id;

@@ -8,6 +8,7 @@
 #include "delivery/signed_job.h"
 #include "support/counting_connection.h"
 #include "support/delivery_db.h"
+#include "webhooks/rules_service.h"
 
 namespace lw {
 namespace {
@@ -110,7 +111,7 @@ TEST_F(DeliveryRepository, ExcludedRulesAreLeftForALaterClaim) {
   Queue(kT0);
   auto none = *WriteResult<std::vector<deliveries::Claimed>>(
       *db_, [&](sql::Connection& c) -> Result<std::vector<deliveries::Claimed>> {
-        return deliveries::Claim(c, kT0, 100, 100, {rule_}, {"node-a", kT0 + 60'000});
+        return deliveries::Claim(c, kT0, 100, 100, {.excluded = {rule_}}, {"node-a", kT0 + 60'000});
       });
   EXPECT_TRUE(none.empty());
   EXPECT_EQ(Claim(kT0).size(), 1u);
@@ -159,6 +160,75 @@ TEST_F(DeliveryRepository, LeasesAndStatesOfManyDeliveriesAtOnce) {
   }));
   EXPECT_TRUE(Claim(kT0).empty());
   EXPECT_EQ(Claim(kT0 + kLease).size(), 100u) << "the claim's own limit";
+}
+
+// The deliveries of a rule that may not send (disabled by an Admin or by
+// Leadwire, or its organization's webhooks off) wait parked: out of the
+// claims' index, so the claims' walk never visits them however many such
+// rules there are; shown with their real due time; claimable once the rule
+// may send again.
+TEST_F(DeliveryRepository, DeliveriesOfARuleThatMayNotSendWaitOutOfTheClaimsIndex) {
+  const int64_t id = Queue(kT0);
+  auto in_index = [&] {
+    return *ReadResult<int64_t>(*db_, [](sql::Connection& c) -> Result<int64_t> {
+      return c
+          .QueryOne(
+              "SELECT COUNT(*) FROM deliveries INDEXED BY deliveries_pending WHERE "
+              "status = 'pending' AND next_attempt_at < 1000000000000000")
+          ->Int(0);
+    });
+  };
+  auto set_rule = [&](bool enabled) {
+    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      auto r = UpdateRule(c, Admin(kT0), rule_,
+                          boost::json::object{{"title", "x"},
+                                              {"url", "https://hooks.example/x"},
+                                              {"trigger", 1},
+                                              {"enabled", enabled}});
+      EXPECT_TRUE(r) << r.error().message;
+      return {};
+    }));
+  };
+  auto set_webhooks = [&](bool enabled) {
+    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      LW_CHECK(UpdateWebhookSettings(c, Admin(kT0), boost::json::object{{"enabled", enabled}}));
+      return {};
+    }));
+  };
+  EXPECT_EQ(in_index(), 1);
+  set_rule(false);
+  EXPECT_EQ(in_index(), 0);
+  EXPECT_EQ(Delivery(id).status, "pending");
+  EXPECT_EQ(deliveries::DueAt(Delivery(id).next_attempt_at), kT0) << "its real due time";
+  set_rule(true);
+  EXPECT_EQ(in_index(), 1);
+  set_webhooks(false);
+  EXPECT_EQ(in_index(), 0);
+  set_webhooks(true);
+  EXPECT_EQ(in_index(), 1);
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    DisableRuleBySystem(c, org_, rule_, "gone", kT0);
+    return {};
+  }));
+  EXPECT_EQ(in_index(), 0) << "disabled by Leadwire";
+  set_rule(true);
+  EXPECT_EQ(Claim(kT0).size(), 1u);
+}
+
+// A delivery whose rule is another organization's (an id mistake, say a
+// reused one) is never sent to that rule's URL with this organization's
+// data: the claim cancels it.
+TEST_F(DeliveryRepository, ADeliveryOfAnotherOrganizationsRuleIsCancelledNotSent) {
+  int64_t id = 0;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    const int64_t other_org = AddOrg(c, "Other firm");
+    const int64_t other_rule = AddRule(c, "https://other.example/x", other_org);
+    id = deliveries::Enqueue(c, org_, other_rule, RecordTestEvent(c, Admin(kT0), 1, "{}"), "test",
+                             kT0);
+    return {};
+  }));
+  EXPECT_TRUE(Claim(kT0).empty());
+  EXPECT_EQ(Delivery(id).status, "cancelled");
 }
 
 TEST_F(DeliveryRepository, TheDeliveryLogRunsAFixedNumberOfQueries) {

@@ -51,6 +51,22 @@ class OrderedDelivery : public testing::BackendTest {
     }));
     return id;
   }
+  // The way the outbox queues for an ordered rule, at `now`.
+  int64_t QueueOrdered(const std::string& subject, int64_t now = kT0) {
+    EXPECT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      const int64_t event = RecordTestEvent(c, Actor{org_, 0, "Admin", true, now}, 3, "{}");
+      deliveries::EnqueueAll(c, org_, {{ordered_, true}}, event, subject, now);
+      return {};
+    }));
+    return *ReadResult<int64_t>(*db_, [](sql::Connection& c) -> Result<int64_t> {
+      return c.QueryOne("SELECT MAX(id) FROM deliveries")->Int(0);
+    });
+  }
+  int64_t DueNow(int64_t now) {
+    return *ReadResult<int64_t>(*db_, [&](sql::Connection& c) -> Result<int64_t> {
+      return deliveries::CountQueue(c, now).due;
+    });
+  }
   // The ids a claim at `now` by `node` takes.
   std::set<int64_t> Claim(int64_t now, const std::string& node = "node-a") {
     auto claimed = *WriteResult<std::vector<deliveries::Claimed>>(
@@ -73,7 +89,8 @@ class OrderedDelivery : public testing::BackendTest {
   void Failed(int64_t id, bool retry, int64_t next = 0) {
     ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
       HeldByNodeA(c, id);
-      deliveries::RecordFailure(c, id, "node-a", retry, 1, next, kT0);
+      const auto state = deliveries::LeaseStates(c, {id}, "node-a").at(id);
+      deliveries::RecordFailure(c, state, id, "node-a", retry, 1, next, kT0);
       return {};
     }));
   }
@@ -128,6 +145,53 @@ TEST_P(OrderedDelivery, ARetryHoldsItsSuccessorsAndAFinalFailureReleasesThem) {
   Failed(a1, false);
   EXPECT_EQ(Row(a1).status, "failed");
   EXPECT_EQ(Claim(kT0 + 6'000), (std::set<int64_t>{a2})) << "a final failure lets the next go";
+}
+
+// Behind a subject head that waits for its retry, the rest of the subject is
+// due with that retry, not now: no claim steps over a backlog that only waits
+// (with heads retrying, every claim used to walk all of it, for every tenant
+// of the node), and the queue's "due" count says what can really go.
+TEST_P(OrderedDelivery, WhatWaitsBehindARetryIsDueWithIt) {
+  const int64_t a1 = QueueOrdered("lead:1"), a2 = QueueOrdered("lead:1");
+  EXPECT_EQ(Claim(kT0), (std::set<int64_t>{a1}));
+  const int64_t retry_at = kT0 + 300'000;
+  Failed(a1, true, retry_at);
+  EXPECT_EQ(Row(a2).next_attempt_at, retry_at) << "held back when a1 was rescheduled";
+  const int64_t a3 = QueueOrdered("lead:1", kT0 + 1'000);
+  EXPECT_EQ(Row(a3).next_attempt_at, retry_at) << "queued behind a retry: due with it";
+  const int64_t b1 = QueueOrdered("lead:2", kT0 + 1'000);
+  EXPECT_EQ(Row(b1).next_attempt_at, kT0 + 1'000) << "another lead waits for nothing";
+  EXPECT_EQ(DueNow(kT0 + 1'000), 1);
+  EXPECT_EQ(Claim(kT0 + 1'000), (std::set<int64_t>{b1}));
+  Delivered(b1);
+  EXPECT_EQ(Claim(retry_at), (std::set<int64_t>{a1}));
+  Delivered(a1);
+  EXPECT_EQ(Claim(retry_at + 1), (std::set<int64_t>{a2}));
+  Delivered(a2);
+  EXPECT_EQ(Claim(retry_at + 2), (std::set<int64_t>{a3}));
+}
+
+// A head redelivered before its retry: what waited for that retry goes now.
+// A rule no longer ordered lets go of everything it held back.
+TEST_P(OrderedDelivery, WhatWasHeldBackGoesOnceItsRetryIsNoLongerAwaited) {
+  const int64_t a1 = QueueOrdered("lead:1"), a2 = QueueOrdered("lead:1");
+  const int64_t b1 = QueueOrdered("lead:2"), b2 = QueueOrdered("lead:2");
+  EXPECT_EQ(Claim(kT0), (std::set<int64_t>{a1, b1}));
+  Failed(a1, true, kT0 + 3'600'000);
+  Failed(b1, true, kT0 + 3'600'000);
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    EXPECT_TRUE(deliveries::MakeDueAgain(c, a1, false, kT0 + 2'000));
+    return {};
+  }));
+  EXPECT_EQ(Row(a2).next_attempt_at, kT0 + 2'000);
+  EXPECT_EQ(Row(b2).next_attempt_at, kT0 + 3'600'000) << "another subject still waits";
+  EXPECT_EQ(Claim(kT0 + 2'000), (std::set<int64_t>{a1}));
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    deliveries::ReleaseHeldBack(c, ordered_, std::nullopt, kT0 + 3'000);
+    return {};
+  }));
+  EXPECT_EQ(Row(b2).next_attempt_at, kT0 + 3'000);
+  EXPECT_EQ(Row(b1).next_attempt_at, kT0 + 3'600'000) << "a retry keeps its own schedule";
 }
 
 // Two nodes claiming from one database: a subject's next delivery is never

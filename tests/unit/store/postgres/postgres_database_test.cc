@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/database.h"
+#include "store/postgres/postgres_connection.h"
 #include "support/org_rows.h"
 #include "support/test_databases.h"
 
@@ -142,6 +143,42 @@ TEST_F(PostgresDatabaseTest, WritesAfterTheServerClosedThePooledConnectionsRunOn
   }
   auto names = testing::OrgNames(*db);
   EXPECT_TRUE(names.count("direct") && names.count("deferred"));
+}
+
+// Every session runs with timeouts, so one stuck inside a transaction (its
+// node paused, or cut off) cannot hold row locks for the hours TCP takes.
+TEST_F(PostgresDatabaseTest, SessionsRunWithTimeoutsThatEndStuckTransactions) {
+  auto db = Open(1);
+  ASSERT_TRUE(db);
+  auto settings = ReadResult<std::vector<std::string>>(
+      *db, [](sql::Connection& c) -> Result<std::vector<std::string>> {
+        std::vector<std::string> out;
+        for (const char* name : {"statement_timeout", "lock_timeout",
+                                 "idle_in_transaction_session_timeout", "tcp_keepalives_idle"})
+          out.push_back(c.QueryOne(std::string("SELECT current_setting('") + name + "')")->Text(0));
+        return out;
+      });
+  ASSERT_TRUE(settings) << settings.error().message;
+  EXPECT_EQ(*settings, (std::vector<std::string>{"30s", "10s", "15s", "10"}));
+  EXPECT_EQ(PostgresConnection::SessionSettings("postgresql://h/db?options=-c%20lock_timeout%3D1s")
+                .find("lock_timeout"),
+            std::string::npos)
+      << "a setting given in --db is left as given";
+}
+
+// Only a connection at rest goes back to the pool (postgres_database's
+// Release asks AtRest): not one still inside a transaction, nor one with
+// statements queued for its pipeline.
+TEST_F(PostgresDatabaseTest, AConnectionIsAtRestOnlyOutsideTransactionsWithNothingQueued) {
+  PostgresConnection conn(test_db_->url());
+  EXPECT_TRUE(conn.AtRest());
+  conn.Begin();
+  conn.Query("SELECT 1", std::vector<sql::Value>{});
+  EXPECT_FALSE(conn.AtRest()) << "inside a transaction";
+  conn.Defer("SELECT 1", {});
+  EXPECT_FALSE(conn.AtRest()) << "a statement queued";
+  conn.Commit("leadwire_test");
+  EXPECT_TRUE(conn.AtRest());
 }
 
 // Id lists of every length share a few prepared statements (one per power of
