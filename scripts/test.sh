@@ -4,7 +4,8 @@
 # tests (ctest; the store's on SQLite and PostgreSQL), each libFuzzer target
 # for a short while (clang 16, ASan + UBSan), the integration tests
 # (node's test runner against the real binary, on each store in turn) and the
-# browser tests (Debian's Chromium driven by playwright-core, same binary).
+# browser tests (Debian's Chromium driven by playwright-core, same binary),
+# and a short seeded fault campaign on each store (tests/chaos/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -44,3 +45,8 @@ LEADWIRE_TEST_STORE=postgresql node_test --test-concurrency=2 tests/integration/
 
 echo "== browser tests"
 node_test tests/e2e/
+
+echo "== fault campaign: a short seeded one on each store (bash bench/chaos runs a long one)"
+chaos() { timeout --kill-after=30 1200 node tests/chaos/campaign.mjs --bin "$LEADWIRE_BIN" "$@"; }
+chaos --store postgresql --seconds 150
+chaos --store sqlite --seconds 90

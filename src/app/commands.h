@@ -43,7 +43,8 @@ struct ServeOptions {
   int max_connections_per_client = 256;      // 0: no bound
   int idle_timeout = 60;                     // seconds
   double retention_days = 30;                // 0: keep the delivery log for good
-  int rate_limit = 100;  // API requests per second per token or session; 0: none
+  int rate_limit = 100;        // API requests per second per token or session; 0: none
+  std::string retry_schedule;  // tests only: delays between attempts ("1s,2s,4s")
 };
 int RunServe(const ServeOptions& o);
 

@@ -104,6 +104,11 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
 
+  serve_cmd->add_option("--retry-schedule", serve.retry_schedule,
+                        "NOT FOR PRODUCTION: the delays between attempts, e.g. 1s,2s,4s (three "
+                        "retries), instead of 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; for "
+                        "tests that must see a delivery finally fail within minutes");
+
   lw::app::BackupOptions backup;
   auto* backup_cmd = cli.add_subcommand(
       "backup", "Copy a SQLite database while the server runs (a consistent online copy)");

@@ -75,7 +75,7 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
       parts.push_back(
           std::make_unique<CurlTransport>(AddressPolicy(config.allow_destinations), options));
     transport = std::make_unique<ShardedTransport>(std::move(parts), options.max_per_host > 0);
-    dispatcher.emplace(db, clock, *transport, DispatcherOptions{});
+    dispatcher.emplace(db, clock, *transport, DispatcherOptions{.retry = config.retry});
   }
   // Commits wake the dispatcher; the database outlives this function (the
   // demo writes after it), the dispatcher does not.
@@ -156,6 +156,13 @@ int RunServe(const ServeOptions& o) {
   config.http.idle_timeout = std::chrono::seconds(o.idle_timeout);
   config.retention_days = o.retention_days;
   config.rate_limit = o.rate_limit;
+  if (!o.retry_schedule.empty()) {
+    auto schedule = RetrySchedule::Parse(o.retry_schedule);
+    if (!schedule) return Complain(schedule.error());
+    config.retry = std::move(*schedule);
+    log::Warn("--retry-schedule " + o.retry_schedule +
+              ": deliveries fail after these retries, not §6's 28 hours (for tests only)");
+  }
   auto db = OpenOrExplain(o.db, DatabaseOptions{o.db_pool});
   if (!db) return 1;
   return ServeDatabase(*db, config, "");

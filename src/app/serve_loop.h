@@ -10,6 +10,7 @@
 
 #include "delivery/address_policy.h"
 #include "delivery/curl_transport.h"
+#include "delivery/retry_policy.h"
 #include "http/server.h"
 #include "store/database.h"
 
@@ -31,6 +32,7 @@ struct NodeConfig {
   http::ServerOptions http{.max_connections = 0};
   double retention_days = 30;  // worker roles delete older finished deliveries; 0: never
   int rate_limit = 100;        // API requests per second per token or session; 0: none
+  RetrySchedule retry = RetrySchedule::Standard();  // --retry-schedule (tests only)
 };
 
 // on_ready runs once the node accepts connections and delivers (the demo

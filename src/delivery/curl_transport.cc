@@ -27,6 +27,7 @@ struct CurlTransport::Transfer {
   std::chrono::steady_clock::time_point started;
   std::string ssrf_refusal;
   bool no_socket = false;  // the process ran out of file descriptors
+  int requests = 0;        // sent for this transfer (libcurl resends on a dead reused connection)
   char error[CURL_ERROR_SIZE] = {};
 };
 
@@ -74,6 +75,13 @@ curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
   if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM))
     t->no_socket = true;
   return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+// curl's CURLOPT_PREREQFUNCTION: called before each request goes out,
+// again when libcurl resends it because a reused connection died first.
+int OnRequest(void* user, char*, char*, int, int) {
+  ++static_cast<CurlTransport::Transfer*>(user)->requests;
+  return CURL_PREREQFUNC_OK;
 }
 
 // curl's CURLOPT_SSL_CTX_FUNCTION: each new TLS context also trusts --ca-file.
@@ -205,6 +213,7 @@ void* CurlTransport::NewHandle() {
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, OnRequest);
   curl_easy_setopt(e, CURLOPT_SHARE, share_);
   // TLS: the peer's certificate and host name are always verified.
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -261,6 +270,7 @@ void CurlTransport::Begin(DeliveryJob job) {
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->result.response_excerpt);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->result);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(e, CURLOPT_PRIVATE, t);
   if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
@@ -294,6 +304,7 @@ std::string DescribeFailure(int code, const char* detail) {
 
 void CurlTransport::Finish(Transfer* t, int code) {
   DeliveryResult& r = t->result;
+  r.requests_sent = std::max(1, t->requests);
   r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - t->started)
                       .count();

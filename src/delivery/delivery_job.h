@@ -26,6 +26,11 @@ struct DeliveryResult {
   std::string error;               // empty on an HTTP answer
   std::string response_excerpt;    // the start of the body (kResponseCaptureBytes)
   std::optional<std::string> retry_after;
+  // Requests the receiver may have seen for this one attempt: more than one
+  // when the connection closed after the request went out and before any
+  // answer, and the transport sent it again at once on a new connection.
+  // Each is kept as an attempt of its own.
+  int requests_sent = 1;
 };
 
 inline constexpr size_t kResponseExcerptBytes = 8 * 1024;

@@ -50,7 +50,7 @@ void Dispatcher::Stop() {
   for (const auto& [id, _] : held_) still_held.push_back(id);
   if (still_held.empty()) return;
   auto st = db_.Write([&](sql::Connection& c) -> Status {
-    deliveries::SetLeases(c, still_held, {node_id_, 0});
+    deliveries::GiveBack(c, still_held, node_id_, 0);
     return {};
   });
   if (st)
@@ -135,8 +135,8 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
   const deliveries::Lease lease{node_id_, now + kLeaseMs};
   // Results and the next claim share one transaction, and so one fsync.
   auto st = db_.Write([&](sql::Connection& c) -> Status {
-    tally = RecordResults(c, batch, node_id_, now, uniform01);
-    deliveries::SetLeases(c, returned, {node_id_, now + kGivenBackPauseMs});
+    tally = RecordResults(c, batch, node_id_, now, uniform01, options_.retry);
+    deliveries::GiveBack(c, returned, node_id_, now + kGivenBackPauseMs);
     deliveries::SetLeases(c, to_renew, lease);
     if (claim) claimed = deliveries::Claim(c, now, limit, options_.per_rule, scope, lease);
     return {};
@@ -204,7 +204,7 @@ void Dispatcher::RecordOneByOne(std::vector<DeliveryResult> batch,
   auto record = [&](const DeliveryResult& r) -> Status {
     ResultTally tally;
     auto st = db_.Write([&](sql::Connection& c) -> Status {
-      tally = RecordResults(c, {r}, node_id_, now, uniform01);
+      tally = RecordResults(c, {r}, node_id_, now, uniform01, options_.retry);
       return {};
     });
     if (st) metrics::CountOutcomes(tally.delivered, tally.retried, tally.failed, tally.gone);
@@ -231,7 +231,7 @@ void Dispatcher::RecordOneByOne(std::vector<DeliveryResult> batch,
   }
   if (returned.empty()) return;
   if (auto st = db_.Write([&](sql::Connection& c) -> Status {
-        deliveries::SetLeases(c, returned, {node_id_, now + kGivenBackPauseMs});
+        deliveries::GiveBack(c, returned, node_id_, now + kGivenBackPauseMs);
         return {};
       });
       !st)

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "delivery/retry_policy.h"
 #include "delivery/transport.h"
 #include "store/database.h"
 
@@ -43,6 +44,7 @@ struct DispatcherOptions {
   // At Stop: how long requests already sent may take to be answered (an
   // answer recorded is a duplicate spared); the rest are sent again later.
   std::chrono::milliseconds stop_grace{5000};
+  RetrySchedule retry = RetrySchedule::Standard();  // --retry-schedule (tests only)
 };
 
 class Dispatcher {

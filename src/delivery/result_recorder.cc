@@ -8,9 +8,15 @@
 
 namespace lw {
 
+namespace {
+constexpr std::string_view kClosedBeforeAnswer =
+    "the connection closed after the request and before any answer; sent again at once on a "
+    "new connection";
+}  // namespace
+
 ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>& results,
                           const std::string& lease_owner, int64_t now_ms,
-                          const std::function<double()>& uniform01) {
+                          const std::function<double()>& uniform01, const RetrySchedule& schedule) {
   ResultTally tally;
   if (results.empty()) return tally;
   std::vector<int64_t> ids;
@@ -21,10 +27,14 @@ ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>&
   // was lost meanwhile (retention may have deleted the delivery: then none).
   std::vector<deliveries::AttemptRecord> attempts;
   attempts.reserve(results.size());
-  for (const DeliveryResult& r : results)
-    if (states.count(r.delivery_id))
-      attempts.push_back({r.delivery_id, r.started_at_ms, r.http_status, r.duration_ms, r.error,
-                          r.response_excerpt});
+  for (const DeliveryResult& r : results) {
+    if (!states.count(r.delivery_id)) continue;
+    for (int resent = 1; resent < r.requests_sent; ++resent)
+      attempts.push_back(
+          {r.delivery_id, r.started_at_ms, std::nullopt, 0, kClosedBeforeAnswer, ""});
+    attempts.push_back({r.delivery_id, r.started_at_ms, r.http_status, r.duration_ms, r.error,
+                        r.response_excerpt});
+  }
   deliveries::InsertAttempts(c, attempts);
   std::vector<int64_t> delivered;
   std::set<int64_t> healthy_rules;
@@ -40,7 +50,8 @@ ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>&
     }
     AttemptOutcome outcome{r.http_status, std::nullopt};
     if (r.retry_after) outcome.retry_after_ms = ParseRetryAfter(*r.retry_after, now_ms);
-    const RetryDecision next = DecideAfterAttempt(s.attempts + 1, outcome, now_ms, uniform01);
+    const RetryDecision next =
+        DecideAfterAttempt(s.attempts + 1, outcome, now_ms, uniform01, schedule);
     if (next.next == DeliveryNext::kDelivered) {
       ++tally.delivered;
       delivered.push_back(r.delivery_id);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "delivery/delivery_job.h"
+#include "delivery/retry_policy.h"
 #include "store/sql.h"
 
 namespace lw {
@@ -27,6 +28,7 @@ struct ResultTally {
 // jitter's source of randomness, in [0, 1).
 ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>& results,
                           const std::string& lease_owner, int64_t now_ms,
-                          const std::function<double()>& uniform01);
+                          const std::function<double()>& uniform01,
+                          const RetrySchedule& schedule = RetrySchedule::Standard());
 
 }  // namespace lw

@@ -25,7 +25,7 @@ namespace {
 // before that was so (SQLite kept them as they came) are made so here, or
 // the listing would not be JSON.
 json::value OptText(const std::optional<std::string>& s) {
-  return s ? json::value(StorableText(*s, s->size())) : json::value(nullptr);
+  return s ? json::value(StorableText(*s, 3 * s->size())) : json::value(nullptr);
 }
 
 json::value DeliveryJson(const deliveries::DeliveryRow& d) {

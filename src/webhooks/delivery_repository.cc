@@ -171,7 +171,7 @@ bool MakeDueAgain(sql::Connection& c, int64_t id, bool parked, int64_t now_ms) {
   // later no longer counts.
   if (c.Exec("UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
              "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE id = ? AND NOT "
-             "(status = 'pending' AND lease_until > ?)",
+             "(status = 'pending' AND lease_until > ? AND lease_owner IS NOT NULL)",
              {now_ms + (parked ? kParkedOffset : 0), now_ms, id, now_ms}) == 0)
     return false;
   // Its successors, held back behind its retry on an ordered rule, need not
@@ -384,6 +384,15 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
   c.DeferIn("UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id IN (@ids)",
             {lease.until, lease.owner}, taken);
   return out;
+}
+
+void GiveBack(sql::Connection& c, const std::vector<int64_t>& ids, const std::string& owner,
+              int64_t until) {
+  if (!ids.empty())
+    c.DeferIn(
+        "UPDATE deliveries SET lease_until = ?, lease_owner = NULL WHERE lease_owner = ? AND id IN "
+        "(@ids)",
+        {until, owner}, ids);
 }
 
 void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, const Lease& lease) {

@@ -59,7 +59,7 @@ void ReleaseHeldBack(sql::Connection& c, int64_t rule_id, std::optional<std::str
 // A deleted rule's pending deliveries can never be sent: they become cancelled.
 void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms);
 // Makes a delivery due now with a fresh retry schedule (its attempts are
-// kept), unless it is in flight (pending and leased by a node): false then,
+// kept), unless it is in flight (pending and held by a node): false then,
 // and nothing changes, so one webhook is never sent twice at once. `parked`:
 // its rule may not send now (see SetParked).
 bool MakeDueAgain(sql::Connection& c, int64_t id, bool parked, int64_t now_ms);
@@ -168,6 +168,10 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
 // Moves the end of the leases among `ids` that `lease.owner` still holds
 // (until 0: claimable again at once). Another node's leases stay as they are.
 void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, const Lease& lease);
+// Gives back, unsent, the deliveries among `ids` that `owner` holds: nobody
+// holds them any more, and no node claims them before `until`.
+void GiveBack(sql::Connection& c, const std::vector<int64_t>& ids, const std::string& owner,
+              int64_t until);
 
 // Views into the caller's results, which outlive the call.
 struct AttemptRecord {

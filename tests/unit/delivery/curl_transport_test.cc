@@ -65,6 +65,36 @@ struct SlowPort {
   std::thread thread;
 };
 
+// What a transport reported from its thread: results, and jobs given back.
+struct Reported {
+  void Listen(Transport& transport) {
+    transport.Start(
+        [this](DeliveryResult r) {
+          std::lock_guard lock(mutex);
+          results.push_back(std::move(r));
+        },
+        [this](std::vector<int64_t> ids) {
+          std::lock_guard lock(mutex);
+          returned.insert(returned.end(), ids.begin(), ids.end());
+        });
+  }
+  // Waits until `n` jobs ended one way or the other; false after `timeout`.
+  bool WaitFor(size_t n, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      {
+        std::lock_guard lock(mutex);
+        if (results.size() + returned.size() >= n) return true;
+      }
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  std::mutex mutex;
+  std::vector<DeliveryResult> results;
+  std::vector<int64_t> returned;
+};
+
 size_t OpenFiles() {
   size_t n = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
@@ -102,18 +132,8 @@ TEST(CurlTransport, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater
   options.total_timeout_ms = 300;
   options.connect_timeout_ms = 300;
   CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), options);
-  std::mutex mutex;
-  std::vector<DeliveryResult> results;
-  std::vector<int64_t> returned;
-  transport.Start(
-      [&](DeliveryResult r) {
-        std::lock_guard lock(mutex);
-        results.push_back(std::move(r));
-      },
-      [&](std::vector<int64_t> ids) {
-        std::lock_guard lock(mutex);
-        returned.insert(returned.end(), ids.begin(), ids.end());
-      });
+  Reported reported;
+  reported.Listen(transport);
   // Room for three more files, then ten webhooks at once.
   rlimit saved{};
   getrlimit(RLIMIT_NOFILE, &saved);
@@ -134,20 +154,15 @@ TEST(CurlTransport, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater
   std::this_thread::sleep_for(std::chrono::seconds(2));  // starved of files all along
   const int64_t cpu_starved = ThreadCpuMs("lw-transport") - cpu_before;
   setrlimit(RLIMIT_NOFILE, &saved);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  for (;;) {
-    {
-      std::lock_guard lock(mutex);
-      if (results.size() + returned.size() >= 10) break;
-    }
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "every job ends one way or the other";
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  ASSERT_TRUE(reported.WaitFor(10, std::chrono::seconds(15)))
+      << "every job ends one way or the other";
   transport.Stop(std::chrono::milliseconds(0));
-  std::lock_guard lock(mutex);
-  EXPECT_EQ(results.size(), 10u) << "sent once sockets were free, none given back or failed";
+  std::lock_guard lock(reported.mutex);
+  EXPECT_EQ(reported.results.size(), 10u)
+      << "sent once sockets were free, none given back or failed";
   // Each had a socket in the end: the silent port let it wait until its timeout.
-  for (const auto& r : results) EXPECT_NE(r.error.find("imed out"), std::string::npos) << r.error;
+  for (const auto& r : reported.results)
+    EXPECT_NE(r.error.find("imed out"), std::string::npos) << r.error;
   EXPECT_LT(cpu_starved, 200) << "paused while out of files, not trying in a loop";
 }
 
@@ -165,20 +180,14 @@ DeliveryJob JobTo(int port, int64_t id) {
 TEST(CurlTransport, StopLetsRequestsAlreadySentFinishWithinTheGrace) {
   SlowPort slow(std::chrono::milliseconds(300));
   CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), TransportOptions{});
-  std::mutex mutex;
-  std::vector<DeliveryResult> results;
-  transport.Start(
-      [&](DeliveryResult r) {
-        std::lock_guard lock(mutex);
-        results.push_back(std::move(r));
-      },
-      [](std::vector<int64_t>) {});
+  Reported reported;
+  reported.Listen(transport);
   transport.Submit({JobTo(slow.silent.port, 1)});
   while (!slow.accepted) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   transport.Stop(std::chrono::seconds(5));
-  std::lock_guard lock(mutex);
-  ASSERT_EQ(results.size(), 1u);
-  EXPECT_EQ(results[0].http_status, 200);
+  std::lock_guard lock(reported.mutex);
+  ASSERT_EQ(reported.results.size(), 1u);
+  EXPECT_EQ(reported.results[0].http_status, 200);
 }
 
 TEST(CurlTransport, StopAbandonsWhatIsNotAnsweredWithinTheGrace) {
@@ -194,6 +203,44 @@ TEST(CurlTransport, StopAbandonsWhatIsNotAnsweredWithinTheGrace) {
   EXPECT_EQ(results, 0) << "no result: the dispatcher gives the lease back";
   EXPECT_GE(took, std::chrono::milliseconds(250));
   EXPECT_LT(took, std::chrono::seconds(2));
+}
+
+// A receiver that answers the first request on a connection and closes the
+// connection on the second without a word: libcurl sends that second
+// request again at once on a new connection, so the receiver saw two.
+// The result says so (each is kept as an attempt).
+TEST(CurlTransport, ARequestSentAgainOnANewConnectionIsCounted) {
+  SilentPort port;
+  std::atomic<int> requests{0};
+  std::thread server([&] {
+    const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    char buf[8192];
+    const int first = accept(port.fd, nullptr, nullptr);
+    if (read(first, buf, sizeof buf) > 0) ++requests;
+    [[maybe_unused]] auto sent = write(first, ok.data(), ok.size());
+    if (read(first, buf, sizeof buf) > 0) ++requests;
+    close(first);  // the second request, unanswered
+    const int second = accept(port.fd, nullptr, nullptr);
+    if (read(second, buf, sizeof buf) > 0) ++requests;
+    sent = write(second, ok.data(), ok.size());
+    close(second);
+  });
+  CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), TransportOptions{});
+  Reported reported;
+  reported.Listen(transport);
+  transport.Submit({JobTo(port.port, 1)});
+  ASSERT_TRUE(reported.WaitFor(1, std::chrono::seconds(5)));
+  transport.Submit({JobTo(port.port, 2)});
+  ASSERT_TRUE(reported.WaitFor(2, std::chrono::seconds(5)));
+  transport.Stop(std::chrono::milliseconds(0));
+  server.join();
+  std::lock_guard lock(reported.mutex);
+  const auto& results = reported.results;
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].requests_sent, 1);
+  EXPECT_EQ(results[1].http_status, 200);
+  EXPECT_EQ(results[1].requests_sent, 2) << "the receiver saw it twice";
+  EXPECT_EQ(requests, 3);
 }
 
 }  // namespace

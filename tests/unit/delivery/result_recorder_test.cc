@@ -132,5 +132,29 @@ TEST_F(ResultRecorder, AnAnswerFromBeforeARedeliverChangesNothing) {
   EXPECT_TRUE(RuleState().first);
 }
 
+// A result whose request went out twice (the transport sent it again on a
+// new connection) keeps both as attempts, so every request a receiver saw
+// has its row; the delivery counts one attempt.
+TEST_F(ResultRecorder, EachRequestSentIsKeptAsAnAttempt) {
+  const int64_t id = Queue(kT0);
+  Lease(id, "node-a", kT0 + 60'000);
+  DeliveryResult r;
+  r.delivery_id = id;
+  r.started_at_ms = kT0;
+  r.http_status = 200;
+  r.requests_sent = 2;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    RecordResults(c, {r}, "node-a", kT0, [] { return 0.5; });
+    return {};
+  }));
+  const auto d = Delivery(id);
+  EXPECT_EQ(d.status, "delivered");
+  EXPECT_EQ(d.attempt_count, 1);
+  ASSERT_EQ(d.attempts.size(), 2u);
+  EXPECT_FALSE(d.attempts[0].http_status);
+  EXPECT_NE(d.attempts[0].error.value_or("").find("sent again"), std::string::npos);
+  EXPECT_EQ(d.attempts[1].http_status, 200);
+}
+
 }  // namespace
 }  // namespace lw

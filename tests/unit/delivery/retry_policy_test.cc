@@ -34,7 +34,7 @@ TEST(RetryPolicy, EverythingElseRetriesOnTheSchedule) {
 
 TEST(RetryPolicy, JitterStaysWithinTwentyPercent) {
   for (int attempt = 1; attempt <= 7; ++attempt) {
-    const int64_t base = BaseRetryDelayMs(attempt);
+    const int64_t base = RetrySchedule::Standard().DelayMs(attempt);
     EXPECT_EQ(After(attempt, 500, 0.0).next_attempt_at, kNow + int64_t(base * 0.8));
     const int64_t high = After(attempt, 500, 0.999999).next_attempt_at - kNow;
     EXPECT_LE(high, int64_t(base * 1.2));
@@ -68,6 +68,24 @@ TEST(RetryPolicy, ParsesRetryAfter) {
 TEST(RetryPolicy, AHugeRetryAfterIsCappedNotOverflowed) {
   EXPECT_EQ(ParseRetryAfter("111111222222221122", kNow), kMaxRetryAfterMs);
   EXPECT_EQ(ParseRetryAfter("9223372036854775807", kNow), kMaxRetryAfterMs);
+}
+
+// `serve --retry-schedule` (tests only): another list of delays, and as many
+// retries as it has; bad lists are one sentence.
+TEST(RetryPolicy, AScheduleOfItsOwnSetsTheDelaysAndTheNumberOfRetries) {
+  auto schedule = RetrySchedule::Parse("1s,2s,500ms,1m");
+  ASSERT_TRUE(schedule);
+  EXPECT_EQ(schedule->delays_ms, (std::vector<int64_t>{kS, 2 * kS, 500, kMin}));
+  EXPECT_EQ(schedule->MaxAttempts(), 5);
+  auto after = [&](int attempts) {
+    return DecideAfterAttempt(
+        attempts, {500, std::nullopt}, kNow, [] { return 0.5; }, *schedule);
+  };
+  EXPECT_EQ(after(2).next_attempt_at, kNow + 2 * kS);
+  EXPECT_EQ(after(4).next_attempt_at, kNow + kMin);
+  EXPECT_EQ(after(5).next, DeliveryNext::kFailed);
+  for (const char* bad : {"", "1", "1s,", "-1s", "1d", "1s;2s", "s"})
+    EXPECT_FALSE(RetrySchedule::Parse(bad)) << bad;
 }
 
 }  // namespace

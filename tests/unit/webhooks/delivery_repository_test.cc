@@ -231,6 +231,28 @@ TEST_F(DeliveryRepository, ADeliveryOfAnotherOrganizationsRuleIsCancelledNotSent
   EXPECT_EQ(Delivery(id).status, "cancelled");
 }
 
+// In flight means held by a node: Redeliver then changes nothing (one copy
+// at a time). A delivery given back unsent, or whose node's lease ran out, is
+// not in flight.
+TEST_F(DeliveryRepository, OnlyADeliveryANodeHoldsIsInFlight) {
+  const int64_t id = Queue(kT0);
+  ASSERT_EQ(Claim(kT0).size(), 1u);
+  auto redeliver = [&](int64_t now) {
+    return *WriteResult<bool>(*db_, [&](sql::Connection& c) -> Result<bool> {
+      return deliveries::MakeDueAgain(c, id, false, now);
+    });
+  };
+  EXPECT_FALSE(redeliver(kT0 + 1000)) << "claimed: in flight";
+  EXPECT_EQ(Delivery(id).status, "pending");
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    deliveries::GiveBack(c, {id}, "node-a", kT0 + 5000);
+    return {};
+  }));
+  EXPECT_TRUE(redeliver(kT0 + 2000)) << "given back unsent: not in flight";
+  ASSERT_EQ(Claim(kT0 + 2000).size(), 1u) << "and due at once";
+  EXPECT_TRUE(redeliver(kT0 + 2000 + kLease + 1)) << "the node's lease ran out";
+}
+
 TEST_F(DeliveryRepository, TheDeliveryLogRunsAFixedNumberOfQueries) {
   std::vector<int64_t> ids;
   for (int i = 0; i < 30; ++i) ids.push_back(Queue(kT0));

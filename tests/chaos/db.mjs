@@ -1,0 +1,27 @@
+// Reading the campaign's database from outside, as an operator would: psql
+// for PostgreSQL (the multi-host URL finds the primary), sqlite3 for SQLite.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+// Asynchronous: the receivers share the event loop.
+export async function query(db, sql) {
+  if (db.startsWith('postgresql://')) {
+    const { stdout } = await run('psql', [db, '-XAtqc', `SELECT COALESCE(json_agg(t), '[]') FROM (${sql}) t`],
+      { encoding: 'utf8', maxBuffer: 1 << 30 });
+    return JSON.parse(stdout);
+  }
+  const { stdout } = await run('sqlite3', ['-readonly', '-json', '-cmd', '.timeout 10000', db.slice('sqlite:'.length), sql],
+    { encoding: 'utf8', maxBuffer: 1 << 30 });
+  return stdout.trim() ? JSON.parse(stdout) : [];
+}
+
+export async function pendingOfEnabledRules(db) {
+  try {
+    return (await query(db, `SELECT COUNT(*) AS n FROM deliveries d JOIN webhook_rules r ON r.id = d.rule_id
+      JOIN organizations o ON o.id = r.org_id WHERE d.status = 'pending' AND r.enabled = 1 AND o.webhooks_enabled = 1`))[0].n;
+  } catch {
+    return -1;  // the database is not answering yet
+  }
+}
