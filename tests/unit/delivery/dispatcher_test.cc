@@ -377,6 +377,80 @@ TEST_F(DispatcherOnAFlakyDatabase, AnswersThatCannotBeRecordedWaitForTheDatabase
   EXPECT_TRUE(transport_.Take().empty());
 }
 
+// A connection that refuses any statement carrying the text "poison" (a
+// value a backend would reject), and passes everything else on.
+class PoisonConnection final : public sql::Connection {
+ public:
+  explicit PoisonConnection(sql::Connection& real) : real_(real) {}
+  std::vector<sql::Row> Query(std::string_view sql, std::initializer_list<sql::Value> p) override {
+    return Query(sql, std::vector<sql::Value>(p));
+  }
+  std::vector<sql::Row> Query(std::string_view sql, const std::vector<sql::Value>& p) override {
+    Check(p);
+    return real_.Query(sql, p);
+  }
+  int64_t Exec(std::string_view sql, std::initializer_list<sql::Value> p) override {
+    return Exec(sql, std::vector<sql::Value>(p));
+  }
+  int64_t Exec(std::string_view sql, const std::vector<sql::Value>& p) override {
+    Check(p);
+    return real_.Exec(sql, p);
+  }
+  void ExecScript(std::string_view sql) override { real_.ExecScript(sql); }
+  bool SupportsSkipLocked() const override { return real_.SupportsSkipLocked(); }
+  int64_t NextNumber(const std::string& n, const std::function<int64_t()>& f) override {
+    return real_.NextNumber(n, f);
+  }
+
+ private:
+  static void Check(const std::vector<sql::Value>& params) {
+    for (const auto& v : params)
+      if (auto* t = std::get_if<std::string>(&v); t && *t == "poison")
+        throw sql::DbError(sql::DbError::Kind::kOther, "invalid byte sequence");
+  }
+  sql::Connection& real_;
+};
+
+class PoisonDatabase final : public Database {
+ public:
+  explicit PoisonDatabase(Database& inner) : inner_(inner) {}
+  Status Read(const std::function<Status(sql::Connection&)>& fn) override {
+    return inner_.Read(fn);
+  }
+  Status Write(const std::function<Status(sql::Connection&)>& fn) override {
+    return inner_.Write([&](sql::Connection& c) -> Status {
+      PoisonConnection poisoned(c);
+      return fn(poisoned);
+    });
+  }
+  Status Migrate() override { return inner_.Migrate(); }
+
+ private:
+  Database& inner_;
+};
+
+// One result the database refuses (as PostgreSQL refused a Latin-1 answer)
+// never takes the others of its batch with it: they are recorded, and it is
+// recorded without what was refused.
+TEST_F(DispatcherTest, AResultTheDatabaseRefusesDoesNotTakeTheBatchWithIt) {
+  PoisonDatabase poisoned(*db_);
+  Dispatcher d(poisoned, clock_, transport_, DispatcherOptions{});
+  const int64_t good = Queue(kT0), bad = Queue(kT0);
+  d.RunOnce();
+  for (const auto& job : transport_.Take()) {
+    DeliveryResult r = Answer(job, 200);
+    if (job.delivery_id == bad) r.response_excerpt = "poison";
+    d.OnResult(r);
+  }
+  d.RunOnce();
+  EXPECT_EQ(Delivery(good).status, "delivered");
+  const auto refused = Delivery(bad);
+  EXPECT_EQ(refused.status, "delivered") << "its outcome, without its refused answer";
+  ASSERT_EQ(refused.attempts.size(), 1u);
+  EXPECT_NE(refused.attempts[0].error.value_or("").find("could not be stored as received"),
+            std::string::npos);
+}
+
 TEST_F(DispatcherOnAFlakyDatabase, AnswersAWriteWouldRejectAgainAreLeftToTheirLeases) {
   flaky_->broken = true;
   flaky_dispatcher_->RunOnce();
