@@ -23,6 +23,8 @@ enum class ErrorKind {
   kTooManyRequests,   // throttled
   kInternal,          // a broken dependency (disk, database)
   kUnavailable,       // the database cannot be reached for now: try again shortly
+  kBusy,              // the database is reachable but too busy (a lock or statement timed
+                      // out, conflicts kept repeating): try again shortly; not an outage
 };
 
 struct Error {
@@ -50,6 +52,10 @@ struct Error {
   }
   static Error Unavailable(std::string message) {
     return {ErrorKind::kUnavailable, "unavailable", std::move(message), {}};
+  }
+  // To a client it is the same 503 `unavailable`.
+  static Error Busy(std::string message) {
+    return {ErrorKind::kBusy, "unavailable", std::move(message), {}};
   }
 };
 

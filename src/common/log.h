@@ -3,6 +3,7 @@
 // Thread-safe.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace lw::log {
@@ -11,5 +12,9 @@ void Info(std::string_view message);
 void Warn(std::string_view message);
 void Error(std::string_view message);
 void SetQuiet(bool quiet);  // tests and CLI subcommands that print JSON
+
+// What a message becomes in the log: one line, escapes for what could split
+// or forge one.
+std::string OneLine(std::string_view message);
 
 }  // namespace lw::log

@@ -2,6 +2,7 @@
 // came back. Plain values passed between the dispatcher and transport threads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,9 @@ struct DeliveryJob {
   std::string endpoint;  // EndpointKey(org, host): the unit of concurrency and health
   std::string body;
   std::vector<std::string> headers;  // "Name: value"
+  // When the transport first queued it; kept when the job waits again (no
+  // socket was free), so it is still given back once it has waited too long.
+  std::optional<std::chrono::steady_clock::time_point> queued_at;
 };
 
 struct DeliveryResult {

@@ -25,6 +25,12 @@ Dispatcher::Dispatcher(Database& db, const Clock& clock, Transport& transport,
       rng_(std::random_device{}()) {}
 
 namespace {
+// The database is away or too busy for now: what could not be written waits
+// for it, rather than being written piece by piece or dropped.
+bool Transient(const Error& e) {
+  return e.kind == ErrorKind::kUnavailable || e.kind == ErrorKind::kBusy;
+}
+
 // Set on the dispatcher's own thread: its commits must not wake it again, or
 // an idle dispatcher would claim, commit, wake and claim in a busy loop.
 thread_local bool tl_on_dispatcher_thread = false;
@@ -138,16 +144,27 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
     tally = RecordResults(c, batch, node_id_, now, uniform01, options_.retry);
     deliveries::GiveBack(c, returned, node_id_, now + kGivenBackPauseMs);
     deliveries::SetLeases(c, to_renew, lease);
+    // Rules that may send again get their parked deliveries back (every few
+    // seconds: it costs a seek per rule with parked deliveries).
+    if (claim && now - tidied_at_ >= kTidyParkedEveryMs) {
+      tidied_at_ = now;
+      deliveries::TidyParked(c, now);
+    }
     if (claim) claimed = deliveries::Claim(c, now, limit, options_.per_rule, scope, lease);
     return {};
   });
-  if (!st && st.error().kind == ErrorKind::kUnavailable) {
-    // The database is away: the results wait for the next round, so an
-    // outage shorter than a lease sends nothing twice.
+  if (!st && Transient(st.error())) {
+    // The database is away or too busy: the results wait for the next round,
+    // so an outage shorter than a lease sends nothing twice. What this round
+    // claimed is given back then: its commit may have happened all the same
+    // (the connection lost at COMMIT), and those leases would hold
+    // deliveries nobody sends for a minute.
     std::lock_guard lock(mutex_);
     results_.insert(results_.begin(), std::make_move_iterator(batch.begin()),
                     std::make_move_iterator(batch.end()));
     returned_.insert(returned_.begin(), returned.begin(), returned.end());
+    for (const auto& d : claimed)
+      if (!held_.count(d.id)) returned_.push_back(d.id);
     return Round::kDatabaseDown;
   }
   // Answered or returned deliveries are no longer held, recorded or not.
@@ -212,7 +229,7 @@ void Dispatcher::RecordOneByOne(std::vector<DeliveryResult> batch,
   };
   for (size_t i = 0; i < batch.size(); ++i) {
     auto st = record(batch[i]);
-    if (!st && st.error().kind == ErrorKind::kUnavailable) {
+    if (!st && Transient(st.error())) {
       // Gone meanwhile: the rest waits for it like any results.
       std::lock_guard lock(mutex_);
       results_.insert(results_.begin(), std::make_move_iterator(batch.begin() + long(i)),

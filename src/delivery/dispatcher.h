@@ -37,6 +37,8 @@ inline constexpr int64_t kRenewCheckEveryMs = 1000;
 // socket was free) waits this long before any node claims it again, so a
 // node short of sockets does not claim and give back in a loop.
 inline constexpr int64_t kGivenBackPauseMs = 1000;
+// How often a node unparks the deliveries of rules that may send again.
+inline constexpr int64_t kTidyParkedEveryMs = 2000;
 
 struct DispatcherOptions {
   int claim_batch = 1024;  // deliveries per claim at most
@@ -106,6 +108,7 @@ class Dispatcher {
   std::map<int64_t, RuleKeys> rule_keys_;  // by rule id
   int64_t renew_checked_at_ = 0;
   int64_t last_rule_served_ = 0;  // where the next claim's rotation starts
+  int64_t tidied_at_ = 0;
   int64_t keys_pruned_at_ = 0;
   int64_t failure_logged_at_ = 0;
   int failures_unlogged_ = 0;

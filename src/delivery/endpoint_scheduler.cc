@@ -14,7 +14,9 @@ constexpr double kAverageWeight = 0.1;  // of the newest good answer
 
 void EndpointScheduler::Add(DeliveryJob job, TimePoint now) {
   auto it = endpoints_.try_emplace(job.endpoint).first;
-  it->second.queue.push_back({std::move(job), now});
+  const TimePoint since = job.queued_at.value_or(now);
+  job.queued_at = since;
+  it->second.queue.push_back({std::move(job), since});
   ++waiting_;
   Update(it);
 }

@@ -53,7 +53,8 @@ class EndpointScheduler {
 
   explicit EndpointScheduler(Limits limits) : limits_(limits) {}
 
-  // Queues a job (job.endpoint and job.host set) that arrived at `now`.
+  // Queues a job (job.endpoint and job.host set) that arrived at `now`, or
+  // that waits again since its queued_at.
   void Add(DeliveryJob job, TimePoint now);
   // Removes the jobs that have waited over max_wait; returns their delivery
   // ids. Also forgets impaired endpoints idle for kForgetIdleAfter.

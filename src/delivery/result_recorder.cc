@@ -24,11 +24,21 @@ ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>&
   for (const DeliveryResult& r : results) ids.push_back(r.delivery_id);
   auto states = deliveries::LeaseStates(c, ids, lease_owner);
   // Every attempt that reached a receiver is history, also one whose lease
-  // was lost meanwhile (retention may have deleted the delivery: then none).
+  // was lost meanwhile (retention may have deleted the delivery: then none),
+  // but once: a stale result may be one already written, whose commit's
+  // answer was lost (a failover), written again.
+  std::vector<int64_t> stale;
+  for (const auto& [id, s] : states)
+    if (!s.held) stale.push_back(id);
+  const auto written = deliveries::AttemptsOf(c, stale);
   std::vector<deliveries::AttemptRecord> attempts;
   attempts.reserve(results.size());
   for (const DeliveryResult& r : results) {
-    if (!states.count(r.delivery_id)) continue;
+    auto s = states.find(r.delivery_id);
+    if (s == states.end()) continue;
+    if (!s->second.held &&
+        written.count({r.delivery_id, r.started_at_ms, r.duration_ms, r.http_status.value_or(0)}))
+      continue;
     for (int resent = 1; resent < r.requests_sent; ++resent)
       attempts.push_back(
           {r.delivery_id, r.started_at_ms, std::nullopt, 0, kClosedBeforeAnswer, ""});

@@ -20,10 +20,15 @@ std::optional<std::vector<int64_t>> Reserve(sql::Connection& c, const std::strin
   c.Exec("DELETE FROM login_attempts WHERE at <= ? AND (at <= ? OR subject NOT LIKE 'known:%')",
          {now_ms - kWindowMs, now_ms - kKnownForMs});
   std::vector<std::pair<std::string, int>> keys = {
-      {"pair:" + Pair(email, address), kPerAccountAndAddress}, {"addr:" + address, kPerAddress}};
+      {"pair:" + Pair(email, address), kPerAccountAndAddress}};
+  // An address the account logged in from is spent neither by guesses at
+  // other accounts from the same address (an office's other people, a
+  // guesser behind the same NAT) nor by guesses at this one from elsewhere.
   if (!c.QueryOne("SELECT 1 FROM login_attempts WHERE subject = ?",
-                  {"known:" + Pair(email, address)}))
+                  {"known:" + Pair(email, address)})) {
+    keys.push_back({"addr:" + address, kPerAddress});
     keys.push_back({"email:" + email, kPerAccount});
+  }
   // Locked in one order, so two logins sharing keys cannot deadlock.
   std::sort(keys.begin(), keys.end());
   std::vector<int64_t> ids;

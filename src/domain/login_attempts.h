@@ -1,8 +1,9 @@
 // Password guesses, counted in the database so that every node sees the same
 // count, in any kWindowMs: at most kPerAccountAndAddress for one account from
-// one client address, kPerAddress from one address whatever the account, and
-// kPerAccount for one account from addresses that have not logged into it in
-// the last kKnownForMs. So an attacker locks out only themselves: the right
+// one client (an IPv4 address or an IPv6 /64), and, from clients that have not
+// logged into that account in the last kKnownForMs, kPerAddress from one
+// client whatever the account and kPerAccount for the account from all of
+// them. So an attacker locks out only themselves: the right
 // user, from another address or from one they logged in from before, still
 // gets in, while guessing one account from many addresses is still bounded.
 // A guess is reserved before the slow password hash runs, so guesses sent at

@@ -12,6 +12,12 @@ std::string ClientKey(const boost::asio::ip::address& address) {
   return boost::asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
+std::string ClientKey(const std::string& address) {
+  boost::system::error_code ec;
+  const auto parsed = boost::asio::ip::make_address(address, ec);
+  return ec ? address : ClientKey(parsed);
+}
+
 bool ConnectionLimits::Admit(const std::string& client) {
   std::lock_guard lock(mutex_);
   if (max_total_ != 0 && open_ >= max_total_) return false;

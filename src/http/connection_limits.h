@@ -14,6 +14,8 @@ namespace lw::http {
 // The "client" a connection counts against: its IPv4 address, or the /64 of
 // an IPv6 one (a single host is routinely given a whole /64).
 std::string ClientKey(const boost::asio::ip::address& address);
+// The same for an address written as text (left as it is if it is not one).
+std::string ClientKey(const std::string& address);
 
 class ConnectionLimits {
  public:

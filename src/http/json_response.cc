@@ -33,6 +33,7 @@ int StatusFor(ErrorKind kind) {
     case ErrorKind::kInternal:
       return 500;
     case ErrorKind::kUnavailable:
+    case ErrorKind::kBusy:
       return 503;
   }
   return 500;
@@ -48,7 +49,8 @@ Response ErrorResponse(const Error& e) {
   if (!fields.empty()) error["fields"] = std::move(fields);
   Response r = JsonResponse(StatusFor(e.kind), json::object{{"error", std::move(error)}});
   // Nothing was stored; a client that retries after a few seconds will likely succeed.
-  if (e.kind == ErrorKind::kUnavailable) r.headers.emplace_back("Retry-After", "5");
+  if (e.kind == ErrorKind::kUnavailable || e.kind == ErrorKind::kBusy)
+    r.headers.emplace_back("Retry-After", "5");
   // A rate limit refills within a second; the login throttle counts guesses
   // over 15 minutes.
   if (e.kind == ErrorKind::kTooManyRequests)

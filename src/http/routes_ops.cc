@@ -15,9 +15,13 @@ namespace json = boost::json;
 
 namespace {
 
+// The queue's counts, counted again at most every kEveryMs by one scrape at a
+// time; the others answer with the last counts rather than wait for it (a
+// count may wait seconds for a database that is away).
 struct QueueCountCache {
   static constexpr int64_t kEveryMs = 5000;
-  std::mutex mutex;
+  std::mutex counting;  // held by the scrape counting
+  std::mutex mutex;     // guards the fields below
   int64_t counted_at = 0;
   deliveries::QueueCounts counts;
 };
@@ -42,15 +46,23 @@ void AddOpsRoutes(Router& r) {
   auto queue = std::make_shared<QueueCountCache>();
   r.Add("GET", "/metrics", Access::kPublic, [&r, queue](RequestContext& ctx) -> Result<Response> {
     metrics::Gauges gauges;
+    bool stale;
     {
       std::lock_guard lock(queue->mutex);
-      if (ctx.now_ms - queue->counted_at >= QueueCountCache::kEveryMs) {
-        queue->counted_at = ctx.now_ms;
-        (void)r.db().Read([&](sql::Connection& c) -> Status {
-          queue->counts = QueueState(c, ctx.now_ms);
-          return {};
-        });
-      }
+      stale = ctx.now_ms - queue->counted_at >= QueueCountCache::kEveryMs;
+    }
+    if (std::unique_lock counting(queue->counting, std::try_to_lock); stale && counting) {
+      deliveries::QueueCounts counts;
+      const auto st = r.db().Read([&](sql::Connection& c) -> Status {
+        counts = QueueState(c, ctx.now_ms);
+        return {};
+      });
+      std::lock_guard lock(queue->mutex);
+      queue->counted_at = ctx.now_ms;  // tried: not again before kEveryMs
+      if (st) queue->counts = counts;
+    }
+    {
+      std::lock_guard lock(queue->mutex);
       gauges.queue_depth = queue->counts.pending;
       gauges.queue_due = queue->counts.due;
     }

@@ -4,6 +4,7 @@
 #include "common/json_fields.h"
 #include "common/secrets.h"
 #include "domain/login_attempts.h"
+#include "http/connection_limits.h"
 #include "http/json_response.h"
 #include "http/routes.h"
 #include "http/session_cookie.h"
@@ -38,7 +39,9 @@ void AddSessionRoutes(Router& router) {
         const std::string email = Lower(f.RequiredString("email", 254));
         const std::string password = f.RequiredString("password", 1000);
         LW_CHECK(f.Check());
-        const std::string address = router.ClientAddress(ctx.req);
+        // A client is an IPv4 address or an IPv6 /64 (one host often has a
+        // whole /64): a guesser cannot take a new share per address.
+        const std::string address = ClientKey(router.ClientAddress(ctx.req));
         // The guess is counted before the password is checked (the hash is
         // slow), in the database, so neither concurrency nor spreading the
         // guesses over several nodes gets past the limit.

@@ -9,10 +9,11 @@
 namespace lw::availability {
 
 // A transaction failed because the database could not be reached or store
-// anything (Error::Unavailable).
-void ReportDown(std::string_view why);
-// A transaction went through.
-void ReportUp();
+// anything (Error::Unavailable); `writes_only`: it can still be read (a full
+// disk).
+void ReportDown(std::string_view why, bool writes_only = false);
+// A transaction went through (`write`: it wrote).
+void ReportUp(bool write = true);
 bool IsUp();
 
 }  // namespace lw::availability

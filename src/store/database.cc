@@ -8,6 +8,11 @@
 
 namespace lw {
 
+namespace {
+// Marks a full disk's error, whose outage only a write can end.
+constexpr std::string_view kNoSpacePrefix = "no space: ";
+}  // namespace
+
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
                                                const DatabaseOptions& options) {
   auto parsed = ParseDatabaseUrl(url);
@@ -29,16 +34,26 @@ Result<BackupReport> BackupDatabase(const std::string& url, const std::string& t
 }
 
 Status Database::Observed(Status st, bool write) {
-  if (st) {
-    if (write) availability::ReportUp();
-  } else if (st.error().kind == ErrorKind::kUnavailable)
-    availability::ReportDown(st.error().detail.empty() ? st.error().message : st.error().detail);
+  if (st)
+    availability::ReportUp(write);
+  else if (st.error().kind == ErrorKind::kUnavailable)
+    availability::ReportDown(st.error().detail.empty() ? st.error().message : st.error().detail,
+                             st.error().detail.starts_with(kNoSpacePrefix));
   return st;
 }
 
 Error ToError(const sql::DbError& e) {
   if (e.kind == sql::DbError::Kind::kConstraint)
     return Error::Conflict("conflict", "The change conflicts with existing data.");
+  // A lock or a statement that ran out of time, conflicts that kept
+  // repeating (SQLite's busy writer, PostgreSQL's retries spent): a 503 to
+  // try again shortly, not a bug.
+  if (e.kind == sql::DbError::Kind::kTimeout || e.kind == sql::DbError::Kind::kBusy) {
+    Error out = Error::Busy(
+        "The database is too busy right now; nothing was changed. Try again in a few seconds.");
+    out.detail = e.what();
+    return out;
+  }
   if (e.kind == sql::DbError::Kind::kUnavailable) {
     Error out = Error::Unavailable(
         "The database cannot be reached right now; nothing was changed. Try again in a few "
@@ -50,7 +65,7 @@ Error ToError(const sql::DbError& e) {
     Error out = Error::Unavailable(
         "The database cannot store anything right now (its disk is full); nothing was changed. "
         "Reading still works; try again once space is freed.");
-    out.detail = e.what();
+    out.detail = std::string(kNoSpacePrefix) + e.what();
     return out;
   }
   return Error::Internal(std::string("Database error: ") + e.what());

@@ -60,8 +60,8 @@ class Database {
   }
   // What a transaction's outcome says about reaching the database
   // (store/availability.h); returns `st`. Backends pass every outcome here.
-  // Only a write says it is back: reads may work while writes cannot (a full
-  // disk), and the state must not flap between them.
+  // A read that works ends an outage, but not a full disk's: reads work
+  // while writes cannot, and the state must not flap between them.
   static Status Observed(Status st, bool write);
 
  private:

@@ -288,18 +288,18 @@ CREATE INDEX deliveries_subject ON deliveries(rule_id, subject, sequence) WHERE 
 // process: in the API, in webhooks, in other tables). A new SQLite database
 // gets AUTOINCREMENT from its first migration; older ones get it from
 // migration 9, so both end with the same schema.
-// Parking (webhooks/delivery_repository.h SetParked): the deliveries of a
-// rule that may not send are kept out of the claims' index by an offset on
-// their next_attempt_at, so the claims' walk over rules with work visits only
-// rules that can send. Rows of rules disabled before now are parked here.
+// Parking (webhooks/delivery_repository.h): the deliveries of a rule that may
+// not send are kept out of the claims' index by an offset on their
+// next_attempt_at, so the claims' walk over rules with work visits only rules
+// that can send; the parked ones have an index of their own, so rules that
+// may send again are found without reading the others. The claims park what
+// was queued before (no bulk rewrite here).
 constexpr const char* kV10 = R"sql(
 DROP INDEX deliveries_pending;
 CREATE INDEX deliveries_pending ON deliveries(rule_id, next_attempt_at)
   WHERE status = 'pending' AND next_attempt_at < 1000000000000000;
-UPDATE deliveries SET next_attempt_at = next_attempt_at + 1000000000000000
-  WHERE status = 'pending' AND next_attempt_at < 1000000000000000 AND rule_id NOT IN (
-    SELECT r.id FROM webhook_rules r JOIN organizations o ON o.id = r.org_id
-    WHERE r.enabled = 1 AND o.webhooks_enabled = 1);
+CREATE INDEX deliveries_parked ON deliveries(rule_id)
+  WHERE status = 'pending' AND next_attempt_at >= 1000000000000000;
 )sql";
 
 // Lookup names match case-insensitively (domain/lookups FindLookup): an

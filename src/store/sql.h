@@ -50,9 +50,10 @@ class Row {
 };
 
 struct DbError : std::runtime_error {
-  // kBusy: a conflict worth retrying; kUnavailable: the server cannot be
-  // reached; kNoSpace: the store cannot write (disk full, or a write failing).
-  enum class Kind { kConstraint, kBusy, kUnavailable, kNoSpace, kOther };
+  // kBusy: a conflict worth retrying; kTimeout: a statement or a lock wait
+  // ran out of time; kUnavailable: the server cannot be reached; kNoSpace:
+  // the store cannot write (disk full, or a write failing).
+  enum class Kind { kConstraint, kBusy, kTimeout, kUnavailable, kNoSpace, kOther };
   DbError(Kind k, const std::string& what) : std::runtime_error(what), kind(k) {}
   Kind kind;
 };

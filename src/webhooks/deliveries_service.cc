@@ -102,7 +102,7 @@ Result<json::value> Redeliver(sql::Connection& c, const Actor& actor, int64_t id
                                 "The delivery's rule was deleted; it cannot be sent again."));
   // One copy at a time: a webhook is never sent twice at once, and on an
   // ordered rule a resent one must not race its successors.
-  if (!deliveries::MakeDueAgain(c, id, /*parked=*/!rule->enabled, actor.now_ms))
+  if (!deliveries::MakeDueAgain(c, id, actor.now_ms))
     return Fail(Error::Conflict("in_flight",
                                 "The delivery is being sent right now; redeliver it once this "
                                 "attempt has ended."));
@@ -121,8 +121,6 @@ Result<json::value> SendTestEvent(sql::Connection& c, const Actor& actor, int64_
   const int64_t event_id = RecordTestEvent(c, actor, rule->trigger_id, payload);
   const int64_t id =
       deliveries::Enqueue(c, actor.org_id, rule_id, event_id, kTestSubject, actor.now_ms);
-  // A disabled rule's test waits with its other deliveries.
-  if (!rule->enabled) deliveries::SetParked(c, rule_id, true);
   RecordAudit(c, actor, "rule.test_sent", "webhook_rule", rule_id,
               json::object{{"delivery_id", id}});
   return GetDelivery(c, actor.org_id, id);
@@ -138,8 +136,7 @@ Result<json::value> RecoverFailed(sql::Connection& c, const Actor& actor, int64_
   const auto since = ParseIso(since_text);
   if (f.ok() && !since) f.Fail("since", "must be an ISO-8601 time, e.g. 2025-01-15T12:00:00Z");
   LW_CHECK(f.Check());
-  const int64_t n = deliveries::MakeFailedDueAgain(c, actor.org_id, rule_id, *since,
-                                                   /*parked=*/!rule->enabled, actor.now_ms);
+  const int64_t n = deliveries::MakeFailedDueAgain(c, actor.org_id, rule_id, *since, actor.now_ms);
   RecordAudit(c, actor, "rule.recovered", "webhook_rule", rule_id,
               json::object{{"since", FormatIsoMs(*since)}, {"deliveries", n}});
   return json::object{{"recovered", n}};

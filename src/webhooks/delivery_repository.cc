@@ -1,6 +1,7 @@
 #include "webhooks/delivery_repository.h"
 
 #include <algorithm>
+#include <bit>
 #include <tuple>
 
 #include "common/crypto.h"
@@ -117,32 +118,6 @@ void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<RuleToQueu
   }
 }
 
-void SetParked(sql::Connection& c, int64_t rule_id, bool parked) {
-  // By the rule's pending rows (the deliveries_subject index has them all,
-  // parked or not), never its whole history.
-  if (parked)
-    c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at + " LW_PARKED_OFFSET
-           " WHERE rule_id = ? AND status = 'pending' AND " LW_UNPARKED(""),
-           {rule_id});
-  else
-    c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at - " LW_PARKED_OFFSET
-           " WHERE rule_id = ? AND status = 'pending' AND next_attempt_at >= " LW_PARKED_OFFSET,
-           {rule_id});
-}
-
-void SetOrganizationParked(sql::Connection& c, int64_t org_id, bool parked) {
-  if (parked)
-    c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at + " LW_PARKED_OFFSET
-           " WHERE rule_id IN (SELECT id FROM webhook_rules WHERE org_id = ?) AND status = "
-           "'pending' AND " LW_UNPARKED(""),
-           {org_id});
-  else
-    c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at - " LW_PARKED_OFFSET
-           " WHERE rule_id IN (SELECT id FROM webhook_rules WHERE org_id = ? AND enabled = 1) AND "
-           "status = 'pending' AND next_attempt_at >= " LW_PARKED_OFFSET,
-           {org_id});
-}
-
 void ReleaseHeldBack(sql::Connection& c, int64_t rule_id, std::optional<std::string> subject,
                      int64_t now_ms) {
   // Never attempted and due later than now: only a push could have done
@@ -165,14 +140,14 @@ void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms) {
       {now_ms, rule_id});
 }
 
-bool MakeDueAgain(sql::Connection& c, int64_t id, bool parked, int64_t now_ms) {
+bool MakeDueAgain(sql::Connection& c, int64_t id, int64_t now_ms) {
   c.AnnounceWork();
   // The lease's owner goes too: a result of an earlier attempt that arrives
   // later no longer counts.
   if (c.Exec("UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
              "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE id = ? AND NOT "
              "(status = 'pending' AND lease_until > ? AND lease_owner IS NOT NULL)",
-             {now_ms + (parked ? kParkedOffset : 0), now_ms, id, now_ms}) == 0)
+             {now_ms, now_ms, id, now_ms}) == 0)
     return false;
   // Its successors, held back behind its retry on an ordered rule, need not
   // wait for that retry any more.
@@ -183,13 +158,13 @@ bool MakeDueAgain(sql::Connection& c, int64_t id, bool parked, int64_t now_ms) {
 }
 
 int64_t MakeFailedDueAgain(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t since_ms,
-                           bool parked, int64_t now_ms) {
+                           int64_t now_ms) {
   c.AnnounceWork();
   return c.Exec(
       "UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = ?, "
       "lease_until = 0, lease_owner = NULL, updated_at = ? WHERE rule_id = ? AND org_id = ? AND "
       "status = 'failed' AND created_at >= ?",
-      {now_ms + (parked ? kParkedOffset : 0), now_ms, rule_id, org_id, since_ms});
+      {now_ms, now_ms, rule_id, org_id, since_ms});
 }
 
 const std::vector<std::string>& Statuses() {
@@ -249,20 +224,52 @@ QueueCounts CountQueue(sql::Connection& c, int64_t now_ms) {
 
 namespace {
 
-// The enabled rules with pending deliveries, found by seeking the partial
+// The rules with unparked pending deliveries, found by seeking the partial
 // index deliveries_pending (rule_id, next_attempt_at) from one rule to the
 // next (a loose index scan): the cost follows the number of rules with work,
-// however long each backlog is.
-constexpr const char* kRulesWithWork =
-    "WITH RECURSIVE rules(rule_id) AS ("
-    " SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending' AND " LW_UNPARKED("")
-    ")"
-    " UNION ALL SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending'"
-    " AND " LW_UNPARKED("") " AND rule_id > rules.rule_id) FROM rules"
-    " WHERE rules.rule_id IS NOT NULL)"
-    " SELECT r.id, r.ordered FROM rules JOIN webhook_rules r ON r.id = rules.rule_id"
-    " AND r.enabled = 1"
-    " JOIN organizations o ON o.id = r.org_id AND o.webhooks_enabled = 1";
+// however long each backlog is. With each, whether it may send (0), may not
+// (1: disabled, or webhooks off; its rows get parked) or is gone (2).
+#define LW_WALK(condition)                                                               \
+  "WITH RECURSIVE rules(rule_id) AS ("                                                   \
+  " SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending' AND " condition \
+  ")"                                                                                    \
+  " UNION ALL SELECT (SELECT MIN(rule_id) FROM deliveries WHERE status = 'pending'"      \
+  " AND " condition                                                                      \
+  " AND rule_id > rules.rule_id) FROM rules"                                             \
+  " WHERE rules.rule_id IS NOT NULL)"                                                    \
+  " SELECT rules.rule_id, COALESCE(r.ordered, 0), CASE WHEN r.id IS NULL THEN 2"         \
+  " WHEN r.enabled = 1 AND o.webhooks_enabled = 1 THEN 0 ELSE 1 END FROM rules"          \
+  " LEFT JOIN webhook_rules r ON r.id = rules.rule_id LEFT JOIN organizations o"         \
+  " ON o.id = r.org_id WHERE rules.rule_id IS NOT NULL"
+constexpr const char* kRulesWithWork = LW_WALK(LW_UNPARKED(""));
+// The same over the parked deliveries (the deliveries_parked index).
+constexpr const char* kRulesWithParkedWork = LW_WALK("next_attempt_at >= " LW_PARKED_OFFSET);
+enum RuleState { kMaySend = 0, kMayNotSend = 1, kGone = 2 };
+
+// At most `?` rows of a rule, picked by `condition`: rows another node is
+// working on are skipped where the backend can.
+std::string SomeOfRule(const sql::Connection& c, const char* condition) {
+  return std::string("SELECT id FROM deliveries WHERE rule_id = ? AND status = 'pending' AND ") +
+         condition + " LIMIT ?" + (c.SupportsSkipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+}
+// Parks up to `limit` of the rule's pending rows; returns how many.
+int64_t Park(sql::Connection& c, int64_t rule_id, int64_t limit) {
+  return c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at + " LW_PARKED_OFFSET
+                " WHERE id IN (" +
+                    SomeOfRule(c, LW_UNPARKED("")) + ")",
+                {rule_id, limit});
+}
+// Cancels up to `limit` of a gone rule's pending rows (parked or not).
+int64_t CancelOrphans(sql::Connection& c, int64_t rule_id, int64_t limit, int64_t now_ms) {
+  return c.Exec(
+      "UPDATE deliveries SET status = 'cancelled', lease_until = 0, updated_at = ? "
+      "WHERE id IN (" +
+          SomeOfRule(c, "1 = 1") + ")",
+      {now_ms, rule_id, limit});
+}
+// Rows a claim parks or cancels on the way, at most: the rest wait for the
+// next claims, so no claim's transaction grows with a backlog.
+constexpr int64_t kTidyRowsPerClaim = 2000;
 
 // Each rule's first `?` due deliveries, numbered: every rule's first before
 // any rule's second, and so on. Only ids and order: the rows to send are read
@@ -291,8 +298,15 @@ constexpr const char* kRulesWithWork =
   " ORDER BY x.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) x WHERE r.id IN (@ids))"      \
   " SELECT t.turn, t.next_attempt_at, t.id, t.rule_id FROM turns t"
 // An ordered rule's candidate only when no earlier one of its subject is
-// pending. Unordered rules run the forms without it, so they never pay for it.
-#define LW_IN_ORDER " AND " LW_EARLIER_PENDING("x") " IS NULL"
+// pending, and no other one of its subject is in flight (held by a node):
+// a redelivered or recovered earlier one waits for a later one sent before
+// it, so two of one subject are never out at once. The parameter is now.
+// Unordered rules run the forms without it, so they never pay for it.
+#define LW_IN_ORDER \
+  " AND " LW_EARLIER_PENDING("x") " IS NULL AND (x.subject = 'test' OR NOT EXISTS ("   \
+  "SELECT 1 FROM deliveries q WHERE q.status = 'pending' AND q.rule_id = x.rule_id"    \
+  " AND q.subject = x.subject AND q.id <> x.id AND q.lease_until > ?"                  \
+  " AND q.lease_owner IS NOT NULL))"
 // [locking][ordered]
 constexpr const char* kTurns[2][2] = {{LW_TURNS(""), LW_TURNS(LW_IN_ORDER)},
                                       {LW_TURNS_LOCKING(""), LW_TURNS_LOCKING(LW_IN_ORDER)}};
@@ -302,8 +316,15 @@ constexpr const char* kTurns[2][2] = {{LW_TURNS(""), LW_TURNS(LW_IN_ORDER)},
 std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int per_rule,
                            const ClaimScope& scope, const Lease& lease) {
   std::vector<int64_t> rules[2];  // [ordered]
-  for (const auto& r : c.Query(kRulesWithWork))
-    if (!scope.excluded.count(r.Int(0))) rules[r.Bool(1)].push_back(r.Int(0));
+  int64_t budget = kTidyRowsPerClaim;
+  for (const auto& r : c.Query(kRulesWithWork)) {
+    const int64_t rule = r.Int(0);
+    if (r.Int(2) == kMaySend) {
+      if (!scope.excluded.count(rule)) rules[r.Bool(1)].push_back(rule);
+    } else if (budget > 0) {
+      budget -= r.Int(2) == kGone ? CancelOrphans(c, rule, budget, now_ms) : Park(c, rule, budget);
+    }
+  }
   const int64_t n = int64_t(rules[0].size() + rules[1].size());
   if (n == 0 || limit <= 0) return {};
   // Turns enough to fill the batch even when some rules have little due, but
@@ -324,8 +345,11 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
   std::vector<Place> order;
   for (int ordered : {0, 1}) {
     if (rules[ordered].empty()) continue;
-    for (const auto& r : c.QueryIn(kTurns[c.SupportsSkipLocked()][ordered], {now_ms, now_ms, turns},
-                                   rules[ordered])) {
+    std::vector<sql::Value> params{now_ms, now_ms};
+    if (ordered) params.emplace_back(now_ms);  // LW_IN_ORDER's
+    params.emplace_back(turns);
+    for (const auto& r :
+         c.QueryIn(kTurns[c.SupportsSkipLocked()][ordered], params, rules[ordered])) {
       const int64_t rule = r.Int(3);
       order.push_back({r.Int(0), scope.busy.count(rule) > 0, rule <= scope.after_rule, rule,
                        r.Int(1), r.Int(2)});
@@ -337,6 +361,32 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
   std::vector<int64_t> ids;
   ids.reserve(order.size());
   for (const auto& o : order) ids.push_back(o.id);
+  // Where several nodes claim at once, an ordered rule's subject is claimed
+  // by one of them at a time: each takes its subjects' counter rows, and
+  // drops a candidate whose subject another node's claim holds (it would
+  // not yet see that claim's lease, and could send a second of the subject).
+  if (c.SupportsSkipLocked() && !rules[1].empty()) {
+    const std::set<int64_t> ordered(rules[1].begin(), rules[1].end());
+    std::vector<int64_t> gated;
+    for (const auto& o : order)
+      if (ordered.count(o.rule)) gated.push_back(o.id);
+    if (!gated.empty()) {
+      std::set<int64_t> held;
+      for (const auto& r : c.QueryIn(
+               "SELECT d.id FROM deliveries d JOIN delivery_sequences s ON s.rule_id = d.rule_id"
+               " AND s.subject = d.subject WHERE d.id IN (@ids) FOR UPDATE OF s SKIP LOCKED",
+               {}, gated))
+        held.insert(r.Int(0));
+      // Deliveries made before subjects existed have no counter row: no gate.
+      if (held.size() < gated.size())
+        for (const auto& r : c.QueryIn(
+                 "SELECT id FROM deliveries WHERE subject IS NULL AND id IN (@ids)", {}, gated))
+          held.insert(r.Int(0));
+      std::erase_if(ids, [&](int64_t id) {
+        return std::find(gated.begin(), gated.end(), id) != gated.end() && !held.count(id);
+      });
+    }
+  }
   if (ids.empty()) return {};
   std::unordered_map<int64_t, Claimed> by_id;
   for (const auto& r :
@@ -395,6 +445,28 @@ void GiveBack(sql::Connection& c, const std::vector<int64_t>& ids, const std::st
         {until, owner}, ids);
 }
 
+void TidyParked(sql::Connection& c, int64_t now_ms) {
+  constexpr int64_t kRowsPerTidy = 5000;
+  int64_t budget = kRowsPerTidy;
+  for (const auto& r : c.Query(kRulesWithParkedWork)) {
+    if (budget <= 0) break;
+    if (r.Int(2) == kMaySend)
+      budget -= c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at - " LW_PARKED_OFFSET
+                       " WHERE id IN (" +
+                           SomeOfRule(c, "next_attempt_at >= " LW_PARKED_OFFSET) + ")",
+                       {r.Int(0), budget});
+    else if (r.Int(2) == kGone)
+      budget -= CancelOrphans(c, r.Int(0), budget, now_ms);
+  }
+}
+
+void Unpark(sql::Connection& c, int64_t rule_id, int64_t limit) {
+  c.Exec("UPDATE deliveries SET next_attempt_at = next_attempt_at - " LW_PARKED_OFFSET
+         " WHERE id IN (" +
+             SomeOfRule(c, "next_attempt_at >= " LW_PARKED_OFFSET) + ")",
+         {rule_id, limit});
+}
+
 void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, const Lease& lease) {
   if (!ids.empty())
     c.DeferIn("UPDATE deliveries SET lease_until = ? WHERE lease_owner = ? AND id IN (@ids)",
@@ -402,10 +474,11 @@ void SetLeases(sql::Connection& c, const std::vector<int64_t>& ids, const Lease&
 }
 
 void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attempts) {
-  // Multi-row INSERTs, a bounded number of rows each.
+  // Multi-row INSERTs of 256, 128, … 1 rows: a few statement shapes, each
+  // prepared once per connection, serve every batch size.
   constexpr size_t kRowsPerInsert = 256;
-  for (size_t start = 0; start < attempts.size(); start += kRowsPerInsert) {
-    const size_t n = std::min(kRowsPerInsert, attempts.size() - start);
+  for (size_t start = 0, n = 0; start < attempts.size(); start += n) {
+    n = std::bit_floor(std::min(kRowsPerInsert, attempts.size() - start));
     std::string sql =
         "INSERT INTO delivery_attempts (delivery_id, at, http_status, duration_ms, error, "
         "response_excerpt) VALUES ";
@@ -426,6 +499,18 @@ void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attemp
   }
 }
 
+std::set<std::tuple<int64_t, int64_t, int64_t, int>> AttemptsOf(sql::Connection& c,
+                                                                const std::vector<int64_t>& ids) {
+  std::set<std::tuple<int64_t, int64_t, int64_t, int>> out;
+  if (ids.empty()) return out;
+  for (const auto& r :
+       c.QueryIn("SELECT delivery_id, at, duration_ms, http_status FROM delivery_attempts WHERE "
+                 "delivery_id IN (@ids)",
+                 {}, ids))
+    out.emplace(r.Int(0), r.Int(1), r.Int(2), int(r.OptInt(3).value_or(0)));
+  return out;
+}
+
 std::unordered_map<int64_t, LeaseState> LeaseStates(sql::Connection& c,
                                                     const std::vector<int64_t>& ids,
                                                     const std::string& owner) {
@@ -435,13 +520,15 @@ std::unordered_map<int64_t, LeaseState> LeaseStates(sql::Connection& c,
   const std::string sql =
       std::string(
           "SELECT d.id, d.attempt_count, d.org_id, d.rule_id, d.status, d.lease_owner, d.subject, "
-          "d.sequence, (SELECT r.ordered FROM webhook_rules r WHERE r.id = d.rule_id) "
-          "FROM deliveries d WHERE d.id IN (@ids)") +
+          "d.sequence, (SELECT r.ordered FROM webhook_rules r WHERE r.id = d.rule_id), "
+          "d.lease_until FROM deliveries d WHERE d.id IN (@ids)") +
       (c.SupportsSkipLocked() ? " FOR UPDATE OF d" : "");
   for (const auto& row : c.QueryIn(sql, {}, ids)) {
     LeaseState& s = out[row.Int(0)];
     s.exists = true;
-    s.held = row.Text(4) == "pending" && row.OptText(5) == owner;
+    // A result already written ended the lease (lease_until 0): the same
+    // result written again (its first commit's answer was lost) is stale.
+    s.held = row.Text(4) == "pending" && row.OptText(5) == owner && row.Int(9) > 0;
     s.attempts = int(row.Int(1));
     s.org_id = row.Int(2);
     s.rule_id = row.Int(3);

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -40,13 +41,20 @@ void EnqueueAll(sql::Connection& c, int64_t org_id, const std::vector<RuleToQueu
 // Parking. The pending deliveries of a rule that may not send now (disabled,
 // or its organization's webhooks off) wait parked: kParkedOffset is added to
 // their next_attempt_at, which takes them out of the claims' index, so the
-// claims' walk over rules with work never visits rules that cannot send,
-// however many there are. Undone when the rule may send again.
+// claims' walk over rules with work stops visiting rules that cannot send,
+// however many there are. Parking is done by the claims themselves, a
+// bounded number of rows each (a rule with a million pending deliveries
+// disabled by a 410 costs no transaction more than that), and undone by
+// TidyParked for rules that may send again. Rows of a rule that no longer
+// exists are cancelled the same way, whichever race left them pending.
 inline constexpr int64_t kParkedOffset = 1'000'000'000'000'000;  // ms: ~31,700 years
-void SetParked(sql::Connection& c, int64_t rule_id, bool parked);
-// The same for every rule of the organization (its webhooks turned off), or
-// every enabled rule of it (turned on).
-void SetOrganizationParked(sql::Connection& c, int64_t org_id, bool parked);
+// Unparks a bounded number of each rule's parked deliveries where the rule may
+// send again, and cancels those of rules that are gone. Cost: one index seek
+// per rule with parked deliveries. Run every few seconds.
+void TidyParked(sql::Connection& c, int64_t now_ms);
+// At once, at most `limit` of the rule's parked deliveries (its Admin just
+// enabled it; TidyParked does the rest).
+void Unpark(sql::Connection& c, int64_t rule_id, int64_t limit);
 // The time a delivery is due, parked or not.
 inline int64_t DueAt(int64_t next_attempt_at) {
   return next_attempt_at >= kParkedOffset ? next_attempt_at - kParkedOffset : next_attempt_at;
@@ -60,12 +68,11 @@ void ReleaseHeldBack(sql::Connection& c, int64_t rule_id, std::optional<std::str
 void CancelPending(sql::Connection& c, int64_t rule_id, int64_t now_ms);
 // Makes a delivery due now with a fresh retry schedule (its attempts are
 // kept), unless it is in flight (pending and held by a node): false then,
-// and nothing changes, so one webhook is never sent twice at once. `parked`:
-// its rule may not send now (see SetParked).
-bool MakeDueAgain(sql::Connection& c, int64_t id, bool parked, int64_t now_ms);
+// and nothing changes, so one webhook is never sent twice at once.
+bool MakeDueAgain(sql::Connection& c, int64_t id, int64_t now_ms);
 // Likewise for every failed delivery of the rule created at or after `since_ms`.
 int64_t MakeFailedDueAgain(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t since_ms,
-                           bool parked, int64_t now_ms);
+                           int64_t now_ms);
 
 // --- The delivery log -----------------------------------------------------
 
@@ -183,6 +190,9 @@ struct AttemptRecord {
   std::string_view response_excerpt;  // empty: none
 };
 void InsertAttempts(sql::Connection& c, const std::vector<AttemptRecord>& attempts);
+// (delivery, at, duration, HTTP status or 0) of each attempt of `ids`.
+std::set<std::tuple<int64_t, int64_t, int64_t, int>> AttemptsOf(sql::Connection& c,
+                                                                const std::vector<int64_t>& ids);
 
 // A delivery's place in its ordered rule's sequence for its subject.
 struct OrderedPlace {

@@ -16,6 +16,10 @@ namespace json = boost::json;
 
 namespace {
 
+// Parked deliveries a PUT that enables a rule makes due at once (bounded:
+// the request must not grow with a backlog; the dispatchers do the rest).
+constexpr int64_t kUnparkAtOnce = 1000;
+
 constexpr const char* kRuleColumns =
     "id, org_id, title, enabled, url, trigger_id, creation_rules, disabled_reason, created_at, "
     "updated_at, ordered";
@@ -151,10 +155,10 @@ Result<json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t i
        CreationRulesToStorage(rule->creation_rules), actor.now_ms, int64_t(rule->ordered),
        int64_t(rule->enabled), id, actor.org_id});
   BumpRulesVersion(c, actor.org_id);
-  // A disabled rule's deliveries wait parked; an ordered rule no longer
-  // ordered lets go of what it held back behind retries.
-  if (before->at("enabled").as_bool() != rule->enabled)
-    deliveries::SetParked(c, id, !rule->enabled);
+  // Enabled again: its first deliveries go at once, not after the next tidy
+  // of parked ones. An ordered rule no longer ordered lets go of what it
+  // held back behind retries.
+  if (rule->enabled) deliveries::Unpark(c, id, kUnparkAtOnce);
   if (before->at("ordered").as_bool() && !rule->ordered)
     deliveries::ReleaseHeldBack(c, id, std::nullopt, actor.now_ms);
   auto after = GetRuleJson(c, actor.org_id, id);
@@ -195,7 +199,6 @@ void DisableRuleBySystem(sql::Connection& c, int64_t org_id, int64_t rule_id,
              "WHERE id = ? AND org_id = ? AND enabled = 1",
              {reason, now_ms, rule_id, org_id}) == 0)
     return;
-  deliveries::SetParked(c, rule_id, true);
   const Actor system{org_id, 0, "Leadwire", true, now_ms};
   RecordAudit(c, system, "rule.disabled", "webhook_rule", rule_id,
               json::object{{"reason", reason}});

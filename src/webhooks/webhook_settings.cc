@@ -8,7 +8,6 @@
 #include "common/secrets.h"
 #include "common/time_format.h"
 #include "domain/audit_log.h"
-#include "webhooks/delivery_repository.h"
 
 namespace lw {
 
@@ -41,8 +40,6 @@ Result<json::value> UpdateWebhookSettings(sql::Connection& c, const Actor& actor
   if (before.enabled != *enabled) {
     c.Exec("UPDATE organizations SET webhooks_enabled = ? WHERE id = ?",
            {int64_t(*enabled), actor.org_id});
-    // Queued deliveries wait while webhooks are off (parked), and go on after.
-    deliveries::SetOrganizationParked(c, actor.org_id, !*enabled);
     RecordAudit(c, actor, *enabled ? "webhooks.enabled" : "webhooks.disabled", "organization",
                 actor.org_id, json::object{{"enabled", *enabled}});
   }

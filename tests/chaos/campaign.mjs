@@ -327,7 +327,7 @@ try {
   for (const n of nodes) if (!n.alive) await restart(n);
   for (const org of orgs) await api.call(org.token, 'PUT', '/api/settings/webhooks', { enabled: true });
   const drained = await drain(db, 240000);
-  note('drained', drained ? 'nothing pending for enabled rules' : 'still pending after 240 s');
+  note('drained', drained ? 'nothing pending for enabled rules, nothing in flight' : 'still unsettled after 240 s');
   await sleep(3000);  // requests still open at the receivers end
   clearInterval(sampler);
   const report = await runChecks({
@@ -357,12 +357,13 @@ try {
 }
 process.exit(exitCode);
 
-// Waits until no enabled rule has a pending delivery (or `ms` pass).
+// Waits until nothing is pending for an enabled rule, nothing is in flight,
+// and the receivers hold no request open (or `ms` pass).
 async function drain(db, ms) {
-  const { pendingOfEnabledRules } = await import('./db.mjs');
+  const { unsettled } = await import('./db.mjs');
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if ((await pendingOfEnabledRules(db)) === 0) return true;
+    if ((await unsettled(db)) === 0 && receivers.openNow() === 0) return true;
     await sleep(1000);
   }
   return false;

@@ -4,12 +4,12 @@
 //      all its attempts recorded; nothing pending for an enabled rule; no
 //      delivery recorded delivered that its receiver never accepted;
 //   b. every request a receiver saw has its attempt row, but those whose
-//      sender was killed before it could record them (each within 20 s
-//      before a SIGKILL or SIGTERM of a sending node, counted);
+//      sender was killed before it could record them (open at a SIGKILL or
+//      SIGTERM of a sending node, or answered at most 2 s before it; counted);
 //   c. never two copies of one delivery at once, never two of one subject of
-//      an ordered rule at once (the receivers report these as they happen),
-//      and no inversion at an ordered rule's receiver unless the earlier one
-//      finally failed or an Admin sent it again;
+//      an ordered rule at once (but the copy a node paused past its lease
+//      still held open), and no inversion at an ordered rule's receiver unless
+//      the earlier one had finally failed or an Admin had sent it again;
 //   d. every signature verifies with a key valid at send time (the receivers
 //      check), and no firm's lead reaches another firm's URL;
 //   e. during outages each node uses < 10% of a core and writes < 100 log
@@ -35,6 +35,10 @@ export async function runChecks({ db, orgs, receivers, nodes, answers, redeliver
 
   // a. Nothing acknowledged is lost.
   if (!drained) violation('still pending', 'deliveries of enabled rules still pending after the drain');
+  const rules = new Set((await query(db, 'SELECT id FROM webhook_rules')).map((r) => r.id));
+  for (const d of deliveries)
+    if (d.status === 'pending' && !rules.has(d.rule_id))
+      violation('pending for a deleted rule', `delivery ${d.id} of deleted rule ${d.rule_id} is still pending`, d);
   let acknowledged = 0, checked = 0;
   for (const org of orgs) {
     const ofRule = (rule, trigger) => {
@@ -74,6 +78,11 @@ export async function runChecks({ db, orgs, receivers, nodes, answers, redeliver
   const rowsOf = new Map();
   for (const a of attempts) rowsOf.set(a.delivery_id, [...(rowsOf.get(a.delivery_id) || []), Number(a.at)]);
   const kills = faults.filter((f) => (f.kind === 'kill' || f.kind === 'term') && f.role !== 'api');
+  // Cut by a kill: still open when it came, or answered just before, with no
+  // time left to record the answer.
+  // (A request sent just before the kill may reach the receiver's event loop
+  // a moment after it.)
+  const cutBy = (a, k) => a.arrived <= k.at + 1000 && (a.ended == null || a.ended >= k.at - 2000);
   let cut = 0;
   for (const [id, arrivals] of arrivalsOf) {
     const d = byWebhook.get(id);
@@ -85,7 +94,7 @@ export async function runChecks({ db, orgs, receivers, nodes, answers, redeliver
       if (i >= 0) unmatched.splice(i, 1);
     }
     for (const a of unmatched) {
-      if (kills.some((k) => k.at >= a.arrived - 1000 && k.at <= a.arrived + 20000)) { cut += 1; continue; }
+      if (kills.some((k) => cutBy(a, k))) { cut += 1; continue; }
       violation('a request without its attempt', `delivery ${d.id} (${id}): a request at ${new Date(a.arrived).toISOString()} has no attempt row (${rows.length} rows, ${arrivals.length} requests)`,
         { request: a, arrivals: arrivals.map((x) => [new Date(x.arrived).toISOString(), x.behaviour, x.answer]),
           rows: attempts.filter((r) => r.delivery_id === d.id).map((r) => [new Date(Number(r.at)).toISOString(), r.http_status, r.error]) });
@@ -95,8 +104,15 @@ export async function runChecks({ db, orgs, receivers, nodes, answers, redeliver
   report.attempts = attempts.length;
   report.cut_by_kills = cut;
 
+  // c. Copies at once: only a node paused past its lease (its request still
+  // open, the delivery taken by another node meanwhile) may leave one open.
+  const pauses = faults.filter((f) => f.kind === 'stop' && f.until - f.at > 60000);
+  for (const { kind, entry, open } of receivers.overlaps) {
+    const excused = open.every((o) => pauses.some((p) => o.arrived <= p.until && o.arrived >= p.at - 20000));
+    if (!excused) violation(kind, `${entry.id} (${entry.subject} #${entry.sequence}) to ${entry.path} arrived while ${open.length} other(s) were open`, { entry, open });
+  }
+
   // c. Order at the ordered rules' receivers.
-  const resent = new Set(redelivered.filter((r) => r.id).map((r) => r.id));
   let inversions = 0;
   for (const org of orgs) {
     const bySubject = new Map();
@@ -109,8 +125,12 @@ export async function runChecks({ db, orgs, receivers, nodes, answers, redeliver
       let highest = null;
       for (const req of reqs) {
         if (highest && req.sequence < highest.sequence) {
+          // Excused only by what happened to the earlier one before the later
+          // one went out: all its attempts spent, or an Admin's resend.
           const d = byWebhook.get(req.id);
-          const excused = d && (resent.has(d.id) || d.attempt_count >= maxAttempts || d.status === 'failed');
+          const spentBefore = d && (rowsOf.get(d.id) || []).filter((at) => at < highest.arrived).length >= maxAttempts;
+          const resentBefore = d && redelivered.some((r) => (r.id === d.id || r.rule === d.rule_id) && r.at < req.arrived);
+          const excused = spentBefore || resentBefore;
           if (excused) inversions += 1;
           else violation('inversion', `org${org.id} ${subject}: #${req.sequence} arrived after #${highest.sequence}`, { req, highest });
         }
@@ -130,11 +150,15 @@ export async function runChecks({ db, orgs, receivers, nodes, answers, redeliver
   let cpuMax = 0, linesMax = 0;
   for (const o of outages.filter((o) => o.measured)) {
     for (const n of nodes) {
-      // From when the node found the database away (a full disk stops
-      // writes only once a file must grow), to the end of the fault.
-      const noticed = n.lines.find(([t, text]) => t >= o.from && t <= o.to && /database is unavailable/.test(text));
-      if (!noticed) continue;
-      const from = noticed[0] + 1000, to = o.to;
+      // A stopped database is away from its first second; a full disk stops
+      // writes only once a file must grow: from when the node found it so.
+      let from = o.from + 3000;
+      if (o.kind === 'disk-full') {
+        const noticed = n.lines.find(([t, text]) => t >= o.from && t <= o.to && /database is unavailable/.test(text));
+        if (!noticed) continue;
+        from = noticed[0] + 1000;
+      }
+      const to = o.to;
       if (to - from < 3000) continue;
       const inside = n.samples.filter((s) => s.at >= from && s.at <= to);
       if (inside.length < 2 || inside[0].starts !== inside.at(-1).starts) continue;  // restarted meanwhile

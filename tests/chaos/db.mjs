@@ -17,10 +17,14 @@ export async function query(db, sql) {
   return stdout.trim() ? JSON.parse(stdout) : [];
 }
 
-export async function pendingOfEnabledRules(db) {
+// Deliveries still to settle: pending for an enabled rule, or in flight
+// (held by a node) for any rule — a disabled rule's attempt under way still
+// ends with a result.
+export async function unsettled(db) {
   try {
-    return (await query(db, `SELECT COUNT(*) AS n FROM deliveries d JOIN webhook_rules r ON r.id = d.rule_id
-      JOIN organizations o ON o.id = r.org_id WHERE d.status = 'pending' AND r.enabled = 1 AND o.webhooks_enabled = 1`))[0].n;
+    return (await query(db, `SELECT COUNT(*) AS n FROM deliveries d LEFT JOIN webhook_rules r ON r.id = d.rule_id
+      LEFT JOIN organizations o ON o.id = r.org_id WHERE d.status = 'pending' AND
+      ((r.enabled = 1 AND o.webhooks_enabled = 1) OR (d.lease_until > ${Date.now()} AND d.lease_owner IS NOT NULL))`))[0].n;
   } catch {
     return -1;  // the database is not answering yet
   }

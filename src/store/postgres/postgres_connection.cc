@@ -24,9 +24,10 @@ sql::DbError::Kind KindOf(const char* sqlstate) {
   if (std::strcmp(sqlstate, "40001") == 0 || std::strcmp(sqlstate, "40P01") == 0)
     return sql::DbError::Kind::kBusy;
   // A statement past statement_timeout, a lock not had within lock_timeout:
-  // the server is too busy or blocked for now (503, try again), not a bug.
+  // the server is too busy or blocked for now (503, try again), not a bug,
+  // and not an outage either.
   if (std::strcmp(sqlstate, "57014") == 0 || std::strcmp(sqlstate, "55P03") == 0)
-    return sql::DbError::Kind::kUnavailable;
+    return sql::DbError::Kind::kTimeout;
   // Class 08: connection exception; 57P01–57P03: the server is shutting down,
   // crashed or is starting.
   if (std::strncmp(sqlstate, "08", 2) == 0 || std::strncmp(sqlstate, "57P0", 4) == 0)
@@ -72,13 +73,14 @@ std::string PostgresConnection::SessionSettings(const std::string& conninfo) {
   // A session stuck in a transaction (its node paused, or cut off from the
   // server) would hold its row locks until TCP gave up, about two hours:
   // other nodes' claims and results would wait and their leases run out.
-  // So: no statement runs past 30 s, no lock is waited for past 10 s, a
-  // transaction idle for 15 s is ended by the server, and the server probes
-  // an idle client every few seconds. A setting named in --db is left as given.
+  // So: a transaction idle for 5 s is ended by the server (its locks freed
+  // before anyone's 10 s lock wait runs out), no statement runs past 30 s,
+  // and the server probes an idle client every few seconds. A setting named
+  // in --db is left as given.
   static constexpr std::pair<const char*, const char*> kSettings[] = {
       {"statement_timeout", "30s"},
       {"lock_timeout", "10s"},
-      {"idle_in_transaction_session_timeout", "15s"},
+      {"idle_in_transaction_session_timeout", "5s"},
       {"tcp_keepalives_idle", "10"},
       {"tcp_keepalives_interval", "5"},
       {"tcp_keepalives_count", "3"},

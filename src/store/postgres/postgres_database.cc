@@ -4,6 +4,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <random>
+#include <thread>
 #include <vector>
 
 #include "store/guarded.h"
@@ -69,6 +71,9 @@ class PostgresDatabase final : public Database {
       bool retry = false;
       st = Run(fn, &retry);
       if (!retry) break;
+      // Apart at random, so two transactions that deadlocked do not meet again.
+      thread_local std::minstd_rand rng(std::random_device{}());
+      std::this_thread::sleep_for(std::chrono::milliseconds(1 + rng() % (5 * attempt)));
     }
     if (st) NotifyCommitted();
     return Observed(std::move(st), /*write=*/true);

@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_backup.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -90,16 +92,19 @@ Result<BackupReport> BackupSqlite(const std::string& source, const std::string& 
     discard();
     return Fail(Failed("the copy of " + source + " failed its check: " + verdict));
   }
-  // link() takes the name only if nothing has it: a file made there
-  // meanwhile is left alone (rename would replace it).
-  if (link(partial.c_str(), target.c_str()) != 0) {
-    const int err = errno;
-    discard();
-    if (err == EEXIST)
-      return Fail(Failed(target + " appeared while copying; remove it or choose another name"));
-    return Fail(Failed("cannot name the copy " + target + ": " + std::strerror(err)));
+  // The name is taken only if nothing has it: a file made there meanwhile is
+  // left alone (a plain rename would replace it). renameat2's NOREPLACE does
+  // it in one step; where the file system has no such rename, link() does.
+  int err = 0;
+  if (renameat2(AT_FDCWD, partial.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) != 0) {
+    err = errno;
+    if (err == EINVAL || err == ENOSYS || err == ENOTSUP)
+      err = link(partial.c_str(), target.c_str()) == 0 ? 0 : errno;
   }
-  discard();
+  discard();  // the rename left nothing; after a link, the extra name goes
+  if (err == EEXIST)
+    return Fail(Failed(target + " appeared while copying; remove it or choose another name"));
+  if (err) return Fail(Failed("cannot name the copy " + target + ": " + std::strerror(err)));
   report.bytes = int64_t(fs::file_size(target, ec));
   return report;
 }

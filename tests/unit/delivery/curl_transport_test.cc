@@ -4,6 +4,7 @@
 #include "delivery/curl_transport.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -164,6 +165,39 @@ TEST(CurlTransport, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater
   for (const auto& r : reported.results)
     EXPECT_NE(r.error.find("imed out"), std::string::npos) << r.error;
   EXPECT_LT(cpu_starved, 200) << "paused while out of files, not trying in a loop";
+}
+
+// Out of files for longer than a job may wait: it is given back (another
+// node, or this one later, sends it), not kept waiting round after round.
+TEST(CurlTransport, AJobThatFindsNoSocketForLongIsGivenBack) {
+  SilentPort silent;
+  TransportOptions options;
+  options.max_wait_ms = 3000;  // longer than the longest pause between tries (2 s)
+  CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), options);
+  Reported reported;
+  reported.Listen(transport);
+  rlimit saved{};
+  getrlimit(RLIMIT_NOFILE, &saved);
+  rlimit tight = saved;
+  // No descriptor at all: the limit is the lowest one free, so none is.
+  const int lowest_free = open("/dev/null", O_RDONLY);
+  ASSERT_GE(lowest_free, 0);
+  close(lowest_free);
+  tight.rlim_cur = rlim_t(lowest_free);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  DeliveryJob job;
+  job.delivery_id = 7;
+  job.url = "http://127.0.0.1:" + std::to_string(silent.port) + "/hook";
+  job.body = "{}";
+  job.host = job.endpoint = "silent";
+  transport.Submit({job});
+  const bool ended = reported.WaitFor(1, std::chrono::seconds(8));
+  setrlimit(RLIMIT_NOFILE, &saved);
+  transport.Stop(std::chrono::milliseconds(0));
+  ASSERT_TRUE(ended);
+  std::lock_guard lock(reported.mutex);
+  EXPECT_EQ(reported.returned, std::vector<int64_t>{7});
+  EXPECT_TRUE(reported.results.empty()) << "no attempt counted";
 }
 
 DeliveryJob JobTo(int port, int64_t id) {

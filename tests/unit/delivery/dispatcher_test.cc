@@ -332,11 +332,14 @@ class FlakyDatabase final : public Database {
   Status Write(const std::function<Status(sql::Connection&)>& fn) override {
     if (down) return Fail(Error::Unavailable("down"));
     if (broken) return Fail(Error::Internal("a bug"));
-    return inner_.Write(fn);
+    auto st = inner_.Write(fn);
+    if (st && committed_but_unseen) return Fail(Error::Unavailable("lost at COMMIT"));
+    return st;
   }
   Status Migrate() override { return inner_.Migrate(); }
   bool down = false;
-  bool broken = false;  // a failure that would repeat: not worth keeping results for
+  bool broken = false;                // a failure that would repeat: not worth keeping results for
+  bool committed_but_unseen = false;  // the write commits, its answer is lost
 
  private:
   Database& inner_;
@@ -449,6 +452,32 @@ TEST_F(DispatcherTest, AResultTheDatabaseRefusesDoesNotTakeTheBatchWithIt) {
   ASSERT_EQ(refused.attempts.size(), 1u);
   EXPECT_NE(refused.attempts[0].error.value_or("").find("could not be stored as received"),
             std::string::npos);
+}
+
+// A write that commits but whose answer is lost (the connection cut at
+// COMMIT, a failover): the dispatcher takes it for an outage and writes its
+// results again; they count once, and what that round claimed (leased, but
+// never sent) is given back rather than held for a minute.
+TEST_F(DispatcherOnAFlakyDatabase, AWriteThatCommittedUnseenCountsOnceAndGivesItsClaimBack) {
+  const int64_t later = Queue(kT0);
+  flaky_->committed_but_unseen = true;
+  flaky_dispatcher_->RunOnce();  // records id_'s 200 and claims `later`, then "fails"
+  EXPECT_TRUE(transport_.Take().empty()) << "nothing sent from a round taken as failed";
+  flaky_->committed_but_unseen = false;
+  flaky_dispatcher_->RunOnce();
+  const auto d = Delivery(id_);
+  EXPECT_EQ(d.status, "delivered");
+  EXPECT_EQ(d.attempts.size(), 1u) << "the attempt kept once";
+  const auto lease = *ReadResult<std::pair<int64_t, bool>>(
+      *db_, [&](sql::Connection& c) -> Result<std::pair<int64_t, bool>> {
+        auto r = c.QueryOne("SELECT lease_until, lease_owner IS NULL FROM deliveries WHERE id = ?",
+                            {later});
+        return std::pair{r->Int(0), r->Bool(1)};
+      });
+  EXPECT_TRUE(lease.second) << "given back";
+  clock_.Advance(kGivenBackPauseMs);
+  flaky_dispatcher_->RunOnce();
+  EXPECT_EQ(transport_.Take().size(), 1u) << "and sent";
 }
 
 TEST_F(DispatcherOnAFlakyDatabase, AnswersAWriteWouldRejectAgainAreLeftToTheirLeases) {

@@ -121,7 +121,7 @@ TEST_F(ResultRecorder, AnAnswerFromBeforeARedeliverChangesNothing) {
   const int64_t id = Queue(kT0);
   Lease(id, "node-a", kT0 + 60'000);
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-    EXPECT_TRUE(deliveries::MakeDueAgain(c, id, false, kT0 + 61'000));
+    EXPECT_TRUE(deliveries::MakeDueAgain(c, id, kT0 + 61'000));
     return {};
   }));
   Record(id, 410, kT0 + 62'000);
@@ -154,6 +154,19 @@ TEST_F(ResultRecorder, EachRequestSentIsKeptAsAnAttempt) {
   EXPECT_FALSE(d.attempts[0].http_status);
   EXPECT_NE(d.attempts[0].error.value_or("").find("sent again"), std::string::npos);
   EXPECT_EQ(d.attempts[1].http_status, 200);
+}
+
+// The same result written twice (its first commit went through, but its
+// answer was lost, as in a failover): the second changes nothing, and the
+// attempt is kept once.
+TEST_F(ResultRecorder, AResultWrittenAgainCountsOnce) {
+  const int64_t id = Queue(kT0);
+  Answer(id, 500, kT0);
+  Record(id, 500, kT0);
+  const auto d = Delivery(id);
+  EXPECT_EQ(d.attempt_count, 1);
+  EXPECT_EQ(d.attempts.size(), 1u);
+  EXPECT_EQ(d.status, "pending");
 }
 
 }  // namespace

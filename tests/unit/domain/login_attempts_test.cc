@@ -72,6 +72,18 @@ TEST_P(LoginAttempts, ManyAddressesGuessingOneAccountAreBoundedButNotItsKnownAdd
   EXPECT_TRUE(Reserve("admin@x.test", "198.51.100.7", kT0 + 2)) << "her known address gets in";
 }
 
+// Guesses at other accounts from the Admin's own address (a colleague
+// behind the office NAT, or a guesser there) do not lock her out of hers.
+TEST_P(LoginAttempts, GuessesFromAKnownAddressAtOtherAccountsDoNotLockItsOwnerOut) {
+  auto mine = Reserve("admin@x.test", "10.5.5.5", kT0);
+  ASSERT_TRUE(mine);
+  LoggedIn(*mine, "admin@x.test", "10.5.5.5", kT0);
+  for (int i = 0; i < login_attempts::kPerAddress; ++i)
+    ASSERT_TRUE(Reserve("u" + std::to_string(i) + "@x.test", "10.5.5.5", kT0 + 1));
+  EXPECT_FALSE(Reserve("other@x.test", "10.5.5.5", kT0 + 2)) << "the address used its share";
+  EXPECT_TRUE(Reserve("admin@x.test", "10.5.5.5", kT0 + 2)) << "but not hers";
+}
+
 TEST_P(LoginAttempts, ASuccessfulLoginClearsItsOwnCountAndReservation) {
   for (int i = 0; i < 9; ++i) ASSERT_TRUE(Reserve("a@x.test", "10.0.0.1", kT0));
   auto mine = Reserve("a@x.test", "10.0.0.1", kT0);

@@ -53,5 +53,14 @@ TEST(ClientKey, IPv6AddressesCountPerSlash64AndMappedIPv4AsIPv4) {
   EXPECT_EQ(ClientKey(ip::make_address("::ffff:192.0.2.7")), "192.0.2.7");
 }
 
+// The login throttle's client, from the address as text (an IPv6 guesser
+// gets one share per /64, not one per address).
+TEST(ClientKey, FromTextTheSameAndTextThatIsNoAddressAsItIs) {
+  EXPECT_EQ(ClientKey(std::string("2001:db8:1:2:aaaa::1")),
+            ClientKey(std::string("2001:db8:1:2::9")));
+  EXPECT_EQ(ClientKey(std::string("192.0.2.7")), "192.0.2.7");
+  EXPECT_EQ(ClientKey(std::string("unknown")), "unknown");
+}
+
 }  // namespace
 }  // namespace lw::http

@@ -164,9 +164,10 @@ TEST_F(DeliveryRepository, LeasesAndStatesOfManyDeliveriesAtOnce) {
 
 // The deliveries of a rule that may not send (disabled by an Admin or by
 // Leadwire, or its organization's webhooks off) wait parked: out of the
-// claims' index, so the claims' walk never visits them however many such
-// rules there are; shown with their real due time; claimable once the rule
-// may send again.
+// claims' index, so the claims' walk stops visiting them however many such
+// rules there are. The claims park them, a bounded number at a time, and
+// tidying unparks them once the rule may send again; shown with their real
+// due time meanwhile.
 TEST_F(DeliveryRepository, DeliveriesOfARuleThatMayNotSendWaitOutOfTheClaimsIndex) {
   const int64_t id = Queue(kT0);
   auto in_index = [&] {
@@ -178,41 +179,95 @@ TEST_F(DeliveryRepository, DeliveriesOfARuleThatMayNotSendWaitOutOfTheClaimsInde
           ->Int(0);
     });
   };
-  auto set_rule = [&](bool enabled) {
+  auto write = [&](const std::function<void(sql::Connection&)>& fn) {
     ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      fn(c);
+      return {};
+    }));
+  };
+  auto set_rule = [&](bool enabled) {
+    write([&](sql::Connection& c) {
       auto r = UpdateRule(c, Admin(kT0), rule_,
                           boost::json::object{{"title", "x"},
                                               {"url", "https://hooks.example/x"},
                                               {"trigger", 1},
                                               {"enabled", enabled}});
       EXPECT_TRUE(r) << r.error().message;
-      return {};
-    }));
+    });
   };
-  auto set_webhooks = [&](bool enabled) {
-    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-      LW_CHECK(UpdateWebhookSettings(c, Admin(kT0), boost::json::object{{"enabled", enabled}}));
-      return {};
-    }));
-  };
+  auto tidy = [&] { write([&](sql::Connection& c) { deliveries::TidyParked(c, kT0); }); };
   EXPECT_EQ(in_index(), 1);
   set_rule(false);
-  EXPECT_EQ(in_index(), 0);
+  EXPECT_TRUE(Claim(kT0).empty());
+  EXPECT_EQ(in_index(), 0) << "parked by the claim";
   EXPECT_EQ(Delivery(id).status, "pending");
   EXPECT_EQ(deliveries::DueAt(Delivery(id).next_attempt_at), kT0) << "its real due time";
+  tidy();
+  EXPECT_EQ(in_index(), 0) << "a disabled rule's stay parked";
   set_rule(true);
-  EXPECT_EQ(in_index(), 1);
-  set_webhooks(false);
-  EXPECT_EQ(in_index(), 0);
-  set_webhooks(true);
-  EXPECT_EQ(in_index(), 1);
+  EXPECT_EQ(in_index(), 1) << "enabling unparks the first ones at once";
+  write([&](sql::Connection& c) {
+    EXPECT_TRUE(UpdateWebhookSettings(c, Admin(kT0), boost::json::object{{"enabled", false}}));
+  });
+  EXPECT_TRUE(Claim(kT0).empty());
+  EXPECT_EQ(in_index(), 0) << "webhooks off: parked by the claim";
+  write([&](sql::Connection& c) {
+    EXPECT_TRUE(UpdateWebhookSettings(c, Admin(kT0), boost::json::object{{"enabled", true}}));
+  });
+  tidy();
+  EXPECT_EQ(in_index(), 1) << "webhooks on: unparked by the tidy";
+  EXPECT_EQ(Claim(kT0).size(), 1u);
+}
+
+// A rule disabled with a large backlog (say by a 410) costs no transaction
+// more than a bounded number of rows: each claim parks a share.
+TEST_F(DeliveryRepository, ParkingABacklogIsSpreadOverClaims) {
+  for (int i = 0; i < 2500; ++i) Queue(kT0);
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
     DisableRuleBySystem(c, org_, rule_, "gone", kT0);
     return {};
   }));
-  EXPECT_EQ(in_index(), 0) << "disabled by Leadwire";
-  set_rule(true);
-  EXPECT_EQ(Claim(kT0).size(), 1u);
+  auto parked = [&] {
+    return *ReadResult<int64_t>(*db_, [](sql::Connection& c) -> Result<int64_t> {
+      return c
+          .QueryOne(
+              "SELECT COUNT(*) FROM deliveries WHERE next_attempt_at >= "
+              "1000000000000000")
+          ->Int(0);
+    });
+  };
+  EXPECT_EQ(parked(), 0) << "disabling touched no delivery";
+  Claim(kT0);
+  EXPECT_EQ(parked(), 2000);
+  Claim(kT0);
+  EXPECT_EQ(parked(), 2500);
+}
+
+// Whatever race left them (a Redeliver or a lead's write committed beside
+// the rule's deletion), pending deliveries of a rule that is gone are
+// cancelled, parked or not, not left pending forever.
+TEST_F(DeliveryRepository, PendingDeliveriesOfAGoneRuleAreCancelled) {
+  int64_t other_rule = 0;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    other_rule = AddRule(c, "https://other.example/x");
+    return {};
+  }));
+  const int64_t unparked = Queue(kT0), parked = Queue(kT0, other_rule);
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    c.Exec(
+        "UPDATE deliveries SET next_attempt_at = next_attempt_at + 1000000000000000 WHERE id = ?",
+        {parked});
+    c.Exec("DELETE FROM webhook_rules WHERE id IN (?, ?)", {rule_, other_rule});
+    return {};
+  }));
+  EXPECT_TRUE(Claim(kT0).empty());
+  EXPECT_EQ(Delivery(unparked).status, "cancelled") << "found by the claim";
+  EXPECT_EQ(Delivery(parked).status, "pending") << "not in the claims' index";
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    deliveries::TidyParked(c, kT0);
+    return {};
+  }));
+  EXPECT_EQ(Delivery(parked).status, "cancelled") << "found by the tidy";
 }
 
 // A delivery whose rule is another organization's (an id mistake, say a
@@ -239,7 +294,7 @@ TEST_F(DeliveryRepository, OnlyADeliveryANodeHoldsIsInFlight) {
   ASSERT_EQ(Claim(kT0).size(), 1u);
   auto redeliver = [&](int64_t now) {
     return *WriteResult<bool>(*db_, [&](sql::Connection& c) -> Result<bool> {
-      return deliveries::MakeDueAgain(c, id, false, now);
+      return deliveries::MakeDueAgain(c, id, now);
     });
   };
   EXPECT_FALSE(redeliver(kT0 + 1000)) << "claimed: in flight";

@@ -11,6 +11,7 @@
 #include "domain/events.h"
 #include "domain/organizations.h"
 #include "support/backend_test.h"
+#include "support/interposing_connection.h"
 #include "webhooks/delivery_repository.h"
 #include "webhooks/webhook_settings.h"
 
@@ -180,7 +181,7 @@ TEST_P(OrderedDelivery, WhatWasHeldBackGoesOnceItsRetryIsNoLongerAwaited) {
   Failed(a1, true, kT0 + 3'600'000);
   Failed(b1, true, kT0 + 3'600'000);
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-    EXPECT_TRUE(deliveries::MakeDueAgain(c, a1, false, kT0 + 2'000));
+    EXPECT_TRUE(deliveries::MakeDueAgain(c, a1, kT0 + 2'000));
     return {};
   }));
   EXPECT_EQ(Row(a2).next_attempt_at, kT0 + 2'000);
@@ -192,6 +193,53 @@ TEST_P(OrderedDelivery, WhatWasHeldBackGoesOnceItsRetryIsNoLongerAwaited) {
   }));
   EXPECT_EQ(Row(b2).next_attempt_at, kT0 + 3'000);
   EXPECT_EQ(Row(b1).next_attempt_at, kT0 + 3'600'000) << "a retry keeps its own schedule";
+}
+
+// #1 delivered, #2 in flight, then #1 redelivered (or recovered): #1 waits
+// until #2's attempt has ended, so two of one subject are never out at once.
+TEST_P(OrderedDelivery, ARedeliveredEarlierOneWaitsForALaterOneInFlight) {
+  const int64_t a1 = QueueOrdered("lead:1"), a2 = QueueOrdered("lead:1");
+  EXPECT_EQ(Claim(kT0), (std::set<int64_t>{a1}));
+  Delivered(a1);
+  EXPECT_EQ(Claim(kT0 + 1), (std::set<int64_t>{a2}));  // in flight
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    EXPECT_TRUE(deliveries::MakeDueAgain(c, a1, kT0 + 2));
+    return {};
+  }));
+  EXPECT_TRUE(Claim(kT0 + 3).empty()) << "#2 is out: #1 waits";
+  Delivered(a2);
+  EXPECT_EQ(Claim(kT0 + 4), (std::set<int64_t>{a1}));
+}
+
+// The same across nodes, at the worst moment: node A's claim of #2 has not
+// committed its lease when #1 is redelivered and node B claims. B must not
+// take #1 (it cannot see A's lease yet): A's claim holds #1's subject.
+TEST_P(OrderedDelivery, AnotherNodeDoesNotTakeASubjectWhileAClaimOfItIsUnderWay) {
+  if (std::string(GetParam()) != testing::kPostgres) GTEST_SKIP() << "one writer on SQLite";
+  const int64_t a1 = QueueOrdered("lead:1"), a2 = QueueOrdered("lead:1");
+  EXPECT_EQ(Claim(kT0), (std::set<int64_t>{a1}));
+  Delivered(a1);
+  auto node_b = OpenDatabase(test_db_->url());
+  ASSERT_TRUE(node_b);
+  std::vector<deliveries::Claimed> by_a, by_b;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& real) -> Status {
+    testing::InterposingConnection a(real, "SELECT d.id, d.org_id", [&](sql::Connection&) {
+      EXPECT_TRUE((*node_b)->Write([&](sql::Connection& c) -> Status {
+        EXPECT_TRUE(deliveries::MakeDueAgain(c, a1, kT0 + 2));
+        return {};
+      }));
+      EXPECT_TRUE((*node_b)->Write([&](sql::Connection& c) -> Status {
+        by_b = deliveries::Claim(c, kT0 + 3, 100, 100, {}, {"node-b", kT0 + 3 + kLease});
+        return {};
+      }));
+    });
+    by_a = deliveries::Claim(a, kT0 + 1, 100, 100, {}, {"node-a", kT0 + 1 + kLease});
+    return {};
+  }));
+  ASSERT_EQ(by_a.size(), 1u);
+  EXPECT_EQ(by_a[0].id, a2);
+  EXPECT_TRUE(by_b.empty()) << "#1 must wait for #2, whose claim was under way";
+  EXPECT_TRUE(Claim(kT0 + 4, "node-b").empty()) << "and still while #2 is out";
 }
 
 // Two nodes claiming from one database: a subject's next delivery is never

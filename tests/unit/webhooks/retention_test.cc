@@ -142,7 +142,7 @@ TEST_P(RetentionTest, ARedeliverCommittedMidwayKeepsItsDelivery) {
   const int64_t now = kT0 + 31 * kDay;
   ASSERT_TRUE(db_->Write([&](sql::Connection& real) -> Status {
     testing::InterposingConnection c(real, "DELETE FROM deliveries", [&](sql::Connection& other) {
-      EXPECT_TRUE(deliveries::MakeDueAgain(other, redelivered, false, now));
+      EXPECT_TRUE(deliveries::MakeDueAgain(other, redelivered, now));
     });
     EXPECT_EQ(deliveries::PurgeDeliveries(c, 0, now - 30 * kDay, 100).deleted, 0);
     testing::InterposingConnection e(real, "DELETE FROM events", [&](sql::Connection& other) {

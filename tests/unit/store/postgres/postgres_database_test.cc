@@ -6,10 +6,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "store/availability.h"
 #include "store/database.h"
 #include "store/postgres/postgres_connection.h"
 #include "support/org_rows.h"
@@ -159,11 +161,42 @@ TEST_F(PostgresDatabaseTest, SessionsRunWithTimeoutsThatEndStuckTransactions) {
         return out;
       });
   ASSERT_TRUE(settings) << settings.error().message;
-  EXPECT_EQ(*settings, (std::vector<std::string>{"30s", "10s", "15s", "10"}));
+  EXPECT_EQ(*settings, (std::vector<std::string>{"30s", "10s", "5s", "10"}));
   EXPECT_EQ(PostgresConnection::SessionSettings("postgresql://h/db?options=-c%20lock_timeout%3D1s")
                 .find("lock_timeout"),
             std::string::npos)
       << "a setting given in --db is left as given";
+}
+
+// A lock not had within lock_timeout is "too busy, try again" (a 503), not
+// an outage: the node does not log one, nor report the database down.
+TEST_F(PostgresDatabaseTest, ALockTimeoutIsBusyNotAnOutage) {
+  auto db = Open(2);
+  ASSERT_TRUE(db && db->Migrate());
+  ASSERT_TRUE(db->Write([](sql::Connection& c) -> Status {
+    testing::InsertOrg(c, "locked");
+    return {};
+  }));
+  std::promise<void> locked, release;
+  std::thread holder([&] {
+    (void)db->Write([&](sql::Connection& c) -> Status {
+      c.Query("SELECT id FROM organizations WHERE name = 'locked' FOR UPDATE");
+      locked.set_value();
+      release.get_future().wait();
+      return {};
+    });
+  });
+  locked.get_future().wait();
+  auto st = db->Write([](sql::Connection& c) -> Status {
+    c.ExecScript("SET LOCAL lock_timeout = '200ms'");
+    c.Exec("UPDATE organizations SET name = 'waited' WHERE name = 'locked'");
+    return {};
+  });
+  release.set_value();
+  holder.join();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind, ErrorKind::kBusy);
+  EXPECT_TRUE(availability::IsUp());
 }
 
 // Only a connection at rest goes back to the pool (postgres_database's
