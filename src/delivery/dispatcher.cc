@@ -70,6 +70,7 @@ void Dispatcher::Wake() {
   {
     std::lock_guard lock(mutex_);
     woken_ = true;
+    new_work_ = true;
   }
   wake_.notify_one();
 }
@@ -98,10 +99,12 @@ void Dispatcher::OnReturned(std::vector<int64_t> ids) {
 Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
   std::vector<DeliveryResult> batch;
   std::vector<int64_t> returned;
+  bool new_work = false;
   {
     std::lock_guard lock(mutex_);
     batch.swap(results_);
     returned.swap(returned_);
+    new_work = std::exchange(new_work_, false);
   }
   const int64_t now = clock_.NowMs();
   // Leases half spent are extended while the delivery is still here (looked
@@ -115,11 +118,17 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
     for (const auto& [id, until] : held_)
       if (until - now <= kLeaseMs / 2 && !ending.count(id)) to_renew.push_back(id);
   }
-  // Claiming costs a transaction: take a worthwhile batch, or anything when idle.
+  // Claiming costs a transaction: take a worthwhile batch, or anything when
+  // idle, or — at most every few milliseconds — whatever fits when new work
+  // was committed, so that a firm's fresh webhook for an idle endpoint need
+  // not wait for a busy node's next big claim.
   const int pipe = transport_.Capacity() * 2;  // in flight + one round waiting
   const int load = int(transport_.Load());
   const int capacity = pipe - load;
-  const bool claim = may_claim && capacity > 0 && (capacity >= pipe / 8 || load == 0);
+  const bool for_new_work = new_work && now - small_claim_at_ >= kSmallClaimEveryMs;
+  const bool claim =
+      may_claim && capacity > 0 && (capacity >= pipe / 8 || load == 0 || for_new_work);
+  if (claim && capacity < pipe / 8 && load > 0) small_claim_at_ = now;
   if (batch.empty() && returned.empty() && to_renew.empty() && !claim) return Round::kIdle;
 
   // Rules whose endpoint holds enough already wait for a later claim; those

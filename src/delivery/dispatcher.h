@@ -39,6 +39,9 @@ inline constexpr int64_t kRenewCheckEveryMs = 1000;
 inline constexpr int64_t kGivenBackPauseMs = 1000;
 // How often a node unparks the deliveries of rules that may send again.
 inline constexpr int64_t kTidyParkedEveryMs = 2000;
+// A busy node claims for new work, with what little room it has, at most this
+// often (a claim is a transaction; commits may come thousands a second).
+inline constexpr int64_t kSmallClaimEveryMs = 20;
 
 struct DispatcherOptions {
   int claim_batch = 1024;  // deliveries per claim at most
@@ -96,6 +99,7 @@ class Dispatcher {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;
+  bool new_work_ = false;  // a commit announced work since the last round, under mutex_
   std::vector<DeliveryResult> results_;  // under mutex_
   std::vector<int64_t> returned_;        // deliveries given back unsent, under mutex_
 
@@ -109,6 +113,7 @@ class Dispatcher {
   int64_t renew_checked_at_ = 0;
   int64_t last_rule_served_ = 0;  // where the next claim's rotation starts
   int64_t tidied_at_ = 0;
+  int64_t small_claim_at_ = 0;
   int64_t keys_pruned_at_ = 0;
   int64_t failure_logged_at_ = 0;
   int failures_unlogged_ = 0;

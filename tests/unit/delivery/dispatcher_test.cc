@@ -287,6 +287,29 @@ TEST_F(DispatcherTest, AFreshWebhookOfAnIdleEndpointGoesBeforeTheBusyOnesBacklog
   })) << "claimed in the very next claim";
 }
 
+// A busy node (little room left, below its usual claim size) still claims
+// when a commit announces new work, so a fresh webhook need not wait for
+// the next big claim; but not on every commit.
+TEST_F(DispatcherTest, ABusyNodeClaimsForNewWorkWithTheRoomItHas) {
+  const int64_t fresh = Queue(kT0);
+  transport_.load = transport_.capacity * 2 - 3;  // room for 3: less than an eighth
+  dispatcher_->RunOnce();
+  EXPECT_TRUE(transport_.Take().empty()) << "no new work announced: waits for room";
+  dispatcher_->Wake();
+  dispatcher_->RunOnce();
+  auto jobs = transport_.Take();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].delivery_id, fresh);
+  Queue(kT0);
+  dispatcher_->Wake();
+  dispatcher_->RunOnce();
+  EXPECT_TRUE(transport_.Take().empty()) << "not again within " << kSmallClaimEveryMs << " ms";
+  clock_.Advance(kSmallClaimEveryMs);
+  dispatcher_->Wake();
+  dispatcher_->RunOnce();
+  EXPECT_EQ(transport_.Take().size(), 1u);
+}
+
 TEST_F(DispatcherTest, ClaimsNothingWhileTheTransportIsFull) {
   Queue(kT0);
   transport_.load = transport_.capacity * 2;
