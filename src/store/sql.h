@@ -82,8 +82,10 @@ class Connection {
   virtual bool SupportsSkipLocked() const = 0;
 
   // Says this transaction makes deliveries due: once it commits, worker nodes
-  // waiting for work wake (PostgreSQL: one NOTIFY per transaction, sent with
-  // the commit). SQLite serves one process, whose commit listener wakes it.
+  // waiting for work wake (PostgreSQL: a NOTIFY after the commit, shared
+  // with the node's other commits of those milliseconds; see
+  // work_announcer.h). SQLite serves one process, whose commit listener
+  // wakes it.
   virtual void AnnounceWork() {}
 
   // The next number of the counter `counter` (lower-case letters, digits and

@@ -146,16 +146,16 @@ void PostgresConnection::LockName(std::string_view name) {
 
 int PostgresConnection::Socket() const { return PQsocket(conn_); }
 
-int PostgresConnection::TakeNotifications() {
+std::vector<int> PostgresConnection::TakeNotifications() {
   if (!PQconsumeInput(conn_) || !Usable())
     throw sql::DbError(sql::DbError::Kind::kUnavailable,
                        std::string("lost the connection to PostgreSQL: ") + PQerrorMessage(conn_));
-  int n = 0;
+  std::vector<int> senders;
   while (PGnotify* note = PQnotifies(conn_)) {
+    senders.push_back(note->be_pid);
     PQfreemem(note);
-    ++n;
   }
-  return n;
+  return senders;
 }
 
 void PostgresConnection::Throw(const pg_result* r, std::string_view context) {
@@ -271,10 +271,8 @@ void PostgresConnection::Flush() {
   if (!pending_.empty()) RunPipeline(nullptr);
 }
 
-void PostgresConnection::Commit(std::string_view notify_channel) {
-  // Sent with the commit, so workers wake only for work they can see.
-  if (std::exchange(announce_, false))
-    pending_.push_back(Statement{"NOTIFY " + std::string(notify_channel), false, {}, {}});
+bool PostgresConnection::Commit() {
+  const bool announced = std::exchange(announce_, false);
   Statement commit{"COMMIT", false, {}, {}};
   if (pending_.size() == 1 && IsBegin(pending_.front())) {
     pending_.clear();  // nothing ran: nothing to commit, no round trip
@@ -284,6 +282,7 @@ void PostgresConnection::Commit(std::string_view notify_channel) {
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) Throw(r.get(), "commit");
   }
   begun_ = false;
+  return announced;
 }
 
 void PostgresConnection::Rollback() {

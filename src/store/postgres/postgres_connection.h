@@ -4,7 +4,7 @@
 //
 // Round trips are what a request pays for on PostgreSQL (each is a wake-up
 // of this process and of the server's), so statements whose result nobody
-// reads — BEGIN, Defer()'d writes, NOTIFY — wait in `pending_` and go out
+// reads — BEGIN, Defer()'d writes — wait in `pending_` and go out
 // with the next statement or the COMMIT in one pipeline (libpq pipeline mode).
 #pragma once
 
@@ -55,24 +55,26 @@ class PostgresConnection final : public sql::Connection {
   bool StillOpen();
 
   // A transaction: Begin() only queues the BEGIN (or `begin`, a BEGIN with
-  // options); Commit() sends what
-  // is queued, the NOTIFY when AnnounceWork() was called, and the COMMIT, in
-  // one round trip; Rollback() drops what is queued and ends what the server
-  // has begun. SafeToRunElsewhere(): the server has answered nothing since
+  // options); Commit() sends what is queued and the COMMIT in one round trip,
+  // and returns whether AnnounceWork() was called (the caller announces it
+  // after the commit: a NOTIFY inside would serialize commits, see
+  // work_announcer.h); Rollback() drops what is queued and ends what the
+  // server has begun. SafeToRunElsewhere(): the server has answered nothing since
   // Begin() and no COMMIT went out — a transaction that failed then did
   // nothing, and may run again on another connection.
   void Begin(std::string_view begin = "BEGIN");
-  void Commit(std::string_view notify_channel);
+  bool Commit();
   void Rollback();
   bool SafeToRunElsewhere() const { return !answered_ && !commit_sent_; }
   // Sends whatever is queued now (a read must leave nothing behind).
   void Flush();
 
-  // For a connection that LISTENs: the socket to wait on, and how many
-  // notifications arrived since the last call (reading what the socket
-  // holds). Throws DbError (kUnavailable) once the connection is lost.
+  // For a connection that LISTENs: the socket to wait on, and the
+  // notifications that arrived since the last call, as their senders'
+  // backend pids (reading what the socket holds). Throws DbError
+  // (kUnavailable) once the connection is lost.
   int Socket() const;
-  int TakeNotifications();
+  std::vector<int> TakeNotifications();
 
  private:
   struct ResultDeleter {

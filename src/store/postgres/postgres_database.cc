@@ -12,6 +12,7 @@
 #include "store/migrations.h"
 #include "store/postgres/connector.h"
 #include "store/postgres/postgres_connection.h"
+#include "store/postgres/work_announcer.h"
 #include "store/postgres/work_listener.h"
 
 namespace lw {
@@ -48,7 +49,7 @@ class PostgresDatabase final : public Database {
         conn = Take(false);
         conn->Begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         Status out = fn(*conn);
-        conn->Commit(kWorkChannel);
+        conn->Commit();
         return out;
       } catch (const sql::DbError& e) {
         failure = e.kind;
@@ -124,7 +125,7 @@ class PostgresDatabase final : public Database {
         conn = Take(fresh);
         conn->Begin();
         Status body = fn(*conn);
-        if (body) conn->Commit(kWorkChannel);
+        if (body && conn->Commit()) announcer_.Announce();
         return body;
       });
       if (!st && conn)
@@ -194,6 +195,7 @@ class PostgresDatabase final : public Database {
   }
 
   Connector connector_;
+  WorkAnnouncer announcer_{connector_};
   const int pool_size_;
   std::mutex pool_mutex_;
   std::condition_variable returned_;

@@ -50,7 +50,7 @@ void WorkListener::Listen(PostgresConnection& conn) {
     pollfd fd{conn.Socket(), POLLIN, 0};
     if (::poll(&fd, 1, kPollMs) < 0) continue;  // EINTR
     if (fd.revents == 0) continue;
-    if (conn.TakeNotifications() > 0) wake_();
+    if (!conn.TakeNotifications().empty()) wake_();
   }
 }
 

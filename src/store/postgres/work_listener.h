@@ -1,5 +1,5 @@
 // WorkListener: a worker node's LISTEN on the channel that transactions
-// announcing new deliveries NOTIFY (PostgresDatabase sends it with COMMIT).
+// announcing new deliveries NOTIFY (WorkAnnouncer, after their commit).
 // A thread of its own holds one connection outside the pool, waits on its
 // socket and calls `wake` for each batch of notifications; when the
 // connection is lost it reconnects (with the connector's backoff) and wakes

@@ -1,8 +1,9 @@
 // What only the PostgreSQL backend does: work announced in one node's
-// transaction wakes the other nodes (LISTEN/NOTIFY, sent with the commit and
-// not on rollback), and the pool never opens more connections than asked.
+// transaction wakes the other nodes (LISTEN/NOTIFY, sent after the commit
+// and not on rollback), and the pool never opens more connections than asked.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -85,6 +86,45 @@ TEST_F(PostgresDatabaseTest, WorkAnnouncedOnOneNodeWakesTheOthersOnCommitOnly) {
   EXPECT_TRUE(wakes.WaitFor(2, 5s)) << "the commit woke the other node";
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(wakes.Count(), 2);
+}
+
+// The NOTIFY goes out from a session of its own after the commit, not
+// inside the writing transaction, whose commit it would serialize with every
+// other notifying commit.
+TEST_F(PostgresDatabaseTest, WorkIsAnnouncedFromOutsideTheWritingTransaction) {
+  auto db = Open();
+  PostgresConnection listener(test_db_->url());
+  listener.ExecScript("LISTEN leadwire_work");
+  std::vector<int> senders;
+  auto collect = [&](std::chrono::milliseconds within) {
+    const auto until = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < until) {
+      for (int pid : listener.TakeNotifications()) senders.push_back(pid);
+      std::this_thread::sleep_for(5ms);
+    }
+  };
+  std::vector<int64_t> writers;
+  for (int i = 0; i < 50; ++i) {
+    auto pid = WriteResult<int64_t>(*db, [](sql::Connection& c) -> Result<int64_t> {
+      c.AnnounceWork();
+      return c.QueryOne("SELECT pg_backend_pid()")->Int(0);
+    });
+    ASSERT_TRUE(pid) << pid.error().message;
+    writers.push_back(*pid);
+  }
+  collect(500ms);
+  ASSERT_FALSE(senders.empty()) << "the writes were announced";
+  for (int sender : senders)
+    EXPECT_EQ(std::count(writers.begin(), writers.end(), int64_t(sender)), 0)
+        << "sent by a writing transaction's session";
+
+  senders.clear();
+  ASSERT_TRUE(db->Write([](sql::Connection& c) -> Status {
+    c.AnnounceWork();
+    return {};
+  }));
+  collect(300ms);
+  EXPECT_EQ(senders.size(), 1u) << "a write after a quiet spell is announced on its own";
 }
 
 TEST_F(PostgresDatabaseTest, ThePoolOpensAtMostItsSizeAndTransactionsWaitForIt) {
@@ -210,7 +250,7 @@ TEST_F(PostgresDatabaseTest, AConnectionIsAtRestOnlyOutsideTransactionsWithNothi
   EXPECT_FALSE(conn.AtRest()) << "inside a transaction";
   conn.Defer("SELECT 1", {});
   EXPECT_FALSE(conn.AtRest()) << "a statement queued";
-  conn.Commit("leadwire_test");
+  conn.Commit();
   EXPECT_TRUE(conn.AtRest());
 }
 
