@@ -7,6 +7,7 @@
 #   scripts/pg-test-server.sh crash DIR  → stop it as a crash would (-m immediate: no
 #                                          checkpoint, recovery from the WAL) and start it
 # As root (CI) the server runs as the postgres user, which PostgreSQL requires.
+# PG_TEST_SERVER_OPTIONS: more server options (bench/scale loads pg_stat_statements).
 set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
 dir=${2:?usage: pg-test-server.sh start|stop DIR}
@@ -21,7 +22,7 @@ case $1 in
     fi
     port=$(cat "$dir/port")
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 ${PG_TEST_SERVER_OPTIONS:-}" start >/dev/null
     echo "postgresql://postgres@127.0.0.1:$port/postgres"
     ;;
   stop)

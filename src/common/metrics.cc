@@ -42,6 +42,7 @@ struct Registry {
   std::atomic<int64_t> attempts_answered{0}, attempts_unanswered{0};
   std::atomic<int64_t> delivered{0}, retried{0}, failed{0}, gone{0};
   std::atomic<int64_t> connections{0}, connections_refused{0};
+  std::atomic<int64_t> database_round_trips{0};
   std::atomic<int64_t> purged_deliveries{0}, purged_attempts{0}, purged_events{0};
   std::atomic<double> longest_purge_batch{0};
 };
@@ -85,6 +86,8 @@ void CountOutcomes(int delivered, int retried, int failed, int gone) {
 void CountConnections(int delta) { R().connections += delta; }
 
 void CountRefusedConnection() { ++R().connections_refused; }
+
+void CountDatabaseRoundTrip() { R().database_round_trips.fetch_add(1, std::memory_order_relaxed); }
 
 void CountRetention(int64_t deliveries, int64_t attempts, int64_t events,
                     double longest_batch_seconds) {
@@ -140,6 +143,10 @@ std::string Render(const Gauges& g) {
          "--max-connections or --max-connections-per-client, or out of files.\n"
       << "# TYPE leadwire_http_connections_refused_total counter\n"
       << "leadwire_http_connections_refused_total " << R().connections_refused << "\n"
+      << "# HELP leadwire_database_round_trips_total Exchanges with the database server "
+         "(PostgreSQL; SQLite runs in the process and counts none).\n"
+      << "# TYPE leadwire_database_round_trips_total counter\n"
+      << "leadwire_database_round_trips_total " << R().database_round_trips << "\n"
       << "# HELP leadwire_retention_deleted_total Rows deleted by retention (--retention-days).\n"
       << "# TYPE leadwire_retention_deleted_total counter\n"
       << "leadwire_retention_deleted_total{table=\"deliveries\"} " << R().purged_deliveries << "\n"

@@ -16,6 +16,10 @@ void CountOutcomes(int delivered, int retried, int failed, int gone);
 // out of files).
 void CountConnections(int delta);
 void CountRefusedConnection();
+// One exchange with the database server (PostgreSQL: a statement, a pipeline
+// up to its sync, a prepare; each wakes this process and a server backend,
+// which is what a lead and a delivery pay for there).
+void CountDatabaseRoundTrip();
 // What a retention run deleted, and the longest one of its batches took.
 void CountRetention(int64_t deliveries, int64_t attempts, int64_t events,
                     double longest_batch_seconds);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/metrics.h"
 #include "store/placeholders.h"
 
 namespace lw {
@@ -59,6 +60,7 @@ PostgresConnection::PostgresConnection(const std::string& conninfo)
   PQsetNoticeProcessor(
       conn_, [](void*, const char*) {}, nullptr);
   if (const std::string settings = SessionSettings(conninfo); !settings.empty()) {
+    metrics::CountDatabaseRoundTrip();
     Result r(PQexec(conn_, settings.c_str()));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
       std::string why = PQerrorMessage(conn_);
@@ -172,6 +174,7 @@ const std::string& PostgresConnection::Prepare(std::string_view sql) {
   if (it != prepared_.end()) return it->second;
   const std::string name = "lw" + std::to_string(prepared_.size() + 1);
   const std::string text = sql::NumberPlaceholders(sql);
+  metrics::CountDatabaseRoundTrip();
   Result r(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) Throw(r.get(), "prepare");
   return prepared_.emplace(std::string(sql), name).first->second;
@@ -211,6 +214,7 @@ bool PostgresConnection::Send(const Statement& s) {
 PostgresConnection::Result PostgresConnection::RunPipeline(const Statement* last) {
   const size_t n = pending_.size() + (last ? 1 : 0);
   if (!pending_.empty() && IsBegin(pending_.front())) begun_ = true;
+  metrics::CountDatabaseRoundTrip();
   bool sent = PQenterPipelineMode(conn_);
   for (const auto& s : pending_) sent = sent && Send(s);
   if (last) sent = sent && Send(*last);
@@ -243,6 +247,7 @@ PostgresConnection::Result PostgresConnection::Run(std::string_view sql, const s
   Result r;
   if (pending_.empty()) {
     const auto values = Values(s);
+    metrics::CountDatabaseRoundTrip();
     r.reset(PQexecPrepared(conn_, s.name.c_str(), int(n), values.data(), nullptr, nullptr, 0));
   } else {
     r = RunPipeline(&s);
@@ -289,6 +294,7 @@ void PostgresConnection::Rollback() {
   pending_.clear();
   announce_ = false;
   if (std::exchange(begun_, false) && Usable()) {
+    metrics::CountDatabaseRoundTrip();
     Result r(PQexec(conn_, "ROLLBACK"));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) Throw(r.get(), "rollback");
   }
@@ -349,6 +355,7 @@ int64_t PostgresConnection::Exec(std::string_view sql, const std::vector<sql::Va
 void PostgresConnection::ExecScript(std::string_view sql) {
   Flush();  // a queued BEGIN first, or the script would run outside the transaction
   const std::string text(sql);
+  metrics::CountDatabaseRoundTrip();
   Result r(PQexec(conn_, text.c_str()));
   const auto status = PQresultStatus(r.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) Throw(r.get(), "script");

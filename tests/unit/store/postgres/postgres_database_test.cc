@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/metrics.h"
 #include "store/availability.h"
 #include "store/database.h"
 #include "store/postgres/postgres_connection.h"
@@ -237,6 +238,28 @@ TEST_F(PostgresDatabaseTest, ALockTimeoutIsBusyNotAnOutage) {
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().kind, ErrorKind::kBusy);
   EXPECT_TRUE(availability::IsUp());
+}
+
+// What bench/scale reports per lead and per delivery: one count per
+// exchange with the server. A transaction's queued statements go out with
+// the first one whose answer is read, the COMMIT is one more.
+TEST_F(PostgresDatabaseTest, RoundTripsAreCountedOncePerExchange) {
+  auto db = Open(1);
+  ASSERT_TRUE(db && db->Migrate());
+  auto round_trips = [] {
+    const std::string text = metrics::Render({});
+    const std::string name = "\nleadwire_database_round_trips_total ";
+    return std::stoll(text.substr(text.find(name) + name.size()));
+  };
+  auto tx = [](sql::Connection& c) -> Status {
+    c.Defer("UPDATE organizations SET name = name WHERE id = ?", {int64_t{0}});
+    c.Query("SELECT COUNT(*) FROM organizations", std::vector<sql::Value>{});
+    return {};
+  };
+  ASSERT_TRUE(db->Write(tx));  // prepares its statements: those are round trips too
+  const int64_t before = round_trips();
+  ASSERT_TRUE(db->Write(tx));
+  EXPECT_EQ(round_trips() - before, 2) << "BEGIN, UPDATE and SELECT in one; the COMMIT";
 }
 
 // Only a connection at rest goes back to the pool (postgres_database's
