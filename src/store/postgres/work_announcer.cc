@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <system_error>
 
 #include "common/named_thread.h"
 #include "store/postgres/work_listener.h"
@@ -23,12 +24,21 @@ WorkAnnouncer::~WorkAnnouncer() {
   if (thread_.joinable()) thread_.join();
 }
 
-void WorkAnnouncer::Announce() {
+void WorkAnnouncer::Announce() noexcept {
   {
     std::lock_guard lock(mutex_);
     if (wanted_ || !running_) return;  // already due: it folds into that one
+    if (!thread_.joinable()) {
+      // Called after a commit: failing here must not fail the write that
+      // committed (its client would send it again). Without a thread the
+      // dispatchers' poll finds the work, and the next call tries again.
+      try {
+        thread_ = NamedThread("lw-announce", [this] { Run(); });
+      } catch (const std::system_error&) {
+        return;
+      }
+    }
     wanted_ = true;
-    if (!thread_.joinable()) thread_ = NamedThread("lw-announce", [this] { Run(); });
   }
   changed_.notify_one();
 }

@@ -31,7 +31,7 @@ class WorkAnnouncer {
 
   // Cheap, from any thread, after the commit. The thread and its connection
   // start with the first call: processes that never announce open neither.
-  void Announce();
+  void Announce() noexcept;
 
  private:
   void Run();
