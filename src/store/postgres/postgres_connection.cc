@@ -277,7 +277,6 @@ void PostgresConnection::Flush() {
 }
 
 bool PostgresConnection::Commit() {
-  const bool announced = std::exchange(announce_, false);
   Statement commit{"COMMIT", false, {}, {}};
   if (pending_.size() == 1 && IsBegin(pending_.front())) {
     pending_.clear();  // nothing ran: nothing to commit, no round trip
@@ -287,7 +286,8 @@ bool PostgresConnection::Commit() {
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) Throw(r.get(), "commit");
   }
   begun_ = false;
-  return announced;
+  // Kept when the COMMIT fails: MayHaveCommittedAnnouncedWork() asks.
+  return std::exchange(announce_, false);
 }
 
 void PostgresConnection::Rollback() {

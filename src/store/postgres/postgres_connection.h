@@ -63,9 +63,12 @@ class PostgresConnection final : public sql::Connection {
   // Begin() and no COMMIT went out — a transaction that failed then did
   // nothing, and may run again on another connection.
   void Begin(std::string_view begin = "BEGIN");
-  bool Commit();
+  [[nodiscard]] bool Commit();
   void Rollback();
   bool SafeToRunElsewhere() const { return !answered_ && !commit_sent_; }
+  // After Commit() failed: the COMMIT of a transaction that announced work
+  // went out, and may have been carried out with its answer lost.
+  bool MayHaveCommittedAnnouncedWork() const { return announce_ && commit_sent_; }
   // Sends whatever is queued now (a read must leave nothing behind).
   void Flush();
 

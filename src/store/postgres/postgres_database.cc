@@ -31,7 +31,7 @@ constexpr auto kPoolWait = std::chrono::seconds(10);
 class PostgresDatabase final : public Database {
  public:
   PostgresDatabase(std::string conninfo, int pool_size)
-      : connector_(std::move(conninfo)), pool_size_(std::max(pool_size, 1)) {}
+      : connector_(conninfo), announcer_(conninfo), pool_size_(std::max(pool_size, 1)) {}
 
   // A read sees one snapshot, as on SQLite: under READ COMMITTED each
   // statement would see its own, and a listing read in two statements (the
@@ -49,7 +49,7 @@ class PostgresDatabase final : public Database {
         conn = Take(false);
         conn->Begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         Status out = fn(*conn);
-        conn->Commit();
+        (void)conn->Commit();  // a read announces nothing
         return out;
       } catch (const sql::DbError& e) {
         failure = e.kind;
@@ -128,6 +128,9 @@ class PostgresDatabase final : public Database {
         if (body && conn->Commit()) announcer_.Announce();
         return body;
       });
+      // A commit whose answer was lost may have gone through: a wake-up
+      // that finds nothing costs one claim, a missing one the poll's wait.
+      if (!st && conn && conn->MayHaveCommittedAnnouncedWork()) announcer_.Announce();
       if (!st && conn)
         (void)step([&]() -> Status {
           conn->Rollback();
@@ -195,7 +198,7 @@ class PostgresDatabase final : public Database {
   }
 
   Connector connector_;
-  WorkAnnouncer announcer_{connector_};
+  WorkAnnouncer announcer_;
   const int pool_size_;
   std::mutex pool_mutex_;
   std::condition_variable returned_;

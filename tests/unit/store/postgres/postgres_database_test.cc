@@ -128,6 +128,36 @@ TEST_F(PostgresDatabaseTest, WorkIsAnnouncedFromOutsideTheWritingTransaction) {
   EXPECT_EQ(senders.size(), 1u) << "a write after a quiet spell is announced on its own";
 }
 
+// The announcer's session closed by the server (a restart, a failover,
+// pg_terminate_backend) is replaced before it costs a wake-up.
+TEST_F(PostgresDatabaseTest, AnnouncementsGoOnAfterTheServerClosedTheAnnouncersSession) {
+  auto db = Open();
+  PostgresConnection listener(test_db_->url());
+  listener.ExecScript("LISTEN leadwire_work");
+  auto announce = [&] {
+    return db->Write([](sql::Connection& c) -> Status {
+      c.AnnounceWork();
+      return {};
+    });
+  };
+  auto notified_within = [&](std::chrono::milliseconds within) {
+    const auto until = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < until) {
+      if (!listener.TakeNotifications().empty()) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  };
+  ASSERT_TRUE(announce());
+  ASSERT_TRUE(notified_within(2s));
+  listener.ExecScript(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%NOTIFY "
+      "leadwire_work%' AND pid <> pg_backend_pid()");
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(announce());
+  EXPECT_TRUE(notified_within(500ms)) << "sent again, on a new session";
+}
+
 TEST_F(PostgresDatabaseTest, ThePoolOpensAtMostItsSizeAndTransactionsWaitForIt) {
   auto db = Open(/*pool_size=*/2);
   std::atomic<int> inside{0}, most{0};
@@ -273,7 +303,7 @@ TEST_F(PostgresDatabaseTest, AConnectionIsAtRestOnlyOutsideTransactionsWithNothi
   EXPECT_FALSE(conn.AtRest()) << "inside a transaction";
   conn.Defer("SELECT 1", {});
   EXPECT_FALSE(conn.AtRest()) << "a statement queued";
-  conn.Commit();
+  EXPECT_FALSE(conn.Commit()) << "nothing announced";
   EXPECT_TRUE(conn.AtRest());
 }
 
