@@ -93,8 +93,18 @@ export async function runChecks({ db, orgs, receivers, nodes, answers, redeliver
       const i = unmatched.findIndex((a) => a.arrived >= at - 1000 && a.arrived <= at + 16000);
       if (i >= 0) unmatched.splice(i, 1);
     }
+    // A request the receiver closed without answering is sent again at once
+    // on a new connection by libcurl, within the same job, and both become
+    // attempt rows only with the job's result: the chain is cut by a kill
+    // that cuts its last request.
+    const byTime = [...arrivals].sort((x, y) => x.arrived - y.arrived);
+    const chainCut = (a) => {
+      if (kills.some((k) => cutBy(a, k))) return true;
+      const next = byTime[byTime.indexOf(a) + 1];
+      return !a.ok && a.ended != null && next != null && next.arrived - a.ended <= 1000 && chainCut(next);
+    };
     for (const a of unmatched) {
-      if (kills.some((k) => cutBy(a, k))) { cut += 1; continue; }
+      if (chainCut(a)) { cut += 1; continue; }
       violation('a request without its attempt', `delivery ${d.id} (${id}): a request at ${new Date(a.arrived).toISOString()} has no attempt row (${rows.length} rows, ${arrivals.length} requests)`,
         { request: a, arrivals: arrivals.map((x) => [new Date(x.arrived).toISOString(), x.behaviour, x.answer]),
           rows: attempts.filter((r) => r.delivery_id === d.id).map((r) => [new Date(Number(r.at)).toISOString(), r.http_status, r.error]) });
