@@ -17,7 +17,9 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <utility>
 
 namespace lw {
 namespace {
@@ -124,6 +126,36 @@ int64_t ThreadCpuMs(const std::string& name) {
   return -1;
 }
 
+DeliveryJob JobTo(int port, int64_t id, const std::string& endpoint = "local") {
+  DeliveryJob job;
+  job.delivery_id = id;
+  job.url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
+  job.body = "{}";
+  job.host = job.endpoint = endpoint;
+  return job;
+}
+
+// Lowers this process's open-file limit to `files` until Restore() or the
+// end of the scope, so a failed assertion does not leave other tests short.
+class FileLimit {
+ public:
+  explicit FileLimit(rlim_t files) {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit tight = saved_;
+    tight.rlim_cur = files;
+    set_ = setrlimit(RLIMIT_NOFILE, &tight) == 0;
+  }
+  ~FileLimit() { Restore(); }
+  bool set() const { return set_; }
+  void Restore() {
+    if (std::exchange(set_, false)) setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+
+ private:
+  rlimit saved_{};
+  bool set_ = false;
+};
+
 // Out of files: the jobs that find no socket wait in their queue (no attempt
 // counted, nothing failed for it) while the transport pauses instead of
 // trying in a loop, and go out once sockets are free again.
@@ -136,25 +168,15 @@ TEST(CurlTransport, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater
   Reported reported;
   reported.Listen(transport);
   // Room for three more files, then ten webhooks at once.
-  rlimit saved{};
-  getrlimit(RLIMIT_NOFILE, &saved);
-  rlimit tight = saved;
-  tight.rlim_cur = OpenFiles() + 3;
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  FileLimit limit(rlim_t(OpenFiles() + 3));
+  ASSERT_TRUE(limit.set());
   std::vector<DeliveryJob> jobs;
-  for (int i = 1; i <= 10; ++i) {
-    DeliveryJob job;
-    job.delivery_id = i;
-    job.url = "http://127.0.0.1:" + std::to_string(silent.port) + "/hook";
-    job.body = "{}";
-    job.host = job.endpoint = "silent";
-    jobs.push_back(std::move(job));
-  }
+  for (int i = 1; i <= 10; ++i) jobs.push_back(JobTo(silent.port, i, "silent"));
   const int64_t cpu_before = ThreadCpuMs("lw-transport");
   transport.Submit(std::move(jobs));
   std::this_thread::sleep_for(std::chrono::seconds(2));  // starved of files all along
   const int64_t cpu_starved = ThreadCpuMs("lw-transport") - cpu_before;
-  setrlimit(RLIMIT_NOFILE, &saved);
+  limit.Restore();
   ASSERT_TRUE(reported.WaitFor(10, std::chrono::seconds(15)))
       << "every job ends one way or the other";
   transport.Stop(std::chrono::milliseconds(0));
@@ -176,37 +198,20 @@ TEST(CurlTransport, AJobThatFindsNoSocketForLongIsGivenBack) {
   CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), options);
   Reported reported;
   reported.Listen(transport);
-  rlimit saved{};
-  getrlimit(RLIMIT_NOFILE, &saved);
-  rlimit tight = saved;
   // No descriptor at all: the limit is the lowest one free, so none is.
   const int lowest_free = open("/dev/null", O_RDONLY);
   ASSERT_GE(lowest_free, 0);
   close(lowest_free);
-  tight.rlim_cur = rlim_t(lowest_free);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
-  DeliveryJob job;
-  job.delivery_id = 7;
-  job.url = "http://127.0.0.1:" + std::to_string(silent.port) + "/hook";
-  job.body = "{}";
-  job.host = job.endpoint = "silent";
-  transport.Submit({job});
+  FileLimit limit{rlim_t(lowest_free)};
+  ASSERT_TRUE(limit.set());
+  transport.Submit({JobTo(silent.port, 7, "silent")});
   const bool ended = reported.WaitFor(1, std::chrono::seconds(8));
-  setrlimit(RLIMIT_NOFILE, &saved);
+  limit.Restore();
   transport.Stop(std::chrono::milliseconds(0));
   ASSERT_TRUE(ended);
   std::lock_guard lock(reported.mutex);
   EXPECT_EQ(reported.returned, std::vector<int64_t>{7});
   EXPECT_TRUE(reported.results.empty()) << "no attempt counted";
-}
-
-DeliveryJob JobTo(int port, int64_t id) {
-  DeliveryJob job;
-  job.delivery_id = id;
-  job.url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
-  job.body = "{}";
-  job.host = job.endpoint = "local";
-  return job;
 }
 
 // A graceful stop: a request already sent is answered within the grace and
