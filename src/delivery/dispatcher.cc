@@ -129,6 +129,12 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
   const bool claim =
       may_claim && capacity > 0 && (capacity >= pipe / 8 || load == 0 || for_new_work);
   if (claim && capacity < pipe / 8 && load > 0) small_claim_at_ = now;
+  if (new_work && !claim) {
+    // Not served this round (too soon after the last small claim, or no
+    // room): the next round, woken by a result, claims for it.
+    std::lock_guard lock(mutex_);
+    new_work_ = true;
+  }
   if (batch.empty() && returned.empty() && to_renew.empty() && !claim) return Round::kIdle;
 
   // Rules whose endpoint holds enough already wait for a later claim; those
