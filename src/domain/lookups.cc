@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/json_fields.h"
+#include "store/committed_ids.h"
 
 namespace lw {
 
@@ -28,14 +29,22 @@ const std::vector<DefaultStatus>& DefaultStatuses() {
 
 std::optional<int64_t> FindLookup(sql::Connection& c, int64_t org_id, const std::string& kind,
                                   const std::string& name, int64_t parent_id) {
+  const std::string lower = Lower(name);
+  // Lookups are only ever added, so an id once found stays right.
+  std::string key = std::to_string(org_id) + '/' + kind + '/' + std::to_string(parent_id) + '/';
+  key += lower;
+  sql::CommittedIds* remembered = c.Remembered();
+  if (remembered)
+    if (auto id = remembered->Find(key)) return id;
   // One probe of lookups_lower_name. (`position` is read so that SQLite's
   // planner, without statistics, does not prefer scanning the covering
   // lookups_name index over the organization's names.)
   auto row = c.QueryOne(
       "SELECT id, position FROM lookups WHERE org_id = ? AND kind = ? AND parent_id = ? AND "
       "lower(name) = ?",
-      {org_id, kind, parent_id, Lower(name)});
+      {org_id, kind, parent_id, lower});
   if (!row) return std::nullopt;
+  if (remembered) remembered->Remember(key, row->Int(0));
   return row->Int(0);
 }
 
@@ -55,6 +64,8 @@ Result<int64_t> AddLookup(sql::Connection& c, int64_t org_id, const std::string&
       "SELECT COALESCE(MAX(position), 0) + 1 FROM lookups WHERE org_id = ? AND kind = ? AND "
       "parent_id = ?",
       {org_id, kind, parent_id});
+  // From here this transaction may see a lookup that is rolled back yet.
+  c.WroteRememberedKind();
   return c.InsertId(
       "INSERT INTO lookups (org_id, kind, parent_id, name, position) VALUES (?, ?, ?, ?, ?) "
       "RETURNING id",

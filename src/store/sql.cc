@@ -45,6 +45,27 @@ std::optional<Row> Connection::QueryOne(std::string_view sql, std::initializer_l
   return std::move(rows.front());
 }
 
+std::optional<Row> Connection::QueryOneOnce(std::string_view sql,
+                                            std::initializer_list<Value> params) {
+  std::string key(sql);
+  for (const Value& v : params) {
+    key += '\0';
+    if (const auto* i = std::get_if<int64_t>(&v))
+      key += std::to_string(*i);
+    else if (const auto* text = std::get_if<std::string>(&v))
+      key += 's' + *text;
+    else if (const auto* d = std::get_if<double>(&v))
+      key += 'd' + std::to_string(*d);
+    else
+      key += 'n';
+  }
+  for (const auto& [asked, answer] : reads_once_)
+    if (asked == key) return answer;
+  auto answer = QueryOne(sql, params);
+  reads_once_.emplace_back(std::move(key), answer);
+  return answer;
+}
+
 int64_t Connection::InsertId(std::string_view sql, std::initializer_list<Value> params) {
   auto rows = Query(sql, params);
   if (rows.empty()) throw DbError(DbError::Kind::kOther, "INSERT … RETURNING gave no row");

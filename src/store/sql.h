@@ -22,6 +22,8 @@
 
 namespace lw::sql {
 
+class CommittedIds;  // committed_ids.h
+
 using Value = std::variant<std::nullptr_t, int64_t, double, std::string>;
 
 // Helpers for optional parameters: nullopt binds NULL.
@@ -104,6 +106,26 @@ class Connection {
   // already runs write transactions one at a time.
   virtual void LockName(std::string_view /*name*/) {}
 
+  // Ids remembered across this database's transactions (committed_ids.h),
+  // or null while this transaction wrote such a row itself (WroteRemembered-
+  // Kind), and so could see one that may yet be rolled back.
+  CommittedIds* Remembered() { return wrote_remembered_kind_ ? nullptr : remembered_; }
+  void WroteRememberedKind() { wrote_remembered_kind_ = true; }
+  // Called by the backend as each transaction begins.
+  void BeganTransaction(CommittedIds* remembered) {
+    remembered_ = remembered;
+    wrote_remembered_kind_ = false;
+    ForgetReadsOnce();
+  }
+
+  // QueryOne, asked of the database once per transaction however often the
+  // transaction asks (a lead's two events each read their organization's
+  // webhook settings: a round trip each on PostgreSQL). Whoever writes what
+  // such a read reads calls ForgetReadsOnce in the same transaction; SQLite's
+  // group commit calls it between the requests that share a transaction.
+  std::optional<Row> QueryOneOnce(std::string_view sql, std::initializer_list<Value> params);
+  void ForgetReadsOnce() { reads_once_.clear(); }
+
   // Conveniences built on Query.
   std::optional<Row> QueryOne(std::string_view sql, std::initializer_list<Value> params = {});
   // For "INSERT … RETURNING id".
@@ -127,6 +149,11 @@ class Connection {
   virtual size_t IdListSlots(size_t n) const { return std::bit_ceil(n); }
 
  private:
+  CommittedIds* remembered_ = nullptr;
+  bool wrote_remembered_kind_ = false;
+  // QueryOneOnce's answers by statement and parameters: a few per transaction.
+  std::vector<std::pair<std::string, std::optional<Row>>> reads_once_;
+
   template <typename Run>
   void ForIdChunks(std::string_view sql, const std::vector<Value>& leading,
                    const std::vector<int64_t>& ids, Run&& run);

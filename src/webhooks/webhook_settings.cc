@@ -40,6 +40,7 @@ Result<json::value> UpdateWebhookSettings(sql::Connection& c, const Actor& actor
   if (before.enabled != *enabled) {
     c.Exec("UPDATE organizations SET webhooks_enabled = ? WHERE id = ?",
            {int64_t(*enabled), actor.org_id});
+    c.ForgetReadsOnce();  // LoadOutboxState's
     RecordAudit(c, actor, *enabled ? "webhooks.enabled" : "webhooks.disabled", "organization",
                 actor.org_id, json::object{{"enabled", *enabled}});
   }
@@ -69,8 +70,9 @@ Status RequireWebhooksEnabled(sql::Connection& c, int64_t org_id) {
 }
 
 OutboxState LoadOutboxState(sql::Connection& c, int64_t org_id) {
-  auto org = c.QueryOne("SELECT webhooks_enabled, rules_version FROM organizations WHERE id = ?",
-                        {org_id});
+  // Read once per transaction: a lead's events all ask.
+  auto org = c.QueryOneOnce(
+      "SELECT webhooks_enabled, rules_version FROM organizations WHERE id = ?", {org_id});
   if (!org) return {};
   return {org->Bool(0), org->Int(1)};
 }
@@ -80,6 +82,7 @@ void BumpRulesVersion(sql::Connection& c, int64_t org_id) {
   const std::string bytes = crypto::RandomBytes(8);
   std::memcpy(&version, bytes.data(), sizeof version);
   c.Exec("UPDATE organizations SET rules_version = ? WHERE id = ?", {version & INT64_MAX, org_id});
+  c.ForgetReadsOnce();  // LoadOutboxState's
 }
 
 }  // namespace lw

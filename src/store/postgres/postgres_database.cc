@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/committed_ids.h"
 #include "store/guarded.h"
 #include "store/migrations.h"
 #include "store/postgres/connector.h"
@@ -48,6 +49,7 @@ class PostgresDatabase final : public Database {
       try {
         conn = Take(false);
         conn->Begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        conn->BeganTransaction(&remembered_);
         Status out = fn(*conn);
         (void)conn->Commit();  // a read announces nothing
         return out;
@@ -124,6 +126,7 @@ class PostgresDatabase final : public Database {
         if (conn) Release(std::move(conn));
         conn = Take(fresh);
         conn->Begin();
+        conn->BeganTransaction(&remembered_);
         Status body = fn(*conn);
         if (body && conn->Commit()) announcer_.Announce();
         return body;
@@ -199,6 +202,7 @@ class PostgresDatabase final : public Database {
 
   Connector connector_;
   WorkAnnouncer announcer_;
+  sql::CommittedIds remembered_;
   const int pool_size_;
   std::mutex pool_mutex_;
   std::condition_variable returned_;

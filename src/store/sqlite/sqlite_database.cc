@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "store/committed_ids.h"
 #include "store/guarded.h"
 #include "store/migrations.h"
 #include "store/sqlite/sqlite_connection.h"
@@ -69,9 +70,10 @@ class SqliteDatabase final : public Database {
 
   // Transaction control goes through Exec, whose prepared statements are
   // cached: parsing BEGIN/COMMIT on every request was measurable.
-  static Status Run(SqliteConnection& conn, const char* begin,
-                    const std::function<Status(sql::Connection&)>& fn) {
+  Status Run(SqliteConnection& conn, const char* begin,
+             const std::function<Status(sql::Connection&)>& fn) {
     LW_CHECK(Exec(conn, begin));
+    conn.BeganTransaction(&remembered_);
     Status st = Guarded([&] { return fn(conn); });
     if (st) st = Exec(conn, "COMMIT");
     // COMMIT may have failed after SQLite already rolled back on its own.
@@ -117,6 +119,7 @@ class SqliteDatabase final : public Database {
       return;
     }
     const Status begun = Exec(*writer_, "BEGIN IMMEDIATE");
+    writer_->BeganTransaction(&remembered_);
     for (PendingWrite* p : batch) {
       if (!begun) {
         p->result = begun;
@@ -124,6 +127,7 @@ class SqliteDatabase final : public Database {
       }
       p->result = Guarded([&]() -> Status {
         LW_CHECK(Exec(*writer_, "SAVEPOINT lw_write"));
+        writer_->ForgetReadsOnce();  // each request reads for itself
         return (*p->fn)(*writer_);
       });
       if (!p->result) {
@@ -177,6 +181,7 @@ class SqliteDatabase final : public Database {
   bool leader_active_ = false;        // likewise
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<SqliteConnection>> readers_;
+  sql::CommittedIds remembered_;
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "domain/lookups.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "support/backend_test.h"
@@ -324,6 +325,69 @@ TEST_P(DatabaseContract, AScopedCommitListenerIsClearedWhenItGoes) {
   }
   write();
   EXPECT_EQ(calls, 1);
+}
+
+// Lookup ids are remembered across transactions (store/committed_ids.h):
+// found once, served without asking the database again; but never one that
+// its transaction wrote and then rolled back.
+TEST_P(DatabaseContract, LookupIdsAreRememberedOnlyOnceCommitted) {
+  int64_t org = 0;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    InsertOrg(c, "firm");
+    org = c.QueryOne("SELECT id FROM organizations WHERE name = 'firm'")->Int(0);
+    return {};
+  }));
+  auto find = [&](const std::string& name) {
+    std::optional<int64_t> id;
+    EXPECT_TRUE(db_->Read([&](sql::Connection& c) -> Status {
+      id = FindLookup(c, org, lookup_kind::kOffice, name);
+      return {};
+    }));
+    return id;
+  };
+  auto st = db_->Write([&](sql::Connection& c) -> Status {
+    auto id = AddLookup(c, org, lookup_kind::kOffice, "Ghost");
+    EXPECT_TRUE(id);
+    EXPECT_EQ(FindLookup(c, org, lookup_kind::kOffice, "GHOST"), *id) << "seen by its own writer";
+    return Fail(Error::Field("x", "rolled back"));
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(find("Ghost"), std::nullopt) << "a rolled-back lookup is not remembered";
+
+  int64_t kept = 0;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    kept = *AddLookup(c, org, lookup_kind::kOffice, "Downtown");
+    return {};
+  }));
+  EXPECT_EQ(find("downtown"), kept);
+  // Lookups are never deleted; this one is, behind the memo's back, to show
+  // that the next lookup by name does not ask the database.
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    c.Exec("DELETE FROM lookups WHERE id = ?", {kept});
+    return {};
+  }));
+  EXPECT_EQ(find("Downtown"), kept);
+  EXPECT_EQ(find("Uptown"), std::nullopt) << "names not found are asked for every time";
+}
+
+TEST_P(DatabaseContract, ReadsOnceAreAskedOncePerTransactionUntilForgotten) {
+  auto name = [](sql::Connection& c) {
+    return c.QueryOneOnce("SELECT name FROM organizations WHERE name LIKE ?", {"f%"})->Text(0);
+  };
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    InsertOrg(c, "first");
+    EXPECT_EQ(name(c), "first");
+    c.Exec("UPDATE organizations SET name = 'fresh'");
+    EXPECT_EQ(name(c), "first") << "the transaction's first answer";
+    c.ForgetReadsOnce();
+    EXPECT_EQ(name(c), "fresh");
+    return {};
+  }));
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    c.Exec("UPDATE organizations SET name = 'final'");
+    EXPECT_EQ(name(c), "final") << "a new transaction asks again";
+    return {};
+  }));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContract, testing::kBothBackends, testing::BackendName);
