@@ -39,6 +39,7 @@ Result<NewUser> AddUser(sql::Connection& c, int64_t org_id, const std::string& e
 std::string IssueApiToken(sql::Connection& c, int64_t user_id, int64_t now_ms);
 void SetPasswordHash(sql::Connection& c, int64_t user_id, const std::string& hash);
 
+// One statement each (Database::ReadOneStatement runs them).
 std::optional<Identity> IdentityForToken(sql::Connection& c, const std::string& token);
 std::optional<Identity> IdentityForSession(sql::Connection& c, const std::string& session,
                                            int64_t now_ms);

@@ -81,7 +81,8 @@ Result<Identity> Router::Authenticate(const Request& req, int64_t now_ms) const 
     if (!auth.starts_with("Bearer ") || auth.size() <= 7)
       return Fail(Unauthorized("Send Authorization: Bearer lw_… with a valid API token."));
     const std::string token = Trim(auth.substr(7));
-    LW_CHECK(db_.Read([&](sql::Connection& c) -> Status {
+    // Every API request asks this: one statement, one round trip.
+    LW_CHECK(db_.ReadOneStatement([&](sql::Connection& c) -> Status {
       who = IdentityForToken(c, token);
       return {};
     }));
@@ -91,7 +92,7 @@ Result<Identity> Router::Authenticate(const Request& req, int64_t now_ms) const 
   const std::string session = SessionFromCookie(req.Header("cookie"));
   if (session.empty())
     return Fail(Unauthorized("Log in, or send Authorization: Bearer lw_… with an API token."));
-  LW_CHECK(db_.Read([&](sql::Connection& c) -> Status {
+  LW_CHECK(db_.ReadOneStatement([&](sql::Connection& c) -> Status {
     who = IdentityForSession(c, session, now_ms);
     return {};
   }));

@@ -35,6 +35,12 @@ class Database {
   // snapshot (PostgreSQL: REPEATABLE READ, READ ONLY). A DbError
   // thrown inside becomes an Error.
   virtual Status Read(const std::function<Status(sql::Connection&)>& fn) = 0;
+  // Runs `fn`, which makes one statement, to read: that statement sees one
+  // snapshot on its own, so no transaction goes around it (on PostgreSQL one
+  // round trip where Read takes two: the COMMIT).
+  virtual Status ReadOneStatement(const std::function<Status(sql::Connection&)>& fn) {
+    return Read(fn);
+  }
   // Runs `fn` in a write transaction, committed (durably) only if `fn` succeeds;
   // on an error value or a DbError everything `fn` wrote is rolled back.
   virtual Status Write(const std::function<Status(sql::Connection&)>& fn) = 0;

@@ -43,29 +43,11 @@ class PostgresDatabase final : public Database {
   // idle connections are dropped, which were most likely cut by the same
   // server restart.
   Status Read(const std::function<Status(sql::Connection&)>& fn) override {
-    sql::DbError::Kind failure = sql::DbError::Kind::kOther;
-    std::unique_ptr<PostgresConnection> conn;
-    Status st = Guarded([&]() -> Status {
-      try {
-        conn = Take(false);
-        conn->Begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-        conn->BeganTransaction(&remembered_);
-        Status out = fn(*conn);
-        (void)conn->Commit();  // a read announces nothing
-        return out;
-      } catch (const sql::DbError& e) {
-        failure = e.kind;
-        throw;
-      }
-    });
-    if (!st && conn)
-      (void)Guarded([&]() -> Status {
-        conn->Rollback();
-        return {};
-      });
-    if (failure == sql::DbError::Kind::kUnavailable) DropIdle();
-    if (conn) Release(std::move(conn));
-    return Observed(std::move(st), /*write=*/false);
+    return RunRead(fn, /*in_transaction=*/true);
+  }
+
+  Status ReadOneStatement(const std::function<Status(sql::Connection&)>& fn) override {
+    return RunRead(fn, /*in_transaction=*/false);
   }
 
   Status Write(const std::function<Status(sql::Connection&)>& fn) override {
@@ -100,6 +82,32 @@ class PostgresDatabase final : public Database {
   }
 
  private:
+  Status RunRead(const std::function<Status(sql::Connection&)>& fn, bool in_transaction) {
+    sql::DbError::Kind failure = sql::DbError::Kind::kOther;
+    std::unique_ptr<PostgresConnection> conn;
+    Status st = Guarded([&]() -> Status {
+      try {
+        conn = Take(false);
+        if (in_transaction) conn->Begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        conn->BeganTransaction(&remembered_);
+        Status out = fn(*conn);
+        if (in_transaction) (void)conn->Commit();  // a read announces nothing
+        return out;
+      } catch (const sql::DbError& e) {
+        failure = e.kind;
+        throw;
+      }
+    });
+    if (!st && conn)
+      (void)Guarded([&]() -> Status {
+        conn->Rollback();
+        return {};
+      });
+    if (failure == sql::DbError::Kind::kUnavailable) DropIdle();
+    if (conn) Release(std::move(conn));
+    return Observed(std::move(st), /*write=*/false);
+  }
+
   // One transaction on a pooled connection. `retry` is set when the failure
   // was a serialization conflict or deadlock.
   Status Run(const std::function<Status(sql::Connection&)>& fn, bool* retry) {

@@ -290,6 +290,18 @@ TEST_F(PostgresDatabaseTest, RoundTripsAreCountedOncePerExchange) {
   const int64_t before = round_trips();
   ASSERT_TRUE(db->Write(tx));
   EXPECT_EQ(round_trips() - before, 2) << "BEGIN, UPDATE and SELECT in one; the COMMIT";
+
+  auto count = [](sql::Connection& c) -> Status {
+    c.Query("SELECT COUNT(*) FROM organizations", std::vector<sql::Value>{});
+    return {};
+  };
+  int64_t at = round_trips();
+  ASSERT_TRUE(db->Read(count));
+  EXPECT_EQ(round_trips() - at, 2) << "BEGIN and SELECT in one; the COMMIT";
+  at = round_trips();
+  ASSERT_TRUE(db->ReadOneStatement(count));
+  EXPECT_EQ(round_trips() - at, 1) << "one statement needs no transaction around it";
+  ASSERT_TRUE(db->Write(tx)) << "the connection is at rest after it";
 }
 
 // Only a connection at rest goes back to the pool (postgres_database's
