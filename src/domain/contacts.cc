@@ -66,22 +66,36 @@ std::string SearchText(const json::object& data) {
   return Lower(out);
 }
 
-json::value ContactJson(const sql::Row& r, json::array tags) {
-  const json::object data = json::parse(r.Text(1)).as_object();
-  json::object out{{"id", r.Int(0)}};
+}  // namespace
+
+json::value ContactJsonAt(const sql::Row& row, size_t first, json::array tags) {
+  auto r = [&](size_t i) { return first + i; };
+  const json::object data = json::parse(row.Text(r(1))).as_object();
+  json::object out{{"id", row.Int(r(0))}};
   for (const auto& field : ContactFields()) {
     auto it = data.find(field.key);
     out[field.key] = it == data.end() ? json::value(nullptr) : it->value();
   }
   out["full_name"] = FullName(data);
   out["tags"] = std::move(tags);
-  out["created_at"] = FormatIsoMs(r.Int(2));
-  out["updated_at"] = FormatIsoMs(r.Int(3));
-  out["created_by"] =
-      r.IsNull(5) ? json::value(nullptr)
-                  : json::object{{"id", r.Int(4)}, {"name", r.Text(5)}, {"email", r.Text(6)}};
+  out["created_at"] = FormatIsoMs(row.Int(r(2)));
+  out["updated_at"] = FormatIsoMs(row.Int(r(3)));
+  out["created_by"] = row.IsNull(r(5)) ? json::value(nullptr)
+                                       : json::object{{"id", row.Int(r(4))},
+                                                      {"name", row.Text(r(5))},
+                                                      {"email", row.Text(r(6))}};
   return out;
 }
+
+json::array ContactTags(sql::Connection& c, int64_t contact_id) {
+  json::array tags;
+  for (const auto& t :
+       c.Query("SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY id", {contact_id}))
+    tags.emplace_back(t.Text(0));
+  return tags;
+}
+
+namespace {
 
 // A contact with its creator's name and email (columns 5–6) in one query.
 constexpr const char* kContactSelect =
@@ -100,7 +114,7 @@ std::vector<json::value> ContactsJson(sql::Connection& c, const std::vector<sql:
       tags[t.Int(0)].push_back(json::value(t.Text(1)));
   std::vector<json::value> out;
   out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(ContactJson(r, std::move(tags[r.Int(0)])));
+  for (const auto& r : rows) out.push_back(ContactJsonAt(r, 0, std::move(tags[r.Int(0)])));
   return out;
 }
 

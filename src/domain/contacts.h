@@ -54,6 +54,13 @@ boost::json::value ListContacts(sql::Connection& c, int64_t org_id, const std::s
 Result<boost::json::value> AddTag(sql::Connection& c, const Actor& actor, int64_t contact_id,
                                   const boost::json::object& body);
 
+// A contact as the API shows it, from a row whose columns from `first` on
+// are the contact's id, data, created_at, updated_at, created_by, and its
+// creator's name and email (null when none): for reading a contact in the
+// same query as something else (a lead).
+boost::json::value ContactJsonAt(const sql::Row& row, size_t first, boost::json::array tags);
+boost::json::array ContactTags(sql::Connection& c, int64_t contact_id);
+
 bool ContactExists(sql::Connection& c, int64_t org_id, int64_t id);
 // The text of one of the organization's contact tags (a Tag Added event's subject).
 std::optional<std::string> GetContactTag(sql::Connection& c, int64_t org_id, int64_t id);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/actor.h"
 #include "domain/lead_facts.h"
@@ -28,10 +29,26 @@ struct EventSubject {
   const LeadFacts* lead_facts = nullptr;
 };
 
-struct RecordedEvent {
-  int64_t id = 0;
-  int trigger_id = 0;
+// An event as its sink hears it. The sink that sends it writes its row with
+// the payload sent (Write, once, returning the id the deliveries refer to);
+// otherwise RecordEvent writes it after the sink, without waiting for an id:
+// on PostgreSQL the events no rule wants (most of them) cost no round trip.
+class RecordedEvent {
+ public:
+  RecordedEvent(sql::Connection& c, const Actor& actor, int trigger_id, const EventSubject& subject)
+      : trigger_id(trigger_id), subject(subject), c_(c), actor_(actor) {}
+  int64_t Write(const std::string& payload) const;
+  void WriteIfUnwritten() const;  // RecordEvent's, after the sink
+
+  const int trigger_id;
   const EventSubject& subject;
+
+ private:
+  std::vector<sql::Value> Row(sql::Value payload) const;
+
+  sql::Connection& c_;
+  const Actor& actor_;
+  mutable std::optional<int64_t> id_;
 };
 
 // Hears every event inside the transaction that records it; may write in it.
@@ -46,13 +63,9 @@ class EventSink {
 // start-up, before other threads write.
 void InstallEventSink(EventSink* sink);
 
-// Stores the event, tells the sink, and returns the event's id.
-int64_t RecordEvent(sql::Connection& c, const Actor& actor, int trigger_id,
-                    const EventSubject& subject);
-
-// Stores the event's payload as it was sent (rendered once per event); written
-// with the transaction's next statement.
-void SetEventPayload(sql::Connection& c, int64_t event_id, const std::string& payload);
+// Stores the event and tells the sink.
+void RecordEvent(sql::Connection& c, const Actor& actor, int trigger_id,
+                 const EventSubject& subject);
 
 // A test event: no record behind it, only the payload to send. Returns its id.
 int64_t RecordTestEvent(sql::Connection& c, const Actor& actor, int trigger_id,

@@ -39,7 +39,10 @@ struct LeadRecord {
   std::optional<int64_t> created_by;
   std::optional<std::string> creator_name, creator_email;
   std::optional<LeadOpportunity> opportunity;
+  // LoadLeadRecord's row, whose columns 29–35 are its contact's (ContactJsonAt).
+  std::optional<sql::Row> contact_row;
 };
+inline constexpr size_t kContactColumnsInLeadRow = 29;
 
 std::optional<LeadRecord> LoadLeadRecord(sql::Connection& c, int64_t org_id, int64_t id);
 // A page of the organization's leads, newest first: `filter` is SQL over

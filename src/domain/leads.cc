@@ -19,7 +19,15 @@ namespace {
 
 std::string NotFound(int64_t id) { return "No lead has id " + std::to_string(id) + "."; }
 
-json::value Render(sql::Connection& c, int64_t org_id, const LeadRecord& lead) {
+// A contact made in the same transaction has no tags yet: nothing to ask.
+json::value Render(sql::Connection& c, int64_t org_id, const LeadRecord& lead,
+                   bool contact_is_new = false) {
+  if (lead.contact_row && lead.contact_row->IsNull(kContactColumnsInLeadRow))
+    return LeadJson(lead, nullptr);
+  if (lead.contact_row)
+    return LeadJson(
+        lead, ContactJsonAt(*lead.contact_row, kContactColumnsInLeadRow,
+                            contact_is_new ? json::array() : ContactTags(c, lead.contact_id)));
   auto contact = GetContact(c, org_id, lead.contact_id);
   return LeadJson(lead, contact ? std::move(*contact) : json::value(nullptr));
 }
@@ -85,9 +93,13 @@ Result<json::value> CreateLead(sql::Connection& c, const Actor& actor, const jso
   LeadInput in = ReadLeadInput(c, actor.org_id, f, body);
   LW_CHECK(f.Check());
 
-  if (!contact_id) contact_id = InsertContact(c, actor, contact_data);
+  const bool contact_is_new = !contact_id;
+  if (contact_is_new) contact_id = InsertContact(c, actor, contact_data);
   const int64_t id = InsertLeadRow(c, actor, *contact_id, *status_id, substatus_id, in);
-  return RecordLeadEvent(c, actor, trigger::kLeadCreated, id);
+  auto now = LoadLeadRecord(c, actor.org_id, id);
+  if (!now) return Fail(Error::NotFound(NotFound(id)));
+  json::value lead = Render(c, actor.org_id, *now, contact_is_new);
+  return RecordLeadEvent(c, actor, trigger::kLeadCreated, id, std::move(now), std::move(lead));
 }
 
 Result<json::value> EditLead(sql::Connection& c, const Actor& actor, int64_t id,

@@ -63,10 +63,10 @@ void Outbox::OnEvent(sql::Connection& c, const Actor& actor, const RecordedEvent
   // The event's records were written in this transaction: not finding them is
   // a broken invariant, and the whole write must fail rather than lose a webhook.
   if (!payload) throw sql::DbError(sql::DbError::Kind::kOther, payload.error().message);
-  SetEventPayload(c, event.id, boost::json::serialize(*payload));
+  const int64_t event_id = event.Write(boost::json::serialize(*payload));
   std::vector<deliveries::RuleToQueue> rules;
   for (const IndexedRule* rule : matched) rules.push_back({rule->id, rule->ordered});
-  deliveries::EnqueueAll(c, actor.org_id, rules, event.id,
+  deliveries::EnqueueAll(c, actor.org_id, rules, event_id,
                          DeliverySubject(event.trigger_id, event.subject, actor.org_id),
                          actor.now_ms);
 }

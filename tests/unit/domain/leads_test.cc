@@ -102,6 +102,49 @@ TEST_F(Leads, ListedLeadsCarryTheirContactAndTags) {
   EXPECT_GT(records[0].at("id").as_int64(), records[2].at("id").as_int64());
 }
 
+// A lead's answers are built from fewer reads than GetLead makes (the contact
+// in the lead's query; no tags asked of a contact made with the lead): they
+// must show the same.
+TEST_F(Leads, CreatingAndChangingALeadAnswersWhatReadingItShows) {
+  AddLeads(1);  // a contact with tags "vip" and "t0"
+  json::value created, again, changed;
+  int64_t contact = 0;
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    contact = c.QueryOne("SELECT id FROM contacts")->Int(0);
+    auto fresh = CreateLead(
+        c, actor_,
+        json::object{{"contact", json::object{{"first_name", "Nia"}, {"email", "n@x.test"}}},
+                     {"summary", "new"}});
+    if (!fresh) return Fail(fresh.error());
+    created = *fresh;
+    auto known = CreateLead(c, actor_, json::object{{"contact", json::object{{"id", contact}}}});
+    if (!known) return Fail(known.error());
+    again = *known;
+    auto moved =
+        ChangeLeadStatus(c, actor_, again.at("id").as_int64(),
+                         json::object{{"status", "Chase"}, {"substatus", "First Attempt"}});
+    if (!moved) return Fail(moved.error());
+    changed = *moved;
+    return {};
+  }));
+  auto read = [&](const json::value& lead) {
+    json::value out;
+    EXPECT_TRUE(db_->Read([&](sql::Connection& c) -> Status {
+      auto got = GetLead(c, actor_.org_id, lead.at("id").as_int64());
+      if (!got) return Fail(got.error());
+      out = *got;
+      return {};
+    }));
+    return out;
+  };
+  EXPECT_EQ(created, read(created));
+  EXPECT_EQ(created.at("contact").at("tags"), json::array());
+  EXPECT_EQ(created.at("contact").at("created_by").at("id"), actor_.user_id);
+  EXPECT_EQ(again.at("contact").at("tags"), (json::array{"vip", "t0"})) << "a known contact's tags";
+  EXPECT_EQ(changed, read(changed));
+  EXPECT_EQ(changed.at("contact").at("tags"), (json::array{"vip", "t0"}));
+}
+
 // Codes were once made from the global lead id. An organization that has such
 // leads continues above its highest code, so no code repeats within it.
 TEST_F(Leads, CodesContinueAboveTheOnesLeadsGotBeforeCodesWerePerOrganization) {
