@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "delivery/address_policy.h"
-#include "delivery/curl_transport.h"
 #include "delivery/retry_policy.h"
+#include "delivery/transport_options.h"
 #include "http/server.h"
 #include "store/database.h"
 
@@ -26,6 +26,7 @@ struct NodeConfig {
   // 2 cores 4 beat 2 (1,000 endpoints at 200 ms: 9.6k/s against 8.9k/s): the
   // threads mostly wait, and curl's per-request walks shrink with the shard.
   int transport_threads = 4;
+  bool beast_transport = false;       // BeastTransport instead of CurlTransport (--transport)
   std::vector<Cidr> trusted_proxies;  // load balancers whose X-Forwarded-For is believed
   // Client connection bounds and timeouts (host and port come from `listen`);
   // max_connections 0: derived from the open-file limit.

@@ -14,7 +14,6 @@
 
 #include "common/clock.h"
 #include "common/named_thread.h"
-#include "delivery/host_key.h"
 
 namespace lw {
 
@@ -93,10 +92,7 @@ CURLcode AddExtraCas(CURL*, void* ssl_ctx, void* cas) {
 }  // namespace
 
 CurlTransport::CurlTransport(AddressPolicy policy, TransportOptions options)
-    : policy_(std::move(policy)),
-      options_(options),
-      scheduler_({options.max_in_flight, options.max_per_endpoint, options.max_per_host,
-                  std::chrono::milliseconds(options.max_wait_ms)}) {
+    : policy_(std::move(policy)), options_(options), jobs_(options) {
   static const bool init = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   (void)init;
   // One thread uses these handles, so the share needs no locks.
@@ -174,31 +170,13 @@ void CurlTransport::Stop(std::chrono::milliseconds grace) {
 
 void CurlTransport::Submit(std::vector<DeliveryJob> jobs) {
   if (jobs.empty()) return;
-  const auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(scheduler_mutex_);
-    for (auto& job : jobs) {
-      if (job.host.empty()) job.host = HostKey(job.url);
-      scheduler_.Add(std::move(job), now);
-    }
-  }
+  jobs_.Add(std::move(jobs));
   Wakeup();
 }
 
-size_t CurlTransport::Load() const {
-  std::lock_guard lock(scheduler_mutex_);
-  return scheduler_.Outstanding();
-}
-
-std::set<std::string> CurlTransport::FullEndpoints() const {
-  std::lock_guard lock(scheduler_mutex_);
-  return scheduler_.Full();
-}
-
-std::set<std::string> CurlTransport::BusyEndpoints() const {
-  std::lock_guard lock(scheduler_mutex_);
-  return scheduler_.Busy();
-}
+size_t CurlTransport::Load() const { return jobs_.Load(); }
+std::set<std::string> CurlTransport::FullEndpoints() const { return jobs_.Full(); }
+std::set<std::string> CurlTransport::BusyEndpoints() const { return jobs_.Busy(); }
 
 void* CurlTransport::NewHandle() {
   // What every request has in common.
@@ -226,22 +204,9 @@ void* CurlTransport::NewHandle() {
 }
 
 void CurlTransport::StartWaiting() {
-  std::vector<int64_t> given_back;
-  std::vector<DeliveryJob> startable;
-  const auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(scheduler_mutex_);
-    // Jobs that waited too long for a slow endpoint go back to the database
-    // (looked for ten times a second, not on every wake-up).
-    if (now - expiry_checked_ >= std::chrono::milliseconds(100)) {
-      expiry_checked_ = now;
-      given_back = scheduler_.TakeExpired(now);
-    }
-    // Out of sockets a moment ago: nothing starts until the pause is over.
-    if (now >= paused_until_) startable = scheduler_.TakeStartable();
-  }
-  if (!given_back.empty()) returned_(std::move(given_back));
-  for (auto& job : startable) Begin(std::move(job));
+  ScheduledJobs::Due due = jobs_.TakeDue();
+  if (!due.given_back.empty()) returned_(std::move(due.given_back));
+  for (auto& job : due.startable) Begin(std::move(job));
 }
 
 void CurlTransport::Begin(DeliveryJob job) {
@@ -325,26 +290,13 @@ void CurlTransport::Finish(Transfer* t, int code) {
     spare_.push_back(t->easy);
   }
   curl_slist_free_all(t->headers);
-  // Out of sockets is this node's trouble, not the endpoint's: the job waits
-  // in its queue again with no attempt counted (given back if that lasts
-  // past max_wait), and nothing starts for a pause growing from 100 ms to
-  // 2 s, rather than trying and failing in a loop.
-  const bool no_socket = t->no_socket && !r.http_status;
-  {
-    std::lock_guard lock(scheduler_mutex_);
-    if (no_socket) {
-      scheduler_.Abandoned(t->job);
-      scheduler_.Add(std::move(t->job), std::chrono::steady_clock::now());
-      pause_ =
-          std::clamp(pause_ * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(2000));
-      paused_until_ = std::chrono::steady_clock::now() + pause_;
-    } else {
-      const bool answered_well = r.http_status && *r.http_status < 500 && *r.http_status != 429;
-      scheduler_.Finished(t->job, {answered_well, std::chrono::milliseconds(r.duration_ms)});
-      pause_ = {};
-    }
+  // Out of sockets: waits again, no attempt counted (ScheduledJobs::NoSocket).
+  if (t->no_socket && !r.http_status) {
+    jobs_.NoSocket(std::move(t->job));
+  } else {
+    jobs_.Finished(t->job, r);
+    sink_(std::move(r));
   }
-  if (!no_socket) sink_(std::move(r));
   active_.erase(t);
   delete t;
 }

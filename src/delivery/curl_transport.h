@@ -13,32 +13,17 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "delivery/address_policy.h"
-#include "delivery/endpoint_scheduler.h"
+#include "delivery/scheduled_jobs.h"
 #include "delivery/transport.h"
-#include "delivery/trusted_cas.h"
+#include "delivery/transport_options.h"
 
 namespace lw {
-
-struct TransportOptions {
-  int max_in_flight = 4096;   // --max-in-flight
-  int max_per_endpoint = 64;  // --max-per-endpoint
-  int max_per_host = 0;       // --max-per-host (0: no cap per origin across firms)
-  // A job that waited this long for its endpoint gives its delivery back (the
-  // dispatcher releases the lease) instead of holding it while it is slow.
-  int64_t max_wait_ms = 20000;
-  long connect_timeout_ms = 5000;
-  long total_timeout_ms = 15000;
-  bool https_only = false;
-  // Certificate authorities trusted besides the system's (--ca-file).
-  std::shared_ptr<const TrustedCas> extra_cas;
-};
 
 class CurlTransport final : public Transport {
  public:
@@ -86,15 +71,10 @@ class CurlTransport final : public Transport {
   // Once running_ is false: when requests still in flight are abandoned.
   std::atomic<std::chrono::steady_clock::time_point> finish_by_{};
 
-  mutable std::mutex scheduler_mutex_;
-  EndpointScheduler scheduler_;  // under scheduler_mutex_
-  // After a job found no free socket: nothing starts before paused_until_.
-  std::chrono::milliseconds pause_{0};                  // under scheduler_mutex_
-  std::chrono::steady_clock::time_point paused_until_;  // likewise
+  ScheduledJobs jobs_;
 
   // Transport thread only.
   std::set<Transfer*> active_;
-  std::chrono::steady_clock::time_point expiry_checked_{};
   std::vector<void*> spare_;  // CURL* handles to reuse
 };
 

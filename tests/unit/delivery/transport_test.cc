@@ -1,8 +1,9 @@
-// The curl transport against a real socket on 127.0.0.1: when the process has
-// no file descriptor left for a webhook's socket, the job is given back to the
-// dispatcher (no attempt counted), never failed.
-#include "delivery/curl_transport.h"
-
+// The real transports against real sockets on 127.0.0.1, each test run on
+// both HTTP clients while they are compared (issue 20): when the process has
+// no file descriptor left for a webhook's socket, the job waits or is given
+// back to the dispatcher (no attempt counted), never failed; a stop lets
+// what was sent finish within its grace; a request a reused connection
+// closed on is sent again and counted.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -20,6 +21,9 @@
 #include <string>
 #include <thread>
 #include <utility>
+
+#include "delivery/beast_transport.h"
+#include "delivery/curl_transport.h"
 
 namespace lw {
 namespace {
@@ -135,6 +139,15 @@ DeliveryJob JobTo(int port, int64_t id, const std::string& endpoint = "local") {
   return job;
 }
 
+class Transports : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::unique_ptr<Transport> Make(TransportOptions options = {}) {
+    AddressPolicy policy({*Cidr::Parse("127.0.0.1/32")});
+    if (GetParam() == "beast") return std::make_unique<BeastTransport>(std::move(policy), options);
+    return std::make_unique<CurlTransport>(std::move(policy), options);
+  }
+};
+
 // Lowers this process's open-file limit to `files` until Restore() or the
 // end of the scope, so a failed assertion does not leave other tests short.
 class FileLimit {
@@ -159,12 +172,13 @@ class FileLimit {
 // Out of files: the jobs that find no socket wait in their queue (no attempt
 // counted, nothing failed for it) while the transport pauses instead of
 // trying in a loop, and go out once sockets are free again.
-TEST(CurlTransport, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater) {
+TEST_P(Transports, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater) {
   SilentPort silent;
   TransportOptions options;
   options.total_timeout_ms = 300;
   options.connect_timeout_ms = 300;
-  CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), options);
+  auto made = Make(options);
+  Transport& transport = *made;
   Reported reported;
   reported.Listen(transport);
   // Room for three more files, then ten webhooks at once.
@@ -191,11 +205,12 @@ TEST(CurlTransport, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater
 
 // Out of files for longer than a job may wait: it is given back (another
 // node, or this one later, sends it), not kept waiting round after round.
-TEST(CurlTransport, AJobThatFindsNoSocketForLongIsGivenBack) {
+TEST_P(Transports, AJobThatFindsNoSocketForLongIsGivenBack) {
   SilentPort silent;
   TransportOptions options;
   options.max_wait_ms = 3000;  // longer than the longest pause between tries (2 s)
-  CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), options);
+  auto made = Make(options);
+  Transport& transport = *made;
   Reported reported;
   reported.Listen(transport);
   // No descriptor at all: the limit is the lowest one free, so none is.
@@ -216,9 +231,10 @@ TEST(CurlTransport, AJobThatFindsNoSocketForLongIsGivenBack) {
 
 // A graceful stop: a request already sent is answered within the grace and
 // its result reported (a duplicate spared); past the grace it is abandoned.
-TEST(CurlTransport, StopLetsRequestsAlreadySentFinishWithinTheGrace) {
+TEST_P(Transports, StopLetsRequestsAlreadySentFinishWithinTheGrace) {
   SlowPort slow(std::chrono::milliseconds(300));
-  CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), TransportOptions{});
+  auto made = Make();
+  Transport& transport = *made;
   Reported reported;
   reported.Listen(transport);
   transport.Submit({JobTo(slow.silent.port, 1)});
@@ -229,9 +245,10 @@ TEST(CurlTransport, StopLetsRequestsAlreadySentFinishWithinTheGrace) {
   EXPECT_EQ(reported.results[0].http_status, 200);
 }
 
-TEST(CurlTransport, StopAbandonsWhatIsNotAnsweredWithinTheGrace) {
+TEST_P(Transports, StopAbandonsWhatIsNotAnsweredWithinTheGrace) {
   SilentPort silent;
-  CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), TransportOptions{});
+  auto made = Make();
+  Transport& transport = *made;
   std::atomic<int> results{0};
   transport.Start([&](DeliveryResult) { ++results; }, [](std::vector<int64_t>) {});
   transport.Submit({JobTo(silent.port, 1)});
@@ -245,10 +262,10 @@ TEST(CurlTransport, StopAbandonsWhatIsNotAnsweredWithinTheGrace) {
 }
 
 // A receiver that answers the first request on a connection and closes the
-// connection on the second without a word: libcurl sends that second
+// connection on the second without a word: each client sends that second
 // request again at once on a new connection, so the receiver saw two.
 // The result says so (each is kept as an attempt).
-TEST(CurlTransport, ARequestSentAgainOnANewConnectionIsCounted) {
+TEST_P(Transports, ARequestSentAgainOnANewConnectionIsCounted) {
   SilentPort port;
   std::atomic<int> requests{0};
   std::thread server([&] {
@@ -264,7 +281,8 @@ TEST(CurlTransport, ARequestSentAgainOnANewConnectionIsCounted) {
     sent = write(second, ok.data(), ok.size());
     close(second);
   });
-  CurlTransport transport(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), TransportOptions{});
+  auto made = Make();
+  Transport& transport = *made;
   Reported reported;
   reported.Listen(transport);
   transport.Submit({JobTo(port.port, 1)});
@@ -281,6 +299,9 @@ TEST(CurlTransport, ARequestSentAgainOnANewConnectionIsCounted) {
   EXPECT_EQ(results[1].requests_sent, 2) << "the receiver saw it twice";
   EXPECT_EQ(requests, 3);
 }
+
+INSTANTIATE_TEST_SUITE_P(Clients, Transports, ::testing::Values("curl", "beast"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace lw
