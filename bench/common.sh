@@ -32,12 +32,14 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 say() { printf '%s\n' "$*" >&2; }
 wrk_rps() { awk '/Requests\/sec/ {print int($2)}'; }
 now_ms() { date +%s%3N; }
+# Arguments every node of a run gets besides its own (bench/transports: --transport).
+SERVE_EXTRA=()
 start_node() {  # DB_URL ROLE [EXTRA_ARGS…] → sets NODE_PID, NODE_BASE
   local port; port=$(free_port)
   local db=$1 role=$2; shift 2
   # --rate-limit 0: wrk sends every request with one token.
   "$LW" serve --db "$db" --listen "127.0.0.1:$port" --role "$role" --allow-destination 127.0.0.1/32 \
-    --rate-limit 0 "$@" \
+    --rate-limit 0 "$@" "${SERVE_EXTRA[@]}" \
     > "$work/node-$port.out" 2> "$work/node-$port.err" &
   NODE_PID=$!; pids+=("$NODE_PID"); NODE_BASE="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do grep -q listening "$work/node-$port.out" && return; sleep 0.05; done

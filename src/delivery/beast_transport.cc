@@ -443,7 +443,7 @@ class BeastTransport::Impl {
       while (value < h.size() && h[value] == ' ') ++value;
       req.set(std::string_view(h).substr(0, colon), std::string_view(h).substr(value));
     }
-    req.body() = std::move(job.body);
+    req.body() = std::move(job.body);  // Send gives it back: a job may wait again
     req.keep_alive(true);
     req.prepare_payload();
     return req;
@@ -479,7 +479,9 @@ class BeastTransport::Impl {
         Untrack(*conn);
         if (how == Exchanged::kAnswered) {
           if (t.tls) KeepSession(t.origin, conn->tls->native_handle());
-          PutIdle(t.origin, std::move(conn));
+          // Bytes past the answer were never asked for: the next answer
+          // could not be told from them.
+          if (conn->buffer.size() == 0) PutIdle(t.origin, std::move(conn));
           break;
         }
         if (how == Exchanged::kAnsweredClosing) {
@@ -491,6 +493,7 @@ class BeastTransport::Impl {
           r.error = "the receiver closed the connection without answering";
         break;
       }
+      job.body = std::move(req.body());
     }
     r.requests_sent = std::max(1, requests);
     r.duration_ms =

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -201,6 +202,57 @@ TEST_P(Transports, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater)
   for (const auto& r : reported.results)
     EXPECT_NE(r.error.find("imed out"), std::string::npos) << r.error;
   EXPECT_LT(cpu_starved, 200) << "paused while out of files, not trying in a loop";
+}
+
+// A job that waited for a socket goes out whole: the body it was given, not
+// what was left of it after the first try.
+TEST_P(Transports, AJobThatWaitedForASocketIsSentWhole) {
+  SilentPort port;
+  std::mutex seen_mutex;
+  std::vector<std::string> seen;
+  std::thread server([&] {
+    const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    for (int i = 0; i < 4; ++i) {
+      const int fd = accept(port.fd, nullptr, nullptr);
+      if (fd < 0) return;
+      std::string request;
+      char buf[4096];
+      // Until the body's closing brace: every request here has one.
+      while (request.find('}') == std::string::npos) {
+        const ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        request.append(buf, size_t(n));
+      }
+      {
+        std::lock_guard lock(seen_mutex);
+        seen.push_back(request.substr(request.find("\r\n\r\n") + 4));
+      }
+      [[maybe_unused]] auto sent = write(fd, ok.data(), ok.size());
+      close(fd);
+    }
+  });
+  auto made = Make();
+  Transport& transport = *made;
+  Reported reported;
+  reported.Listen(transport);
+  FileLimit limit(rlim_t(OpenFiles() + 1));
+  ASSERT_TRUE(limit.set());
+  std::vector<DeliveryJob> jobs;
+  for (int i = 1; i <= 4; ++i) {
+    jobs.push_back(JobTo(port.port, i, "e" + std::to_string(i)));
+    jobs.back().body = "{\"n\":" + std::to_string(i) + "}";
+  }
+  transport.Submit(std::move(jobs));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  limit.Restore();
+  const bool ended = reported.WaitFor(4, std::chrono::seconds(10));
+  transport.Stop(std::chrono::milliseconds(0));
+  shutdown(port.fd, SHUT_RDWR);
+  server.join();
+  ASSERT_TRUE(ended);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}"}));
+  for (const auto& r : reported.results) EXPECT_EQ(r.http_status, 200) << r.error;
 }
 
 // Out of files for longer than a job may wait: it is given back (another
