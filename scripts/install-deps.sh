@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libcurl4-openssl-dev libssl-dev libsodium-dev libsqlite3-dev libpq-dev
+  libssl-dev libsodium-dev libsqlite3-dev libpq-dev
   libspdlog-dev libfmt-dev libcli11-dev libxlsxwriter-dev
 )
 if [[ "${1:-}" == "--test" ]]; then

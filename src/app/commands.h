@@ -37,8 +37,7 @@ struct ServeOptions {
   int max_per_endpoint = 64;
   int max_per_host = 0;  // 0: no cap
   int transport_threads = 4;
-  std::string transport = "curl";  // curl | beast
-  int db_pool = 8;                 // PostgreSQL connections per node (DatabaseOptions::pool_size)
+  int db_pool = 8;  // PostgreSQL connections per node (DatabaseOptions::pool_size)
   std::vector<std::string> trusted_proxies;  // CIDR ranges of load balancers
   int max_connections = 0;                   // 0: as many as the open-file limit allows
   int max_connections_per_client = 256;      // 0: no bound

@@ -62,10 +62,6 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
 
-  // Until the A/B of the two HTTP clients settles which one stays (issue 20).
-  serve_cmd->add_option("--transport", serve.transport, "HTTP client of webhooks: curl or beast")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"curl", "beast"}));
   serve_cmd
       ->add_option("--db-pool", serve.db_pool,
                    "PostgreSQL connections this node opens at most (SQLite ignores it)")

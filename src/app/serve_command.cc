@@ -9,7 +9,6 @@
 #include "common/file_limit.h"
 #include "common/log.h"
 #include "delivery/beast_transport.h"
-#include "delivery/curl_transport.h"
 #include "delivery/dispatcher.h"
 #include "delivery/sharded_transport.h"
 #include "http/routes.h"
@@ -68,17 +67,13 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
     if (files < uint64_t(options.max_in_flight) + 256)
       log::Warn("only " + std::to_string(files) + " open files allowed; --max-in-flight " +
                 std::to_string(options.max_in_flight) + " may run out of sockets");
-    // One curl thread per shard of the endpoints, the global bound split evenly.
+    // One I/O thread per shard of the endpoints, the global bound split evenly.
     const int shards = config.transport_threads;
     options.max_in_flight = (options.max_in_flight + shards - 1) / shards;
     std::vector<std::unique_ptr<Transport>> parts;
-    for (int i = 0; i < shards; ++i) {
-      AddressPolicy policy(config.allow_destinations);
-      if (config.beast_transport)
-        parts.push_back(std::make_unique<BeastTransport>(std::move(policy), options));
-      else
-        parts.push_back(std::make_unique<CurlTransport>(std::move(policy), options));
-    }
+    for (int i = 0; i < shards; ++i)
+      parts.push_back(
+          std::make_unique<BeastTransport>(AddressPolicy(config.allow_destinations), options));
     transport = std::make_unique<ShardedTransport>(std::move(parts), options.max_per_host > 0);
     dispatcher.emplace(db, clock, *transport, DispatcherOptions{.retry = config.retry});
   }
@@ -145,7 +140,6 @@ int RunServe(const ServeOptions& o) {
   config.transport.max_per_endpoint = o.max_per_endpoint;
   config.transport.max_per_host = o.max_per_host;
   config.transport_threads = o.transport_threads;
-  config.beast_transport = o.transport == "beast";
   if (!o.ca_file.empty()) {
     auto cas = TrustedCas::Load(o.ca_file);
     if (!cas) return Complain(cas.error());

@@ -22,11 +22,8 @@ struct NodeConfig {
   std::vector<Cidr> allow_destinations;
   bool https_only = false;
   TransportOptions transport;  // limits and trusted CAs (https_only is set from above)
-  // Threads sending webhooks, each with its share of the endpoints. Even on
-  // 2 cores 4 beat 2 (1,000 endpoints at 200 ms: 9.6k/s against 8.9k/s): the
-  // threads mostly wait, and curl's per-request walks shrink with the shard.
+  // Threads sending webhooks, each with its share of the endpoints.
   int transport_threads = 4;
-  bool beast_transport = false;       // BeastTransport instead of CurlTransport (--transport)
   std::vector<Cidr> trusted_proxies;  // load balancers whose X-Forwarded-For is believed
   // Client connection bounds and timeouts (host and port come from `listen`);
   // max_connections 0: derived from the open-file limit.

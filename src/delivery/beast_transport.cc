@@ -10,7 +10,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/url/parse.hpp>
 #include <cerrno>
 #include <deque>
 #include <optional>
@@ -21,6 +20,7 @@
 #include "common/clock.h"
 #include "common/named_thread.h"
 #include "delivery/scheduled_jobs.h"
+#include "delivery/webhook_url.h"
 
 namespace lw {
 
@@ -41,43 +41,9 @@ constexpr size_t kMaxHeaderBytes = 64 * 1024;        // of an answer's status li
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // Where a webhook goes, worked out once per URL.
-struct Target {
-  bool tls = false;
-  std::string host;  // without brackets for IPv6
-  std::string port;
-  std::string origin;                        // scheme://host:port: the key of the connection pool
-  std::string host_header;                   // host[:port] as the URL has it
-  std::string path;                          // path and query
+struct Target : WebhookUrl {
   std::optional<asio::ip::address> literal;  // the host, when it is an IP address
 };
-
-std::optional<Target> ParseTarget(const std::string& url) {
-  auto u = boost::urls::parse_uri(url);
-  if (!u || !u->has_authority()) return std::nullopt;
-  Target t;
-  const std::string scheme = u->scheme();
-  if (scheme == "https")
-    t.tls = true;
-  else if (scheme != "http")
-    return std::nullopt;
-  t.host = u->encoded_host_name();
-  if (u->host_type() == boost::urls::host_type::ipv6) {
-    t.host = u->encoded_host_address();
-    if (t.host.size() > 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
-  } else if (u->host_type() == boost::urls::host_type::ipv4) {
-    t.host = u->encoded_host_address();
-  }
-  if (t.host.empty()) return std::nullopt;
-  boost::system::error_code ec;
-  auto ip = asio::ip::make_address(t.host, ec);
-  if (!ec) t.literal = ip;
-  t.port = u->has_port() ? std::string(u->port()) : (t.tls ? "443" : "80");
-  t.origin = scheme + "://" + t.host + ":" + t.port;
-  t.host_header = u->encoded_host_and_port();
-  t.path = u->encoded_path().empty() ? "/" : std::string(u->encoded_path());
-  if (u->has_query()) t.path += "?" + std::string(u->encoded_query());
-  return t;
-}
 
 IpAddress ToIp(const asio::ip::address& a) {
   IpAddress ip;
@@ -109,7 +75,7 @@ struct Connection {
     return plain ? fn(*plain) : fn(*tls);
   }
   // Whether an idle connection still looks usable: the peer has not closed
-  // it and sent nothing unasked (libcurl asks the same before reusing one).
+  // it and sent nothing unasked.
   bool LooksAlive() {
     char byte;
     const ssize_t n = recv(Lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -231,10 +197,14 @@ class BeastTransport::Impl {
   const Target* TargetOf(const std::string& url) {
     auto it = targets_.find(url);
     if (it != targets_.end()) return &it->second;
-    auto parsed = ParseTarget(url);
+    auto parsed = ParseWebhookUrl(url);
     if (!parsed) return nullptr;
+    Target t{std::move(*parsed), std::nullopt};
+    boost::system::error_code ec;
+    if (t.host_is_ip) t.literal = asio::ip::make_address(t.host, ec);
+    if (ec) return nullptr;
     if (targets_.size() >= 10'000) targets_.clear();  // rules come and go
-    return &targets_.emplace(url, std::move(*parsed)).first->second;
+    return &targets_.emplace(url, std::move(t)).first->second;
   }
 
   std::unique_ptr<Connection> TakeIdle(const std::string& origin) {
@@ -433,7 +403,7 @@ class BeastTransport::Impl {
   }
 
   static bhttp::request<bhttp::string_body> RequestOf(const Target& t, DeliveryJob& job) {
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, t.path, 11};
+    bhttp::request<bhttp::string_body> req{bhttp::verb::post, t.target, 11};
     req.set(bhttp::field::host, t.host_header);
     req.set(bhttp::field::accept, "*/*");
     for (const std::string& h : job.headers) {

@@ -1,11 +1,13 @@
 // BeastTransport: the Transport that sends webhook POSTs with Boost.Beast
-// on one Asio I/O thread, each request a coroutine. Which job starts when is
-// ScheduledJobs' decision (as for CurlTransport); this class keeps
+// on one Asio I/O thread, each request a coroutine. (It replaced a libcurl
+// multi transport in issue 20: in one A/B run it sent a third more per core
+// to a fast receiver, 3–25 % more to slow ones, and 40 % more over TLS.)
+// Which job starts when is ScheduledJobs' decision; this class keeps
 // connections alive per origin (scheme, host, port) for the next webhook,
 // remembers DNS answers for a minute and TLS sessions per origin, so a busy
 // endpoint pays one TLS handshake per connection and a resumption after.
 //
-// What it promises, as the curl transport did: the SSRF guard checks every
+// What it promises: the SSRF guard checks every
 // resolved address before a socket connects to it; TLS verifies the peer's
 // certificate chain (system CAs and --ca-file) and its host name; a
 // connection (TCP and TLS handshake) gets connect_timeout_ms and the whole

@@ -1,7 +1,6 @@
-// ShardedTransport: several transports (each a curl multi handle on its own
-// thread) behind one Transport, each endpoint always on the same shard. With
-// thousands of endpoints one curl thread spends most of its time walking
-// its own connection cache; shards split that work and use every core.
+// ShardedTransport: several transports (each with its own I/O thread)
+// behind one Transport, each endpoint always on the same shard: shards use
+// every core, and each holds a share of the connections and endpoints.
 // An endpoint's limit and health live in its shard; the global bound is
 // split evenly. Thread rules: Transport's.
 #pragma once

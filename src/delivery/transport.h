@@ -2,7 +2,7 @@
 // of the network. It takes signed jobs, reports one result per job it sent,
 // and gives back unsent the jobs it will not send soon (their endpoints are
 // slow, or no socket was free).
-// CurlTransport is the real one; tests drive the dispatcher with a fake.
+// BeastTransport is the real one; tests drive the dispatcher with a fake.
 // Submit/Load/SaturatedHosts: any thread; the sinks are called on the
 // transport's own thread.
 #pragma once

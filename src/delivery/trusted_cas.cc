@@ -52,7 +52,7 @@ TrustedCas::~TrustedCas() {
 void TrustedCas::AddTo(void* ssl_ctx) const {
   SSL_CTX_set_read_ahead(static_cast<SSL_CTX*>(ssl_ctx), 1);
   X509_STORE* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx));
-  // A store curl shares between contexts may have them already: that error is harmless.
+  // A store shared between contexts may have them already: that error is harmless.
   for (void* cert : certs_) X509_STORE_add_cert(store, static_cast<X509*>(cert));
   ERR_clear_error();
 }

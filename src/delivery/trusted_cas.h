@@ -1,7 +1,6 @@
 // TrustedCas: the certificate authorities trusted besides the system's
-// (--ca-file), parsed once and added to each new TLS context curl makes, so
-// HTTPS endpoints with a private CA verify. (Handing curl the whole bundle as
-// a blob instead made it copy and compare ~200 KB per request.)
+// (--ca-file), parsed once and added to the transport's TLS context, so
+// HTTPS endpoints with a private CA verify.
 // Immutable after parsing; any thread.
 #pragma once
 

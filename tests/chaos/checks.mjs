@@ -94,7 +94,7 @@ export async function runChecks({ db, orgs, receivers, nodes, answers, redeliver
       if (i >= 0) unmatched.splice(i, 1);
     }
     // A request the receiver closed without answering is sent again at once
-    // on a new connection by libcurl, within the same job, and both become
+    // on a new connection by the transport, within the same job, and both become
     // attempt rows only with the job's result: the chain is cut by a kill
     // that cuts its last request.
     const byTime = [...arrivals].sort((x, y) => x.arrived - y.arrived);

@@ -70,8 +70,6 @@ process.on('exit', () => { for (const child of servers) child.kill('SIGKILL'); }
 // fileLimit: the open-file limit it runs under (soft and hard, with prlimit).
 export async function startServer(db, extraArgs = [], { fileLimit } = {}) {
   const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', ...extraArgs];
-  // The HTTP client under test, while two are compared (issue 20).
-  if (process.env.LEADWIRE_TEST_TRANSPORT) args.push('--transport', process.env.LEADWIRE_TEST_TRANSPORT);
   const child = fileLimit
     ? spawn('prlimit', [`--nofile=${fileLimit}:${fileLimit}`, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });

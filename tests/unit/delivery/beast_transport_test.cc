@@ -1,9 +1,10 @@
-// The real transports against real sockets on 127.0.0.1, each test run on
-// both HTTP clients while they are compared (issue 20): when the process has
-// no file descriptor left for a webhook's socket, the job waits or is given
+// The transport against real sockets on 127.0.0.1: when the process has no
+// file descriptor left for a webhook's socket, the job waits or is given
 // back to the dispatcher (no attempt counted), never failed; a stop lets
 // what was sent finish within its grace; a request a reused connection
 // closed on is sent again and counted.
+#include "delivery/beast_transport.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -22,9 +23,6 @@
 #include <string>
 #include <thread>
 #include <utility>
-
-#include "delivery/beast_transport.h"
-#include "delivery/curl_transport.h"
 
 namespace lw {
 namespace {
@@ -140,14 +138,9 @@ DeliveryJob JobTo(int port, int64_t id, const std::string& endpoint = "local") {
   return job;
 }
 
-class Transports : public ::testing::TestWithParam<std::string> {
- protected:
-  std::unique_ptr<Transport> Make(TransportOptions options = {}) {
-    AddressPolicy policy({*Cidr::Parse("127.0.0.1/32")});
-    if (GetParam() == "beast") return std::make_unique<BeastTransport>(std::move(policy), options);
-    return std::make_unique<CurlTransport>(std::move(policy), options);
-  }
-};
+std::unique_ptr<Transport> Make(TransportOptions options = {}) {
+  return std::make_unique<BeastTransport>(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), options);
+}
 
 // Lowers this process's open-file limit to `files` until Restore() or the
 // end of the scope, so a failed assertion does not leave other tests short.
@@ -173,7 +166,7 @@ class FileLimit {
 // Out of files: the jobs that find no socket wait in their queue (no attempt
 // counted, nothing failed for it) while the transport pauses instead of
 // trying in a loop, and go out once sockets are free again.
-TEST_P(Transports, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater) {
+TEST(BeastTransport, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater) {
   SilentPort silent;
   TransportOptions options;
   options.total_timeout_ms = 300;
@@ -206,7 +199,7 @@ TEST_P(Transports, AJobThatFindsNoFreeSocketWaitsWithoutSpinningAndGoesOutLater)
 
 // A job that waited for a socket goes out whole: the body it was given, not
 // what was left of it after the first try.
-TEST_P(Transports, AJobThatWaitedForASocketIsSentWhole) {
+TEST(BeastTransport, AJobThatWaitedForASocketIsSentWhole) {
   SilentPort port;
   std::mutex seen_mutex;
   std::vector<std::string> seen;
@@ -257,7 +250,7 @@ TEST_P(Transports, AJobThatWaitedForASocketIsSentWhole) {
 
 // Out of files for longer than a job may wait: it is given back (another
 // node, or this one later, sends it), not kept waiting round after round.
-TEST_P(Transports, AJobThatFindsNoSocketForLongIsGivenBack) {
+TEST(BeastTransport, AJobThatFindsNoSocketForLongIsGivenBack) {
   SilentPort silent;
   TransportOptions options;
   options.max_wait_ms = 3000;  // longer than the longest pause between tries (2 s)
@@ -283,7 +276,7 @@ TEST_P(Transports, AJobThatFindsNoSocketForLongIsGivenBack) {
 
 // A graceful stop: a request already sent is answered within the grace and
 // its result reported (a duplicate spared); past the grace it is abandoned.
-TEST_P(Transports, StopLetsRequestsAlreadySentFinishWithinTheGrace) {
+TEST(BeastTransport, StopLetsRequestsAlreadySentFinishWithinTheGrace) {
   SlowPort slow(std::chrono::milliseconds(300));
   auto made = Make();
   Transport& transport = *made;
@@ -297,7 +290,7 @@ TEST_P(Transports, StopLetsRequestsAlreadySentFinishWithinTheGrace) {
   EXPECT_EQ(reported.results[0].http_status, 200);
 }
 
-TEST_P(Transports, StopAbandonsWhatIsNotAnsweredWithinTheGrace) {
+TEST(BeastTransport, StopAbandonsWhatIsNotAnsweredWithinTheGrace) {
   SilentPort silent;
   auto made = Make();
   Transport& transport = *made;
@@ -317,7 +310,7 @@ TEST_P(Transports, StopAbandonsWhatIsNotAnsweredWithinTheGrace) {
 // connection on the second without a word: each client sends that second
 // request again at once on a new connection, so the receiver saw two.
 // The result says so (each is kept as an attempt).
-TEST_P(Transports, ARequestSentAgainOnANewConnectionIsCounted) {
+TEST(BeastTransport, ARequestSentAgainOnANewConnectionIsCounted) {
   SilentPort port;
   std::atomic<int> requests{0};
   std::thread server([&] {
@@ -351,9 +344,6 @@ TEST_P(Transports, ARequestSentAgainOnANewConnectionIsCounted) {
   EXPECT_EQ(results[1].requests_sent, 2) << "the receiver saw it twice";
   EXPECT_EQ(requests, 3);
 }
-
-INSTANTIATE_TEST_SUITE_P(Clients, Transports, ::testing::Values("curl", "beast"),
-                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace lw

@@ -1,0 +1,25 @@
+// WebhookUrl: a rule's URL as the transport sends to it — scheme, host, port,
+// the request target, and the origin that keys connections and endpoints.
+// One parser (Boost.URL) for both, so an endpoint's key always agrees with
+// where its connections go. Pure; any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace lw {
+
+struct WebhookUrl {
+  bool tls = false;  // https
+  std::string host;  // lower case; an IPv6 address without brackets
+  bool host_is_ip = false;
+  std::string port;         // the URL's, or 80/443
+  std::string origin;       // "https://example.com:443"
+  std::string host_header;  // host[:port] as the URL writes it
+  std::string target;       // path and query ("/" when empty)
+};
+
+// Nullopt unless an absolute http(s) URL with a host.
+std::optional<WebhookUrl> ParseWebhookUrl(const std::string& url);
+
+}  // namespace lw
