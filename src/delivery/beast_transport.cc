@@ -334,8 +334,7 @@ class BeastTransport::Impl {
   }
 
   template <typename Stream>
-  asio::awaitable<Exchanged> Exchange(Stream& stream, Connection& conn,
-                                      const bhttp::request<bhttp::string_body>& req,
+  asio::awaitable<Exchanged> Exchange(Stream& stream, Connection& conn, const std::string& request,
                                       Steady::time_point deadline, DeliveryResult& r) {
     beast::tcp_stream& lowest = conn.Lowest();
     auto timed_out = [&] {
@@ -348,7 +347,7 @@ class BeastTransport::Impl {
              ec == ssl::error::stream_truncated;
     };
     lowest.expires_at(deadline);
-    auto [wec, written] = co_await bhttp::async_write(stream, req, kTuple);
+    auto [wec, written] = co_await asio::async_write(stream, asio::buffer(request), kTuple);
     if (wec == beast::error::timeout) co_return timed_out();
     if (wec) {
       if (closed(wec)) co_return Exchanged::kClosedBeforeAnswer;
@@ -402,21 +401,27 @@ class BeastTransport::Impl {
     co_return parser->keep_alive() ? Exchanged::kAnswered : Exchanged::kAnsweredClosing;
   }
 
-  static bhttp::request<bhttp::string_body> RequestOf(const Target& t, DeliveryJob& job) {
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, t.target, 11};
-    req.set(bhttp::field::host, t.host_header);
-    req.set(bhttp::field::accept, "*/*");
+  // The request as it goes on the wire, in one buffer: written with one
+  // call, and again as it is if it must be sent once more. (Beast's own
+  // serializer walked a dozen header fields per request: a tenth of the
+  // transport's CPU.) The headers are the signer's, never a user's text.
+  static std::string RequestOf(const Target& t, const DeliveryJob& job) {
+    std::string out;
+    out.reserve(160 + t.target.size() + job.body.size() + 80 * job.headers.size());
+    out += "POST ";
+    out += t.target;
+    out += " HTTP/1.1\r\nHost: ";
+    out += t.host_header;
+    out += "\r\nAccept: */*\r\nContent-Length: ";
+    out += std::to_string(job.body.size());
+    out += "\r\n";
     for (const std::string& h : job.headers) {
-      const size_t colon = h.find(':');
-      if (colon == std::string::npos) continue;
-      size_t value = colon + 1;
-      while (value < h.size() && h[value] == ' ') ++value;
-      req.set(std::string_view(h).substr(0, colon), std::string_view(h).substr(value));
+      out += h;
+      out += "\r\n";
     }
-    req.body() = std::move(job.body);  // Send gives it back: a job may wait again
-    req.keep_alive(true);
-    req.prepare_payload();
-    return req;
+    out += "\r\n";
+    out += job.body;
+    return out;
   }
 
   asio::awaitable<void> Send(DeliveryJob job) {
@@ -434,7 +439,7 @@ class BeastTransport::Impl {
       r.error = "refused: this server delivers only to https:// URLs (--https-only)";
     } else {
       const Target t = *target;  // the cache may be cleared while this waits
-      auto req = RequestOf(t, job);
+      const std::string request = RequestOf(t, job);
       // A reused connection the peer closed just before this request came
       // is no answer: the request goes once more on a new connection.
       for (int round = 0; round < 2; ++round) {
@@ -445,7 +450,7 @@ class BeastTransport::Impl {
         ++requests;
         Track(*conn);
         const Exchanged how =
-            co_await conn->Visit([&](auto& s) { return Exchange(s, *conn, req, deadline, r); });
+            co_await conn->Visit([&](auto& s) { return Exchange(s, *conn, request, deadline, r); });
         Untrack(*conn);
         if (how == Exchanged::kAnswered) {
           if (t.tls) KeepSession(t.origin, conn->tls->native_handle());
@@ -463,7 +468,6 @@ class BeastTransport::Impl {
           r.error = "the receiver closed the connection without answering";
         break;
       }
-      job.body = std::move(req.body());
     }
     r.requests_sent = std::max(1, requests);
     r.duration_ms =
