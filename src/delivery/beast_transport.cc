@@ -19,8 +19,9 @@
 
 #include "common/clock.h"
 #include "common/named_thread.h"
+#include "delivery/host_resolver.h"
 #include "delivery/scheduled_jobs.h"
-#include "delivery/webhook_url.h"
+#include "webhooks/webhook_url.h"
 
 namespace lw {
 
@@ -69,6 +70,14 @@ bool OutOfSockets(const boost::system::error_code& ec) {
 struct Connection {
   explicit Connection(asio::io_context& io) : plain(std::in_place, io) {}
   Connection(asio::io_context& io, ssl::context& ctx) : tls(std::in_place, io, ctx) {}
+  // Freed without a close_notify, OpenSSL would mark the session as not
+  // resumable, and with it every connection's that resumed it: marked as
+  // shut down, its session stays good for the next connection.
+  ~Connection() {
+    if (tls && handshaken) SSL_set_shutdown(tls->native_handle(), SSL_SENT_SHUTDOWN);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
   beast::tcp_stream& Lowest() { return plain ? *plain : tls->next_layer(); }
   template <typename Fn>
   auto Visit(Fn&& fn) {
@@ -86,6 +95,7 @@ struct Connection {
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer{kMaxHeaderBytes};
   Steady::time_point idle_since;
+  bool handshaken = false;
 };
 
 // How an exchange on a connection ended.
@@ -110,17 +120,18 @@ class BeastTransport::Impl {
         options_(std::move(options)),
         jobs_(options_),
         tls_(ssl::context::tls_client),
-        resolver_(io_),
         tick_(io_) {
     tls_.set_default_verify_paths();
     tls_.set_verify_mode(ssl::verify_peer);
-    SSL_CTX_set_session_cache_mode(tls_.native_handle(), SSL_SESS_CACHE_CLIENT);
+    // Sessions are kept per origin here (KeepSession), not in OpenSSL's store.
+    SSL_CTX_set_session_cache_mode(tls_.native_handle(),
+                                   SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     if (options_.extra_cas) options_.extra_cas->AddTo(tls_.native_handle());
   }
 
   ~Impl() {
     Stop(std::chrono::milliseconds(0));
-    for (auto& [origin, session] : sessions_) SSL_SESSION_free(session);
+    ForgetSessions();
   }
 
   void Start(ResultSink results, ReturnSink returned) {
@@ -188,10 +199,13 @@ class BeastTransport::Impl {
   void PruneIdle(Steady::time_point now) {
     for (auto it = idle_.begin(); it != idle_.end();) {
       auto& list = it->second;
-      while (!list.empty() && now - list.front()->idle_since >= kIdleFor) list.pop_front();
+      while (!list.empty() && now - list.front()->idle_since >= kIdleFor) {
+        list.pop_front();
+        --idle_count_;
+      }
       it = list.empty() ? idle_.erase(it) : std::next(it);
     }
-    std::erase_if(dns_, [&](const auto& entry) { return entry.second.until <= now; });
+    dns_.Prune(now);
   }
 
   const Target* TargetOf(const std::string& url) {
@@ -214,60 +228,57 @@ class BeastTransport::Impl {
     while (!it->second.empty()) {
       std::unique_ptr<Connection> conn = std::move(it->second.back());
       it->second.pop_back();
+      --idle_count_;
       if (conn->LooksAlive()) return conn;
     }
     return nullptr;
   }
 
+  // Kept for the origin's next request, within bounds per origin and in all
+  // (twice the requests this shard may have in flight: the open files).
   void PutIdle(const std::string& origin, std::unique_ptr<Connection> conn) {
-    if (stopping_) return;
+    if (stopping_ || idle_count_ >= 2 * size_t(options_.max_in_flight)) return;
     auto& list = idle_[origin];
-    if (list.size() >= kIdlePerOrigin) list.pop_front();
+    if (list.size() >= kIdlePerOrigin) {
+      list.pop_front();
+      --idle_count_;
+    }
     conn->idle_since = Steady::now();
     list.push_back(std::move(conn));
+    ++idle_count_;
   }
 
-  // The addresses of a host: an IP literal as it is, else DNS (remembered).
-  asio::awaitable<std::vector<tcp::endpoint>> Resolve(const Target& t, DeliveryResult& r) {
-    const uint16_t port = uint16_t(std::stoi(t.port));
-    if (t.literal) co_return std::vector<tcp::endpoint>{{*t.literal, port}};
-    const auto now = Steady::now();
-    if (auto it = dns_.find(t.host); it != dns_.end() && it->second.until > now) {
-      std::vector<tcp::endpoint> out;
-      for (const auto& a : it->second.addresses) out.emplace_back(a, port);
-      co_return out;
-    }
-    auto [ec, results] = co_await resolver_.async_resolve(t.host, t.port, kTuple);
-    if (ec || results.empty()) {
-      r.error = "could not resolve host " + t.host + (ec ? ": " + ec.message() : "");
-      co_return std::vector<tcp::endpoint>{};
-    }
-    std::vector<tcp::endpoint> out;
-    Resolved cached{{}, now + kDnsFor};
-    for (const auto& entry : results) {
-      out.push_back(entry.endpoint());
-      cached.addresses.push_back(entry.endpoint().address());
-    }
-    dns_[t.host] = std::move(cached);
-    co_return out;
+  void CloseIdle() {
+    idle_.clear();
+    idle_count_ = 0;
   }
 
   // A new connection: resolved, checked by the SSRF guard, connected, and
   // for https the TLS handshake, all within the connect timeout.
   asio::awaitable<std::unique_ptr<Connection>> Connect(const Target& t, Steady::time_point deadline,
                                                        DeliveryResult& r, bool& no_socket) {
-    std::vector<tcp::endpoint> addresses = co_await Resolve(t, r);
-    if (addresses.empty()) co_return nullptr;
+    const auto connect_by =
+        std::min(deadline, Steady::now() + std::chrono::milliseconds(options_.connect_timeout_ms));
+    const uint16_t port = uint16_t(std::stoul(t.port));  // 1–65535: ParseWebhookUrl's
+    std::vector<asio::ip::address> addresses;
+    if (t.literal) {
+      addresses.push_back(*t.literal);
+    } else {
+      HostResolver::Answer answer = co_await dns_.Resolve(t.host, connect_by);
+      r.error = answer.error;
+      addresses = std::move(answer.addresses);
+    }
+    if (addresses.empty() || abandoned_) co_return nullptr;
     std::vector<tcp::endpoint> allowed;
     std::string refusal;
-    for (const auto& ep : addresses) {
-      const IpAddress ip = ToIp(ep.address());
+    for (const auto& address : addresses) {
+      const IpAddress ip = ToIp(address);
       if (auto why = policy_.Refusal(ip)) {
         if (refusal.empty())
           refusal = "refused by the SSRF guard: " + ip.ToString() + " is " + *why +
                     " (allow it with --allow-destination)";
       } else {
-        allowed.push_back(ep);
+        allowed.emplace_back(address, port);
       }
     }
     if (allowed.empty()) {
@@ -275,61 +286,60 @@ class BeastTransport::Impl {
       co_return nullptr;
     }
     auto conn = t.tls ? std::make_unique<Connection>(io_, tls_) : std::make_unique<Connection>(io_);
-    const auto connect_by =
-        std::min(deadline, Steady::now() + std::chrono::milliseconds(options_.connect_timeout_ms));
     beast::tcp_stream& lowest = conn->Lowest();
-    Track(*conn);
-    boost::system::error_code ec;
-    // Each allowed address in turn, within the one connect timeout. The
+    Tracked tracked(*this, *conn);
+    boost::system::error_code ec = asio::error::not_connected;
+    // Each allowed address in turn, each with its share of what is left of
+    // the connect timeout, so one dead address does not take it all. The
     // socket is opened here, so that a process out of files says so.
-    for (const tcp::endpoint& ep : allowed) {
+    for (size_t i = 0; i < allowed.size() && ec && !abandoned_; ++i) {
+      const tcp::endpoint& ep = allowed[i];
       lowest.socket().close(ec);
       lowest.socket().open(ep.protocol(), ec);
       if (ec) {
-        no_socket = OutOfSockets(ec);
         r.error = "no socket for a connection: " + ec.message();
-        break;
+        if ((no_socket = OutOfSockets(ec))) break;
+        continue;
       }
-      lowest.expires_at(connect_by);
+      const auto now = Steady::now();
+      lowest.expires_at(now + (connect_by - now) / long(allowed.size() - i));
       std::tie(ec) = co_await lowest.async_connect(ep, kTuple);
-      if (!ec) break;
-      r.error =
-          ec == beast::error::timeout
-              ? TimeoutText("connecting", std::chrono::milliseconds(options_.connect_timeout_ms))
-              : "could not connect to " + ep.address().to_string() + ": " + ec.message();
-      if (ec == beast::error::timeout || abandoned_) break;
+      if (ec == beast::error::timeout)
+        r.error = "connecting to " + ep.address().to_string() + " timed out";
+      else if (ec)
+        r.error = "could not connect to " + ep.address().to_string() + ": " + ec.message();
     }
-    if (ec) {
-      Untrack(*conn);
-      co_return nullptr;
-    }
+    if (ec || abandoned_) co_return nullptr;
     r.error.clear();
     lowest.socket().set_option(tcp::no_delay(true), ec);
-    if (t.tls) {
-      SSL* ssl = conn->tls->native_handle();
-      if (!t.literal) SSL_set_tlsext_host_name(ssl, t.host.c_str());
-      if (t.literal)
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), t.host.c_str());
-      else
-        SSL_set1_host(ssl, t.host.c_str());
-      if (auto it = sessions_.find(t.origin); it != sessions_.end())
-        SSL_set_session(ssl, it->second);
-      auto [hs] = co_await conn->tls->async_handshake(ssl::stream_base::client, kTuple);
-      if (hs) {
-        Untrack(*conn);
-        const long verify = SSL_get_verify_result(ssl);
-        if (verify != X509_V_OK)
-          r.error =
-              std::string("TLS certificate not accepted: ") + X509_verify_cert_error_string(verify);
-        else if (hs == beast::error::timeout)
-          r.error = TimeoutText("the TLS handshake",
-                                std::chrono::milliseconds(options_.connect_timeout_ms));
-        else
-          r.error = "TLS handshake failed: " + hs.message();
-        co_return nullptr;
-      }
+    if (!t.tls) co_return conn;
+    SSL* ssl = conn->tls->native_handle();
+    const bool named = !t.literal;
+    const bool checked =
+        named ? SSL_set_tlsext_host_name(ssl, t.host.c_str()) == 1 &&
+                    SSL_set1_host(ssl, t.host.c_str()) == 1
+              : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), t.host.c_str()) == 1;
+    if (!checked) {
+      r.error = "TLS handshake failed: the host name " + t.host + " cannot be checked";
+      co_return nullptr;
     }
-    Untrack(*conn);
+    if (auto it = sessions_.find(t.origin); it != sessions_.end()) SSL_set_session(ssl, it->second);
+    lowest.expires_at(connect_by);
+    auto [hs] = co_await conn->tls->async_handshake(ssl::stream_base::client, kTuple);
+    if (hs) {
+      ForgetSession(t.origin);
+      const long verify = SSL_get_verify_result(ssl);
+      if (verify != X509_V_OK)
+        r.error =
+            std::string("TLS certificate not accepted: ") + X509_verify_cert_error_string(verify);
+      else if (hs == beast::error::timeout)
+        r.error = TimeoutText("the TLS handshake",
+                              std::chrono::milliseconds(options_.connect_timeout_ms));
+      else
+        r.error = "TLS handshake failed: " + hs.message();
+      co_return nullptr;
+    }
+    conn->handshaken = true;
     co_return conn;
   }
 
@@ -372,6 +382,11 @@ class BeastTransport::Impl {
       if (status < 100 || status >= 200 || status == 101) break;
     }
     const auto& head = parser->get();
+    if (head.result_int() == 101 || parser->upgrade()) {
+      // Switched to another protocol: an answer, but the connection is not HTTP any more.
+      r.http_status = int(head.result_int());
+      co_return Exchanged::kAnsweredClosing;
+    }
     if (auto it = head.find("retry-after"); it != head.end())
       r.retry_after = std::string(it->value());
     // The body: its start kept (as far as kResponseCaptureBytes, read straight
@@ -391,6 +406,12 @@ class BeastTransport::Impl {
       auto [bec, bn] = co_await bhttp::async_read(stream, conn.buffer, *parser, kTuple);
       if (keeping) excerpt.resize(keep - parser->get().body().size);
       if (bec == bhttp::error::need_buffer) continue;
+      if (bec == ssl::error::stream_truncated && parser->need_eof()) {
+        // A body that ends where the connection does, closed without TLS's
+        // close_notify (common): the end of the body all the same.
+        parser->put_eof(bec);
+        if (!bec) continue;
+      }
       if (bec == beast::error::timeout) co_return timed_out();
       if (bec) {
         r.error = "the answer's body was cut short: " + bec.message();
@@ -429,58 +450,73 @@ class BeastTransport::Impl {
     r.delivery_id = job.delivery_id;
     r.started_at_ms = SystemClock().NowMs();
     const auto started = Steady::now();
-    const auto deadline = started + std::chrono::milliseconds(options_.total_timeout_ms);
     bool no_socket = false;
     int requests = 0;
-    const Target* target = TargetOf(job.url);
-    if (!target) {
-      r.error = "the URL cannot be sent to: " + job.url;
-    } else if (options_.https_only && !target->tls) {
-      r.error = "refused: this server delivers only to https:// URLs (--https-only)";
-    } else {
-      const Target t = *target;  // the cache may be cleared while this waits
-      const std::string request = RequestOf(t, job);
-      // A reused connection the peer closed just before this request came
-      // is no answer: the request goes once more on a new connection.
-      for (int round = 0; round < 2; ++round) {
-        std::unique_ptr<Connection> conn = TakeIdle(t.origin);
-        const bool reused = conn != nullptr;
-        if (!conn) conn = co_await Connect(t, deadline, r, no_socket);
-        if (!conn) break;
-        ++requests;
-        Track(*conn);
-        const Exchanged how =
-            co_await conn->Visit([&](auto& s) { return Exchange(s, *conn, request, deadline, r); });
-        Untrack(*conn);
-        if (how == Exchanged::kAnswered) {
-          if (t.tls) KeepSession(t.origin, conn->tls->native_handle());
-          // Bytes past the answer were never asked for: the next answer
-          // could not be told from them.
-          if (conn->buffer.size() == 0) PutIdle(t.origin, std::move(conn));
-          break;
-        }
-        if (how == Exchanged::kAnsweredClosing) {
-          if (t.tls) KeepSession(t.origin, conn->tls->native_handle());
-          break;
-        }
-        if (how == Exchanged::kClosedBeforeAnswer && reused && round == 0 && !abandoned_) continue;
-        if (how == Exchanged::kClosedBeforeAnswer)
-          r.error = "the receiver closed the connection without answering";
-        break;
-      }
+    try {
+      co_await Attempt(job, started + std::chrono::milliseconds(options_.total_timeout_ms), r,
+                       no_socket, requests);
+    } catch (const std::exception& e) {
+      // Whatever went wrong, the job ends here with a result: a job without
+      // one would hold its place in the scheduler for good.
+      r.http_status.reset();
+      r.error = std::string("the transport failed: ") + e.what();
     }
     r.requests_sent = std::max(1, requests);
     r.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - started).count();
     if (r.http_status) r.error.clear();
-    Finish(std::move(job), std::move(r), no_socket);
+    // A job that found no socket waits again, unless a request of it went out.
+    Finish(std::move(job), std::move(r), no_socket && requests == 0);
+  }
+
+  asio::awaitable<void> Attempt(const DeliveryJob& job, Steady::time_point deadline,
+                                DeliveryResult& r, bool& no_socket, int& requests) {
+    const Target* target = TargetOf(job.url);
+    if (!target) {
+      r.error = "the URL cannot be sent to: " + job.url;
+      co_return;
+    }
+    if (options_.https_only && !target->tls) {
+      r.error = "refused: this server delivers only to https:// URLs (--https-only)";
+      co_return;
+    }
+    const Target t = *target;  // the cache may be cleared while this waits
+    const std::string request = RequestOf(t, job);
+    // A reused connection the peer closed just before this request came is
+    // no answer: the request goes once more, on a new connection.
+    for (int round = 0; round < 2 && !abandoned_; ++round) {
+      std::unique_ptr<Connection> conn = round == 0 ? TakeIdle(t.origin) : nullptr;
+      const bool reused = conn != nullptr;
+      if (!conn) conn = co_await Connect(t, deadline, r, no_socket);
+      if (!conn || abandoned_) co_return;
+      ++requests;
+      Exchanged how;
+      {
+        Tracked tracked(*this, *conn);
+        how = co_await conn->Visit(
+            [&](auto& stream) { return Exchange(stream, *conn, request, deadline, r); });
+      }
+      if (how == Exchanged::kAnswered || how == Exchanged::kAnsweredClosing) {
+        if (t.tls) KeepSession(t.origin, conn->tls->native_handle());
+        // Bytes past the answer were never asked for: the next answer could
+        // not be told from them.
+        const bool clean =
+            conn->buffer.size() == 0 && (!t.tls || SSL_pending(conn->tls->native_handle()) == 0);
+        if (how == Exchanged::kAnswered && clean) PutIdle(t.origin, std::move(conn));
+        co_return;
+      }
+      if (how == Exchanged::kClosedBeforeAnswer && reused) continue;
+      if (how == Exchanged::kClosedBeforeAnswer)
+        r.error = "the receiver closed the connection without answering";
+      co_return;
+    }
   }
 
   void Finish(DeliveryJob job, DeliveryResult r, bool no_socket) {
     --active_;
     if (abandoned_) {
       // Past the grace: no result, the dispatcher gives the lease back.
-    } else if (no_socket && !r.http_status) {
+    } else if (no_socket) {
       jobs_.NoSocket(std::move(job));
     } else {
       jobs_.Finished(job, r);
@@ -492,31 +528,49 @@ class BeastTransport::Impl {
       PostStartWaiting();
   }
 
+  // The origin's TLS session, for the next connection to resume.
   void KeepSession(const std::string& origin, SSL* ssl) {
     SSL_SESSION* session = SSL_get1_session(ssl);
     if (!session) return;
+    if (sessions_.size() >= 10'000 && !sessions_.count(origin)) ForgetSessions();
     auto [it, added] = sessions_.try_emplace(origin, session);
     if (!added) {
       SSL_SESSION_free(it->second);
       it->second = session;
     }
   }
+  void ForgetSession(const std::string& origin) {
+    if (auto it = sessions_.find(origin); it != sessions_.end()) {
+      SSL_SESSION_free(it->second);
+      sessions_.erase(it);
+    }
+  }
+  void ForgetSessions() {
+    for (auto& [origin, session] : sessions_) SSL_SESSION_free(session);
+    sessions_.clear();
+  }
 
-  // Connections with a request or a connect under way, which a stop past its
-  // grace closes.
-  void Track(Connection& c) { busy_.insert(&c); }
-  void Untrack(Connection& c) { busy_.erase(&c); }
+  // A connection with a connect or a request under way, for as long as it
+  // is: a stop past its grace closes it.
+  struct Tracked {
+    Tracked(Impl& impl, Connection& c) : impl(impl), c(c) { impl.busy_.insert(&c); }
+    ~Tracked() { impl.busy_.erase(&c); }
+    Tracked(const Tracked&) = delete;
+    Tracked& operator=(const Tracked&) = delete;
+    Impl& impl;
+    Connection& c;
+  };
 
   void BeginStop(std::chrono::milliseconds grace) {
     stopping_ = true;
     tick_.cancel();
-    idle_.clear();
+    CloseIdle();
     grace_ = std::make_unique<asio::steady_timer>(io_, grace);
     grace_->async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       // What is not answered by now is abandoned: cut it short.
       abandoned_ = true;
-      resolver_.cancel();
+      dns_.WakeAll();
       for (Connection* c : busy_) {
         boost::system::error_code ignored;
         c->Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -530,7 +584,7 @@ class BeastTransport::Impl {
   void MaybeEndStop() {
     if (active_ > 0) return;
     if (grace_) grace_->cancel();
-    idle_.clear();
+    CloseIdle();
     work_.reset();  // io_.run() returns once nothing is left
   }
 
@@ -546,25 +600,21 @@ class BeastTransport::Impl {
   asio::io_context io_{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   ssl::context tls_;
-  tcp::resolver resolver_;
   asio::steady_timer tick_;
   std::unique_ptr<asio::steady_timer> grace_;
 
   // The I/O thread's own.
-  struct Resolved {
-    std::vector<asio::ip::address> addresses;
-    Steady::time_point until;
-  };
   std::unordered_map<std::string, Target> targets_;                                // by URL
-  std::unordered_map<std::string, Resolved> dns_;                                  // by host name
   std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle_;  // by origin
-  std::unordered_map<std::string, SSL_SESSION*> sessions_;                         // by origin
+  size_t idle_count_ = 0;
+  std::unordered_map<std::string, SSL_SESSION*> sessions_;  // by origin
   std::set<Connection*> busy_;
   int active_ = 0;  // requests under way (coroutines not finished)
   bool stopping_ = false;
   bool abandoned_ = false;
   Steady::time_point pruned_at_{};
   char discard_[16 * 1024];  // where the body past the excerpt is read to (never looked at)
+  HostResolver dns_{io_};    // last: its lookups end before the rest goes
 };
 
 BeastTransport::BeastTransport(AddressPolicy policy, TransportOptions options)

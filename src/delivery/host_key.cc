@@ -1,6 +1,6 @@
 #include "delivery/host_key.h"
 
-#include "delivery/webhook_url.h"
+#include "webhooks/webhook_url.h"
 
 namespace lw {
 

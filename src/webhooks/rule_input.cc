@@ -6,6 +6,7 @@
 #include "common/json_fields.h"
 #include "domain/lookups.h"
 #include "domain/triggers.h"
+#include "webhooks/webhook_url.h"
 
 namespace lw {
 
@@ -19,6 +20,8 @@ std::optional<std::string> UrlProblem(const std::string& url, bool https_only) {
     return "must be an absolute http:// or https:// URL";
   if (!parsed->has_authority() || parsed->host().empty()) return "must include a host name";
   if (parsed->has_userinfo()) return "must not contain a user name or password";
+  // What the transport could not send to: a port past 65535 or empty, an IPvFuture host.
+  if (!ParseWebhookUrl(url)) return "must name a host and a port (1–65535) to connect to";
   if (https_only && parsed->scheme() != "https")
     return "must be an https:// URL: this server delivers only over HTTPS";
   return std::nullopt;

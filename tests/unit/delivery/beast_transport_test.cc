@@ -142,6 +142,21 @@ std::unique_ptr<Transport> Make(TransportOptions options = {}) {
   return std::make_unique<BeastTransport>(AddressPolicy({*Cidr::Parse("127.0.0.1/32")}), options);
 }
 
+// Sends a webhook to `port`, then once it has ended another, and stops;
+// false unless each ended within 5 s.
+bool SendOneThenAnother(int port, Reported& reported) {
+  auto transport = Make();
+  reported.Listen(*transport);
+  transport->Submit({JobTo(port, 1)});
+  bool ended = reported.WaitFor(1, std::chrono::seconds(5));
+  if (ended) {
+    transport->Submit({JobTo(port, 2)});
+    ended = reported.WaitFor(2, std::chrono::seconds(5));
+  }
+  transport->Stop(std::chrono::milliseconds(0));
+  return ended;
+}
+
 // Lowers this process's open-file limit to `files` until Restore() or the
 // end of the scope, so a failed assertion does not leave other tests short.
 class FileLimit {
@@ -248,6 +263,68 @@ TEST(BeastTransport, AJobThatWaitedForASocketIsSentWhole) {
   for (const auto& r : reported.results) EXPECT_EQ(r.http_status, 200) << r.error;
 }
 
+// A name is resolved, and only the addresses the SSRF guard allows are
+// connected to: "localhost" is ::1 and 127.0.0.1, and only the second is
+// allowed here.
+TEST(BeastTransport, ANameConnectsOnlyToTheAddressesTheGuardAllows) {
+  SlowPort port(std::chrono::milliseconds(0));
+  auto made = Make();
+  Transport& transport = *made;
+  Reported reported;
+  reported.Listen(transport);
+  DeliveryJob job = JobTo(port.silent.port, 1);
+  job.url = "http://localhost:" + std::to_string(port.silent.port) + "/hook";
+  DeliveryJob refused = JobTo(port.silent.port, 2, "other");
+  refused.url = "http://[::1]:" + std::to_string(port.silent.port) + "/hook";
+  transport.Submit({job, refused});
+  ASSERT_TRUE(reported.WaitFor(2, std::chrono::seconds(10)));
+  transport.Stop(std::chrono::milliseconds(0));
+  std::lock_guard lock(reported.mutex);
+  ASSERT_EQ(reported.results.size(), 2u);
+  for (const auto& r : reported.results) {
+    if (r.delivery_id == 1) {
+      EXPECT_EQ(r.http_status, 200) << r.error;
+    } else {
+      EXPECT_FALSE(r.http_status);
+      EXPECT_NE(r.error.find("refused by the SSRF guard: ::1 is loopback"), std::string::npos)
+          << r.error;
+    }
+  }
+}
+
+// A connection that switched protocols (101) is not HTTP any more: the next
+// webhook opens a new one.
+TEST(BeastTransport, AConnectionThatSwitchedProtocolsIsNotReused) {
+  SilentPort port;
+  std::atomic<int> accepted{0};
+  std::thread server([&] {
+    const std::string switched =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+    char buf[8192];
+    for (int i = 0; i < 2; ++i) {
+      const int fd = accept(port.fd, nullptr, nullptr);
+      if (fd < 0) return;
+      ++accepted;
+      if (read(fd, buf, sizeof buf) > 0) {
+        [[maybe_unused]] auto sent = write(fd, switched.data(), switched.size());
+      }
+      // Holds the connection open, as an upgraded one would be.
+      std::this_thread::sleep_for(std::chrono::milliseconds(i == 0 ? 1500 : 0));
+      close(fd);
+    }
+  });
+  Reported reported;
+  const bool both = SendOneThenAnother(port.port, reported);
+  server.join();
+  ASSERT_TRUE(both);
+  EXPECT_EQ(accepted, 2) << "a new connection for the second webhook";
+  std::lock_guard lock(reported.mutex);
+  for (const auto& r : reported.results) {
+    EXPECT_EQ(r.http_status, 101) << r.error;
+    EXPECT_EQ(r.requests_sent, 1) << "not first sent on the switched connection";
+  }
+}
+
 // Out of files for longer than a job may wait: it is given back (another
 // node, or this one later, sends it), not kept waiting round after round.
 TEST(BeastTransport, AJobThatFindsNoSocketForLongIsGivenBack) {
@@ -326,16 +403,10 @@ TEST(BeastTransport, ARequestSentAgainOnANewConnectionIsCounted) {
     sent = write(second, ok.data(), ok.size());
     close(second);
   });
-  auto made = Make();
-  Transport& transport = *made;
   Reported reported;
-  reported.Listen(transport);
-  transport.Submit({JobTo(port.port, 1)});
-  ASSERT_TRUE(reported.WaitFor(1, std::chrono::seconds(5)));
-  transport.Submit({JobTo(port.port, 2)});
-  ASSERT_TRUE(reported.WaitFor(2, std::chrono::seconds(5)));
-  transport.Stop(std::chrono::milliseconds(0));
+  const bool both = SendOneThenAnother(port.port, reported);
   server.join();
+  ASSERT_TRUE(both);
   std::lock_guard lock(reported.mutex);
   const auto& results = reported.results;
   ASSERT_EQ(results.size(), 2u);

@@ -101,9 +101,11 @@ TEST(RuleInput, UrlProblems) {
   EXPECT_FALSE(UrlProblem("https://hooks.zapier.com/hooks/catch/1/abc/"));
   EXPECT_FALSE(UrlProblem("http://127.0.0.1:9000/hook?x=1"));
   EXPECT_FALSE(UrlProblem("https://[::1]:8443/x"));
-  for (const char* bad : {"", "hooks.zapier.com/x", "/relative", "ftp://a.example/x",
-                          "mailto:a@b.c", "javascript:alert(1)", "https://user:pw@a.example/",
-                          "https://user@a.example/", "https:///nohost", "http://exa mple.com/"})
+  for (const char* bad :
+       {"", "hooks.zapier.com/x", "/relative", "ftp://a.example/x", "mailto:a@b.c",
+        "javascript:alert(1)", "https://user:pw@a.example/", "https://user@a.example/",
+        "https:///nohost", "http://exa mple.com/", "http://a.example:/", "http://a.example:65536/",
+        "http://a.example:0/", "http://[v1.x]/"})
     EXPECT_TRUE(UrlProblem(bad)) << bad;
   EXPECT_FALSE(UrlProblem("https://a.example/" + std::string(2048 - 18, 'a')));
   EXPECT_TRUE(UrlProblem("https://a.example/" + std::string(2048 - 17, 'a')));

@@ -1,6 +1,6 @@
 // A rule's URL as the transport reads it, and the origin that keys its
 // connections and its endpoint: one parser for both.
-#include "delivery/webhook_url.h"
+#include "webhooks/webhook_url.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@ TEST(WebhookUrl, ReadsWhatTheRequestNeeds) {
   EXPECT_FALSE(u->host_is_ip);
   EXPECT_EQ(u->port, "443");
   EXPECT_EQ(u->origin, "https://hooks.example.com:443");
-  EXPECT_EQ(u->host_header, "Hooks.Example.COM");
+  EXPECT_EQ(u->host_header, "hooks.example.com");
   EXPECT_EQ(u->target, "/catch/1?x=a%20b");
 
   auto plain = ParseWebhookUrl("http://127.0.0.1:8080");
@@ -37,12 +37,19 @@ TEST(WebhookUrl, ReadsWhatTheRequestNeeds) {
 }
 
 TEST(WebhookUrl, RefusesWhatCannotBeSentTo) {
-  for (const char* url : {"ftp://example.com/", "example.com/hook", "https:///path", "", "http://"})
+  for (const char* url :
+       {"ftp://example.com/", "example.com/hook", "https:///path", "", "http://", "http://h:/",
+        "http://h:0/", "http://h:65536/", "http://h:99999999999/", "http://[v1.x]/"})
     EXPECT_FALSE(ParseWebhookUrl(url)) << url;
+  EXPECT_TRUE(ParseWebhookUrl("http://h:65535/"));
 }
 
 TEST(WebhookUrl, OneOriginWhateverTheSpelling) {
   EXPECT_EQ(HostKey("HTTPS://Example.com/a"), HostKey("https://example.com:443/b"));
+  EXPECT_EQ(HostKey("https://example.com.:0443/"), HostKey("https://example.com/"));
+  EXPECT_EQ(HostKey("http://[2001:DB8:0::1]/"), HostKey("http://[2001:db8::1]:80/"));
+  EXPECT_EQ(HostKey("https://ex%61mple.com/"), HostKey("https://example.com/"));
+  EXPECT_EQ(ParseWebhookUrl("https://ex%61mple.com:8443/")->host_header, "example.com:8443");
   EXPECT_NE(HostKey("http://example.com/"), HostKey("https://example.com/"));
   EXPECT_EQ(EndpointKey(7, HostKey("http://a.test:81/x")), "7|http://a.test:81");
 }
