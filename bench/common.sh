@@ -46,3 +46,14 @@ start_node() {  # DB_URL ROLE [EXTRA_ARGS…] → sets NODE_PID, NODE_BASE
   say "node did not start"; cat "$work/node-$port.err" >&2; exit 1
 }
 stop_node() { kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; }
+cpu_ticks() { awk '{print $14 + $15}' "$1"; }  # user + system clock ticks of /proc/…/stat
+# thread_cpu N [PID]: CPU µs per item of a node's busy threads (NODE_PID's by
+# default), added up by thread name (the transport's shards share one);
+# call before stopping it
+thread_cpu() {
+  local t
+  for t in /proc/"${2:-$NODE_PID}"/task/*; do echo "$(cat "$t/comm") $(cpu_ticks "$t/stat")"; done |
+    awk -v n="$1" '{ticks[$1] += $2} END {
+      for (name in ticks) { us = int(ticks[name] * 10000000 / n / 1000); if (us > 0) printf " %s=%dus", name, us }
+    }'
+}

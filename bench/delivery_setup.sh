@@ -70,16 +70,6 @@ SQL
 }
 pending() { sqlite3 "$1" "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND rule_id = $2"; }
 pending_all() { sqlite3 "$1" "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'"; }
-cpu_ticks() { awk '{print $14 + $15}' "$1"; }  # user + system clock ticks of /proc/…/stat
-# thread_cpu N: CPU µs per item of the node's busy threads, added up by
-# thread name (the transport's shards share one), call before stop_node
-thread_cpu() {
-  local t
-  for t in /proc/"$NODE_PID"/task/*; do echo "$(cat "$t/comm") $(cpu_ticks "$t/stat")"; done |
-    awk -v n="$1" '{ticks[$1] += $2} END {
-      for (name in ticks) { us = int(ticks[name] * 10000000 / n / 1000); if (us > 0) printf " %s=%dus", name, us }
-    }'
-}
 nginx_ticks() { cpu_ticks "/proc/$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)/stat"; }
 # drain_time DB RULE → ms until the rule has nothing pending
 drain_time() {

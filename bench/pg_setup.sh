@@ -24,6 +24,13 @@ statements() {  # DB_URL → statements run in that database since the last rese
   psql "$PG_ADMIN" -XAtc "SELECT COALESCE(SUM(calls), 0) FROM pg_stat_statements
     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '${1##*/}')"
 }
+# pg_cpu DB_URL N: CPU µs per item of the server processes serving that
+# database (its nodes' sessions; call before stopping the nodes)
+pg_cpu() {
+  local p ticks=0
+  for p in $(pgrep -f "postgres: [^ ]+ ${1##*/} "); do ticks=$((ticks + $(cpu_ticks "/proc/$p/stat"))); done
+  echo " postgres=$((ticks * 10000000 / $2 / 1000))us"
+}
 per() { python3 -c "print(round($1 / $2, 1))"; }
 ratio() { python3 -c "print(round($1 / $2, 3))"; }
 new_pg() {  # → prints the URL of a fresh database (called in subshells: a random name)
@@ -77,6 +84,8 @@ drain() {
   local bases=() trips=0
   for i in $(seq 1 "$1"); do start_node "$db" worker; nodes+=("$NODE_PID"); bases+=("$NODE_BASE"); done
   ms=$(drain_time "$db")
+  # CPU per delivery, by thread of the first worker, and of PostgreSQL
+  echo "$(thread_cpu "$DRAIN_N" "${nodes[0]}")$(pg_cpu "$db" "$DRAIN_N")" > "$work/drain_cpu_$1"
   for i in "${!bases[@]}"; do trips=$((trips + $(round_trips "${bases[$i]}"))); done
   local stmts; stmts=$(statements "$db")
   for NODE_PID in "${nodes[@]}"; do stop_node; done
