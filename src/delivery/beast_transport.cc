@@ -36,7 +36,6 @@ namespace {
 
 constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr auto kIdleFor = std::chrono::seconds(60);  // an idle connection is closed after
-constexpr auto kDnsFor = std::chrono::seconds(60);   // a DNS answer is used for
 constexpr size_t kIdlePerOrigin = 256;               // idle connections kept per origin
 constexpr size_t kMaxHeaderBytes = 64 * 1024;        // of an answer's status line and headers
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
@@ -366,6 +365,7 @@ class BeastTransport::Impl {
     }
     // Interim answers (1xx) come before the real one.
     std::optional<bhttp::response_parser<bhttp::buffer_body>> parser;
+    bool answered = false;  // an interim answer came: a close now is not "before any answer"
     for (;;) {
       parser.emplace();
       parser->header_limit(kMaxHeaderBytes);
@@ -374,12 +374,13 @@ class BeastTransport::Impl {
       auto [hec, hn] = co_await bhttp::async_read_header(stream, conn.buffer, *parser, kTuple);
       if (hec == beast::error::timeout) co_return timed_out();
       if (hec) {
-        if (closed(hec) && hn == 0) co_return Exchanged::kClosedBeforeAnswer;
+        if (closed(hec) && hn == 0 && !answered) co_return Exchanged::kClosedBeforeAnswer;
         r.error = "the answer could not be read: " + hec.message();
         co_return Exchanged::kFailed;
       }
       const unsigned status = parser->get().result_int();
       if (status < 100 || status >= 200 || status == 101) break;
+      answered = true;
     }
     const auto& head = parser->get();
     if (head.result_int() == 101 || parser->upgrade()) {
@@ -395,6 +396,9 @@ class BeastTransport::Impl {
     const auto length = parser->content_length();  // boost::optional
     const size_t keep =
         length ? size_t(std::min<uint64_t>(*length, kResponseCaptureBytes)) : kResponseCaptureBytes;
+    // A large body is read 16 KiB at a time, not in the few hundred bytes
+    // the buffer holds after the headers.
+    if (!length || *length > kResponseCaptureBytes) conn.buffer.reserve(16 * 1024);
     while (!parser->is_done()) {
       const size_t before = excerpt.size();
       const bool keeping = before < keep;

@@ -16,7 +16,8 @@
 // connection closed on before any answer is sent once more on a new
 // connection (both counted in requests_sent); a job that finds no free
 // socket waits again; Stop lets requests already sent finish within the grace.
-// Thread rules: Transport's.
+// Thread rules: Transport's. Jobs submitted after Stop are never started
+// (the dispatcher stops first and gives their leases back).
 #pragma once
 
 #include <chrono>

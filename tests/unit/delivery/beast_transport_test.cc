@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -289,6 +290,48 @@ TEST(BeastTransport, ANameConnectsOnlyToTheAddressesTheGuardAllows) {
       EXPECT_NE(r.error.find("refused by the SSRF guard: ::1 is loopback"), std::string::npos)
           << r.error;
     }
+  }
+}
+
+// Of a large answer (here 1 MiB, chunked) exactly its first
+// kResponseCaptureBytes are kept; the rest is read and dropped, and the
+// connection serves the next webhook.
+TEST(BeastTransport, ALargeAnswerKeepsExactlyItsStart) {
+  SilentPort port;
+  std::string body;
+  for (int i = 0; body.size() < 1024 * 1024; ++i) body += std::to_string(i) + ",";
+  std::atomic<int> accepted{0};
+  std::thread server([&] {
+    char buf[8192];
+    const int fd = accept(port.fd, nullptr, nullptr);
+    if (fd < 0) return;
+    ++accepted;
+    for (int request = 0; request < 2 && read(fd, buf, sizeof buf) > 0; ++request) {
+      std::string answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+      for (size_t at = 0; at < body.size(); at += 3000) {
+        const std::string chunk = body.substr(at, 3000);
+        char size[16];
+        snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+        answer += size + chunk + "\r\n";
+      }
+      answer += "0\r\n\r\n";
+      for (size_t sent = 0; sent < answer.size();) {
+        const ssize_t n = write(fd, answer.data() + sent, answer.size() - sent);
+        if (n <= 0) break;
+        sent += size_t(n);
+      }
+    }
+    close(fd);
+  });
+  Reported reported;
+  const bool both = SendOneThenAnother(port.port, reported);
+  server.join();
+  ASSERT_TRUE(both);
+  EXPECT_EQ(accepted, 1) << "one connection for both";
+  std::lock_guard lock(reported.mutex);
+  for (const auto& r : reported.results) {
+    EXPECT_EQ(r.http_status, 200) << r.error;
+    EXPECT_EQ(r.response_excerpt, body.substr(0, kResponseCaptureBytes));
   }
 }
 
