@@ -23,12 +23,12 @@ constexpr const char* kLeadColumns =
     "o.name, ms.name, os.name, u.name, u.email, op.id, op.data, op.created_at, op.processed_at ";
 constexpr const char* kLeadJoins =
     "FROM leads lead "
-    "LEFT JOIN lookups s ON s.id = lead.status_id "
-    "LEFT JOIN lookups ss ON ss.id = lead.substatus_id "
-    "LEFT JOIN lookups ct ON ct.id = lead.case_type_id "
-    "LEFT JOIN lookups o ON o.id = lead.office_id "
-    "LEFT JOIN lookups ms ON ms.id = lead.marketing_source_id "
-    "LEFT JOIN lookups os ON os.id = lead.opportunity_source_id "
+    "LEFT JOIN lookups s ON s.id = lead.status_id AND s.org_id = lead.org_id "
+    "LEFT JOIN lookups ss ON ss.id = lead.substatus_id AND ss.org_id = lead.org_id "
+    "LEFT JOIN lookups ct ON ct.id = lead.case_type_id AND ct.org_id = lead.org_id "
+    "LEFT JOIN lookups o ON o.id = lead.office_id AND o.org_id = lead.org_id "
+    "LEFT JOIN lookups ms ON ms.id = lead.marketing_source_id AND ms.org_id = lead.org_id "
+    "LEFT JOIN lookups os ON os.id = lead.opportunity_source_id AND os.org_id = lead.org_id "
     "LEFT JOIN users u ON u.id = lead.created_by "
     "LEFT JOIN opportunities op ON op.id = lead.opportunity_id ";
 const std::string kLeadSelect = std::string(kLeadColumns) + kLeadJoins;
@@ -82,7 +82,8 @@ std::optional<LeadRecord> LoadLeadRecord(sql::Connection& c, int64_t org_id, int
       std::string(kLeadColumns) +
       ", cn.id, cn.data, cn.created_at, cn.updated_at, cn.created_by, cu.name, cu.email " +
       kLeadJoins +
-      "LEFT JOIN contacts cn ON cn.id = lead.contact_id LEFT JOIN users cu ON cu.id = "
+      "LEFT JOIN contacts cn ON cn.id = lead.contact_id AND cn.org_id = lead.org_id "
+      "LEFT JOIN users cu ON cu.id = "
       "cn.created_by "
       "WHERE lead.id = ? AND lead.org_id = ?";
   auto row = c.QueryOne(kLeadWithContact, {id, org_id});

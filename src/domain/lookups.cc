@@ -38,10 +38,12 @@ std::optional<int64_t> FindLookup(sql::Connection& c, int64_t org_id, const std:
     if (auto id = remembered->Find(key)) return id;
   // One probe of lookups_lower_name. (`position` is read so that SQLite's
   // planner, without statistics, does not prefer scanning the covering
-  // lookups_name index over the organization's names.)
+  // lookups_name index over the organization's names.) Of names that differ
+  // only in case (two nodes adding one at once) the oldest, so that every
+  // node remembers the same one.
   auto row = c.QueryOne(
       "SELECT id, position FROM lookups WHERE org_id = ? AND kind = ? AND parent_id = ? AND "
-      "lower(name) = ?",
+      "lower(name) = ? ORDER BY id LIMIT 1",
       {org_id, kind, parent_id, lower});
   if (!row) return std::nullopt;
   if (remembered) remembered->Remember(key, row->Int(0));

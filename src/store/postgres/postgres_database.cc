@@ -92,6 +92,10 @@ class PostgresDatabase final : public Database {
         conn->BeganTransaction(&remembered_);
         Status out = fn(*conn);
         if (in_transaction) (void)conn->Commit();  // a read announces nothing
+        // Outside a transaction nothing would send a deferred statement.
+        if (!in_transaction && !conn->AtRest())
+          throw sql::DbError(sql::DbError::Kind::kOther,
+                             "a one-statement read left a statement unsent");
         return out;
       } catch (const sql::DbError& e) {
         failure = e.kind;

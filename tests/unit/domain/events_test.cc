@@ -31,7 +31,11 @@ TEST(Events, EachEventIsWrittenOnceInOrderWithThePayloadOfThoseSent) {
   auto db = std::move(*OpenDatabase("sqlite:" + (dir / "t.db").string()));
   ASSERT_TRUE(db->Migrate());
   SendsLeadCreated sink;
-  InstallEventSink(&sink);
+  // Uninstalled however the test ends: the sink lives on this stack.
+  struct Installed {
+    explicit Installed(EventSink* sink) { InstallEventSink(sink); }
+    ~Installed() { InstallEventSink(nullptr); }
+  } installed(&sink);
   ASSERT_TRUE(db->Write([&](sql::Connection& c) -> Status {
     c.Exec("INSERT INTO organizations (name, webhook_key, created_at) VALUES ('o', 'k', 0)");
     const Actor actor{c.QueryOne("SELECT id FROM organizations")->Int(0), 0, "", true, 1};
@@ -40,7 +44,6 @@ TEST(Events, EachEventIsWrittenOnceInOrderWithThePayloadOfThoseSent) {
     RecordEvent(c, actor, trigger::kNoteAdded, {.lead_id = 8, .subject_id = 9});
     return {};
   }));
-  InstallEventSink(nullptr);
   std::vector<std::tuple<int64_t, int64_t, std::optional<std::string>>> rows;
   ASSERT_TRUE(db->Read([&](sql::Connection& c) -> Status {
     for (const auto& r : c.Query("SELECT id, trigger_id, payload FROM events ORDER BY id"))

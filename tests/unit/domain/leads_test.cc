@@ -138,6 +138,16 @@ TEST_F(Leads, CreatingAndChangingALeadAnswersWhatReadingItShows) {
     return out;
   };
   EXPECT_EQ(created, read(created));
+  // GetLead reads the contact as the lead's answers do; GetContact reads it
+  // on its own, as before: the two must agree.
+  ASSERT_TRUE(db_->Read([&](sql::Connection& c) -> Status {
+    for (const json::value* lead : {&created, &again, &changed}) {
+      auto contact = GetContact(c, actor_.org_id, lead->at("contact").at("id").as_int64());
+      if (!contact) return Fail(contact.error());
+      EXPECT_EQ(lead->at("contact"), *contact);
+    }
+    return {};
+  }));
   EXPECT_EQ(created.at("contact").at("tags"), json::array());
   EXPECT_EQ(created.at("contact").at("created_by").at("id"), actor_.user_id);
   EXPECT_EQ(again.at("contact").at("tags"), (json::array{"vip", "t0"})) << "a known contact's tags";
