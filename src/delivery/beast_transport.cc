@@ -493,6 +493,13 @@ class BeastTransport::Impl {
       const bool reused = conn != nullptr;
       if (!conn) conn = co_await Connect(t, deadline, r, no_socket);
       if (!conn || abandoned_) co_return;
+      // Past the whole request's time (the node was paused, or the first
+      // try took it all), nothing more goes out: a request sent now would
+      // fall outside the attempt it belongs to.
+      if (Steady::now() >= deadline) {
+        r.error = TimeoutText("the request", std::chrono::milliseconds(options_.total_timeout_ms));
+        co_return;
+      }
       ++requests;
       Exchanged how;
       {
