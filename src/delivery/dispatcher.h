@@ -44,8 +44,11 @@ inline constexpr int64_t kTidyParkedEveryMs = 2000;
 inline constexpr int64_t kSmallClaimEveryMs = 20;
 
 struct DispatcherOptions {
-  int claim_batch = 1024;  // deliveries per claim at most
-  int per_rule = 256;      // of one rule per claim at most
+  // Deliveries per claim at most. A claim's transaction costs one fsync and
+  // a walk over the rules with work, whatever it takes: with 1,000 endpoints
+  // 2,048 drained (g) 20% faster than 1,024 (A/B in one run), (a) the same.
+  int claim_batch = 2048;
+  int per_rule = 256;  // of one rule per claim at most
   // At Stop: how long requests already sent may take to be answered (an
   // answer recorded is a duplicate spared); the rest are sent again later.
   std::chrono::milliseconds stop_grace{5000};

@@ -30,6 +30,9 @@ class SqliteConnection final : public sql::Connection {
   bool SupportsSkipLocked() const override { return false; }
   int64_t NextNumber(const std::string& counter, const std::function<int64_t()>& floor) override;
 
+  // The handle, for SQLite calls beyond statements (the log's checkpoints).
+  sqlite3* Handle() const { return db_; }
+
  private:
   sqlite3_stmt* Prepare(std::string_view sql);
   void Bind(sqlite3_stmt* stmt, const sql::Value* params, size_t n);

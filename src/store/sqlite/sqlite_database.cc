@@ -11,6 +11,7 @@
 #include "store/guarded.h"
 #include "store/migrations.h"
 #include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 namespace lw {
 
@@ -26,7 +27,11 @@ Status Exec(SqliteConnection& conn, const char* statement) {
 class SqliteDatabase final : public Database {
  public:
   explicit SqliteDatabase(std::string path)
-      : path_(std::move(path)), writer_(std::make_unique<SqliteConnection>(path_)) {}
+      : path_(std::move(path)),
+        writer_(std::make_unique<SqliteConnection>(path_)),
+        checkpointer_(path_) {
+    checkpointer_.Watch(*writer_);
+  }
 
   Status Read(const std::function<Status(sql::Connection&)>& fn) override {
     std::unique_ptr<SqliteConnection> conn = TakeReader();
@@ -176,6 +181,7 @@ class SqliteDatabase final : public Database {
 
   std::string path_;
   std::unique_ptr<SqliteConnection> writer_;  // used by the leader only
+  WalCheckpointer checkpointer_;              // stopped before writer_ closes
   std::mutex queue_mutex_;
   std::vector<PendingWrite*> queue_;  // under queue_mutex_
   bool leader_active_ = false;        // likewise
