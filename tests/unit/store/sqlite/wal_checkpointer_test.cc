@@ -53,7 +53,7 @@ class WalCheckpoints : public ::testing::Test {
 };
 
 // One commit past the threshold: the writer only wakes the checkpointer (it
-// copies nothing itself below 4,000 pages), and the checkpointer's thread
+// copies nothing itself below 2,000 pages), and the checkpointer's thread
 // copies the whole log back.
 TEST_F(WalCheckpoints, ABigCommitIsCopiedBackOnTheCheckpointersThread) {
   WalCheckpointer checkpointer(path_);
