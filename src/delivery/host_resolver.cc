@@ -8,6 +8,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <thread>
 
 namespace lw {
 
@@ -16,15 +17,22 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kAnswerFor = std::chrono::seconds(60);
+// A good answer past its minute still serves this long while a fresh lookup
+// runs (the DNS server slow or down for a while does not stop deliveries).
+constexpr auto kStaleFor = std::chrono::minutes(10);
 constexpr auto kFailureFor = std::chrono::seconds(5);
 
-HostResolver::Answer Lookup(const std::string& host) {
+bool Good(const HostResolver::Answer& a) { return a.error.empty() && !a.addresses.empty(); }
+
+}  // namespace
+
+HostResolver::Answer HostResolver::SystemLookup(const std::string& host) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_ADDRCONFIG;
   addrinfo* found = nullptr;
-  HostResolver::Answer out;
+  Answer out;
   const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found);
   if (rc != 0) {
     out.error = "could not resolve host " + host + ": " + gai_strerror(rc);
@@ -48,43 +56,122 @@ HostResolver::Answer Lookup(const std::string& host) {
   return out;
 }
 
-}  // namespace
+HostResolver::HostResolver(asio::io_context& io, LookupFn lookup)
+    : io_(io), lookup_(std::move(lookup)) {}
 
-HostResolver::~HostResolver() { pool_.join(); }
+HostResolver::~HostResolver() {
+  std::unique_lock lock(threads_->mutex);
+  threads_->queued.clear();  // never started: nothing to wait for
+  threads_->idle.wait(lock, [&] { return threads_->running == 0; });
+}
 
-std::shared_ptr<HostResolver::Lookup> HostResolver::Start(const std::string& host) {
+void HostResolver::Launch(std::function<void()> work) {
+  {
+    std::lock_guard lock(threads_->mutex);
+    if (threads_->running >= kMaxLookups) {
+      threads_->queued.push_back(std::move(work));
+      return;
+    }
+    ++threads_->running;
+  }
+  // A thread takes the queued work after its own, so the queue drains at
+  // the pace lookups end. The thread holds the shared state: the resolver
+  // waits for it in its destructor, and it touches nothing else after that.
+  auto body = [threads = threads_, work = std::move(work)]() mutable {
+    while (true) {
+      work();
+      std::lock_guard lock(threads->mutex);
+      if (threads->queued.empty()) {
+        --threads->running;
+        threads->idle.notify_all();
+        return;
+      }
+      work = std::move(threads->queued.front());
+      threads->queued.pop_front();
+    }
+  };
+  try {
+    std::thread(std::move(body)).detach();
+  } catch (const std::system_error&) {
+    // No thread to be had (the process is at its limit): the work waits for
+    // a running lookup to take it, or fails now if there is none.
+    std::lock_guard lock(threads_->mutex);
+    --threads_->running;
+    threads_->queued.push_back(std::move(work));
+    if (threads_->running == 0) {
+      threads_->queued.clear();
+      threads_->idle.notify_all();
+    }
+  }
+}
+
+std::shared_ptr<HostResolver::Lookup> HostResolver::Start(const std::string& host, bool refresh) {
   auto lookup = std::make_shared<Lookup>(io_);
+  lookup->refresh = refresh;
+  lookup->waiting = refresh ? 0 : 1;  // the caller, counted before any thread can look
   under_way_[host] = lookup;
-  asio::post(pool_, [this, host, lookup] {
-    Answer answer = lw::Lookup(host);
-    // Back on the I/O thread (or never, if it has stopped meanwhile).
-    asio::post(io_, [this, host, lookup, answer = std::move(answer)]() mutable {
-      lookup->answer = answer;
-      lookup->finished = true;
-      lookup->done.cancel();
-      const auto keep = answer.error.empty() ? kAnswerFor : kFailureFor;
-      cache_[host] = {std::move(answer), Steady::now() + keep};
+  Run(host, lookup);
+  return lookup;
+}
+
+void HostResolver::Run(const std::string& host, const std::shared_ptr<Lookup>& lookup) {
+  Launch([this, host, lookup] {
+    // Everyone who wanted it gave up while it was queued: no call, and the
+    // I/O thread decides (someone may have come since).
+    const bool wanted = lookup->refresh || lookup->waiting > 0;
+    Answer answer = wanted ? lookup_(host) : Answer{};
+    asio::post(io_, [this, alive = std::weak_ptr<int>(alive_), host, lookup, wanted,
+                     answer = std::move(answer)]() mutable {
+      if (alive.expired()) return;  // the resolver went while the I/O thread still runs
+      if (wanted) return Finish(host, lookup, std::move(answer));
+      if (lookup->waiting > 0) return Run(host, lookup);
       if (auto it = under_way_.find(host); it != under_way_.end() && it->second == lookup)
         under_way_.erase(it);
     });
   });
-  return lookup;
+}
+
+void HostResolver::Finish(const std::string& host, const std::shared_ptr<Lookup>& lookup,
+                          Answer answer) {
+  lookup->answer = answer;
+  lookup->finished = true;
+  lookup->done.cancel();
+  if (auto it = under_way_.find(host); it != under_way_.end() && it->second == lookup)
+    under_way_.erase(it);
+  const auto now = Steady::now();
+  auto& cached = cache_[host];
+  if (Good(answer)) {
+    cached = {std::move(answer), now + kAnswerFor};
+  } else if (!Good(cached.answer) || cached.until + kStaleFor <= now) {
+    cached = {std::move(answer), now + kFailureFor};
+  }  // else: a refresh failed; the last good answer serves out its time
 }
 
 asio::awaitable<HostResolver::Answer> HostResolver::Resolve(const std::string& host,
                                                             Steady::time_point by) {
   const auto now = Steady::now();
-  if (auto it = cache_.find(host); it != cache_.end() && it->second.until > now)
-    co_return it->second.answer;
+  if (auto it = cache_.find(host); it != cache_.end()) {
+    const Cached& c = it->second;
+    if (c.until > now) co_return c.answer;
+    if (Good(c.answer) && now < c.until + kStaleFor) {
+      if (!under_way_.count(host)) Start(host, /*refresh=*/true);
+      co_return c.answer;
+    }
+  }
   std::shared_ptr<Lookup> lookup;
-  if (auto it = under_way_.find(host); it != under_way_.end()) lookup = it->second;
-  if (!lookup) lookup = Start(host);
+  if (auto it = under_way_.find(host); it != under_way_.end()) {
+    lookup = it->second;
+    ++lookup->waiting;
+  } else {
+    lookup = Start(host, /*refresh=*/false);  // counts this caller
+  }
   if (!lookup->finished) {
     using namespace asio::experimental::awaitable_operators;
     asio::steady_timer limit(io_, by);
     co_await (lookup->done.async_wait(asio::as_tuple(asio::use_awaitable)) ||
               limit.async_wait(asio::as_tuple(asio::use_awaitable)));
   }
+  --lookup->waiting;
   if (lookup->finished) co_return lookup->answer;
   Answer late;
   late.error = "resolving host " + host + " timed out";
@@ -96,7 +183,10 @@ void HostResolver::WakeAll() {
 }
 
 void HostResolver::Prune(Steady::time_point now) {
-  std::erase_if(cache_, [&](const auto& entry) { return entry.second.until <= now; });
+  std::erase_if(cache_, [&](const auto& entry) {
+    const Cached& c = entry.second;
+    return (Good(c.answer) ? c.until + kStaleFor : c.until) <= now;
+  });
 }
 
 }  // namespace lw

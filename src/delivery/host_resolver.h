@@ -1,19 +1,29 @@
 // HostResolver: host names to addresses for the transport, without holding
-// up its I/O thread. getaddrinfo blocks and cannot be cancelled, so lookups
-// run on a small pool of their own; concurrent lookups of one host share one
-// call; answers are kept for a minute (failures for 5 s, so a dead domain
-// costs one stalled call per 5 s, not one per webhook); and a caller waits
-// only until its own deadline. Results come back on the I/O thread, where
-// Resolve and Prune must be called.
+// up its I/O thread. getaddrinfo blocks and cannot be cancelled, so each
+// lookup runs on a thread of its own (at most kMaxLookups at once per
+// resolver), and concurrent lookups of one host share one call. A name
+// server that never answers thus stalls the lookups of its own hosts, not
+// everyone's: one firm's rules to dead domains cannot make another firm's
+// webhooks wait for DNS. Answers are kept for a minute; past that one is
+// still used, for up to ten minutes, while a fresh lookup runs (and kept
+// if that fails), so a healthy host never waits on DNS again once
+// resolved. Failures are kept for 5 s (a dead domain costs one stalled
+// call per 5 s, not one per webhook). A caller waits only until its own
+// deadline; a queued lookup nobody waits for any more is dropped. Results
+// come back on the I/O thread, where Resolve, Prune and WakeAll run.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,10 +37,18 @@ class HostResolver {
     std::vector<boost::asio::ip::address> addresses;
     std::string error;  // set when there are none
   };
+  // Blocking: the system's resolver by default; tests pass their own.
+  using LookupFn = std::function<Answer(const std::string& host)>;
+  static Answer SystemLookup(const std::string& host);
+  // Lookups running at once, at most; more wait their turn (a stalled
+  // lookup holds its thread until the system resolver gives up, ~10-30 s).
+  static constexpr int kMaxLookups = 256;
 
-  explicit HostResolver(boost::asio::io_context& io) : io_(io) {}
+  explicit HostResolver(boost::asio::io_context& io, LookupFn lookup = SystemLookup);
   // Waits for the lookups under way (each at most the resolver's own timeout).
   ~HostResolver();
+  HostResolver(const HostResolver&) = delete;
+  HostResolver& operator=(const HostResolver&) = delete;
 
   boost::asio::awaitable<Answer> Resolve(const std::string& host, Steady::time_point by);
   // Forgets answers past their time.
@@ -45,17 +63,34 @@ class HostResolver {
     boost::asio::steady_timer done;  // cancelled when the answer is in: wakes the waiters
     bool finished = false;
     Answer answer;
+    std::atomic<int> waiting = 0;  // callers waiting (changed on the I/O thread)
+    bool refresh = false;          // renews a cached answer: runs though nobody waits
   };
   struct Cached {
     Answer answer;
-    Steady::time_point until;
+    Steady::time_point until;  // fresh until; a good answer serves a while longer
   };
-  std::shared_ptr<Lookup> Start(const std::string& host);
+  // The lookups' threads, shared with them: they end after the resolver
+  // stops waiting for them only if it is being destroyed, and then it waits.
+  struct Threads {
+    std::mutex mutex;
+    std::condition_variable idle;
+    int running = 0;
+    std::deque<std::function<void()>> queued;  // beyond kMaxLookups
+  };
+  std::shared_ptr<Lookup> Start(const std::string& host, bool refresh);
+  void Run(const std::string& host, const std::shared_ptr<Lookup>& lookup);
+  void Launch(std::function<void()> work);
+  void Finish(const std::string& host, const std::shared_ptr<Lookup>& lookup, Answer answer);
 
   boost::asio::io_context& io_;
+  LookupFn lookup_;
   std::unordered_map<std::string, Cached> cache_;
   std::unordered_map<std::string, std::shared_ptr<Lookup>> under_way_;
-  boost::asio::thread_pool pool_{4};  // last: joined first, while the rest still exists
+  std::shared_ptr<Threads> threads_ = std::make_shared<Threads>();
+  // Gone with the resolver: answers posted to the I/O thread after it went
+  // find it expired. (Destroyed on the I/O thread or after it stopped.)
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace lw
