@@ -82,9 +82,21 @@ struct Connection {
   auto Visit(Fn&& fn) {
     return plain ? fn(*plain) : fn(*tls);
   }
+  // Whether the peer's bytes past an answer are in hand already: in the
+  // read buffer, or under TLS in OpenSSL (decrypted or not: read-ahead takes
+  // a whole second record sent in the same packet) or in the BIO it reads
+  // from. Such a connection is not reused: the next answer could not be
+  // told from them.
+  bool HoldsUnreadBytes() {
+    if (buffer.size() != 0) return true;
+    if (!tls) return false;
+    SSL* ssl = tls->native_handle();
+    return SSL_pending(ssl) > 0 || SSL_has_pending(ssl) || BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0;
+  }
   // Whether an idle connection still looks usable: the peer has not closed
   // it and sent nothing unasked.
   bool LooksAlive() {
+    if (HoldsUnreadBytes()) return false;
     char byte;
     const ssize_t n = recv(Lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -509,11 +521,8 @@ class BeastTransport::Impl {
       }
       if (how == Exchanged::kAnswered || how == Exchanged::kAnsweredClosing) {
         if (t.tls) KeepSession(t.origin, conn->tls->native_handle());
-        // Bytes past the answer were never asked for: the next answer could
-        // not be told from them.
-        const bool clean =
-            conn->buffer.size() == 0 && (!t.tls || SSL_pending(conn->tls->native_handle()) == 0);
-        if (how == Exchanged::kAnswered && clean) PutIdle(t.origin, std::move(conn));
+        if (how == Exchanged::kAnswered && !conn->HoldsUnreadBytes())
+          PutIdle(t.origin, std::move(conn));
         co_return;
       }
       if (how == Exchanged::kClosedBeforeAnswer && reused) continue;

@@ -8,6 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { api, cleanup, cli, freshDatabase, startServer } from './helpers.mjs';
 import { poll, startReceiver } from './receiver.mjs';
 import { makeTestCa } from './test_ca.mjs';
@@ -76,6 +79,64 @@ test('TLS connections are reused: twenty webhooks one after another, one handsha
   }
   const handshakes = rx.good.connections.tls - before;
   assert.ok(handshakes <= 1, `${handshakes} new TLS connections for 19 more webhooks`);
+});
+
+// A receiver that follows its first answer with a second one nobody asked
+// for, in a TLS record of its own that reaches Leadwire in the same TCP
+// segment: the bytes sit in Leadwire's TLS layer, not yet decrypted. The
+// connection must not be reused, or the next webhook would take that stale
+// 200 for its answer without the receiver ever seeing it. (TLS over a
+// stream that gathers what TLS writes in one tick into one TCP write.)
+test('a TLS connection holding bytes nobody asked for is not reused', async () => {
+  const seen = [];
+  const raw = net.createServer((tcp) => {
+    let gathered = [];
+    const wire = new Duplex({
+      read() {},
+      write(chunk, _encoding, done) {
+        if (gathered.push(chunk) === 1)
+          setTimeout(() => { tcp.write(Buffer.concat(gathered)); gathered = []; }, 20);
+        done();
+      },
+    });
+    tcp.on('data', (d) => wire.push(d));
+    tcp.on('end', () => wire.push(null));
+    tcp.on('error', () => {});
+    const socket = new tls.TLSSocket(wire, { isServer: true, ...ca.good });
+    socket.on('error', () => {});
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk;
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/content-length: (\d+)/i.exec(data.slice(0, end))?.[1] ?? 0);
+      if (data.length < end + 4 + length) return;
+      data = data.slice(end + 4 + length);
+      seen.push(socket);
+      if (seen.length === 1) {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale');
+      } else {
+        socket.write('HTTP/1.1 201 Created\r\nContent-Length: 5\r\n\r\nfresh');
+      }
+    });
+  });
+  await new Promise((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  try {
+    const rule = await deliverOnce(`https://127.0.0.1:${raw.address().port}/stale`);
+    await poll(async () => seen.length === 1, 15000, 'the first webhook');
+    await call('POST', '/api/contacts', { first_name: 'After the extra record' });
+    await poll(async () => seen.length === 2, 15000, 'the second webhook reaching the receiver');
+    const records = await poll(async () => {
+      const r = (await call('GET', `/api/webhook-rules/${rule.id}/deliveries`)).json.records;
+      return r.length === 2 && r.every((x) => x.attempts.length >= 1) && r;
+    }, 15000, 'both attempts recorded');
+    const statuses = records.map((x) => x.attempts[0].http_status).sort();
+    assert.deepEqual(statuses, [200, 201], 'the second answer is the receiver\'s own, not the stale record');
+    assert.notEqual(seen[1], seen[0], 'the second webhook went on a new connection');
+  } finally {
+    raw.close();
+  }
 });
 
 for (const [name, reason] of [
