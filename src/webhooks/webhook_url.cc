@@ -19,6 +19,26 @@ std::optional<std::string> CanonicalIpv6(const std::string& text) {
   return inet_ntop(AF_INET6, &a, out, sizeof out) ? std::optional<std::string>(out) : std::nullopt;
 }
 
+// A host name as DNS spells it: labels of letters, digits, '-' and '_' (1–63
+// each, 253 in all). What a URL may percent-encode beyond that (spaces,
+// CR/LF, NUL) would reach the Host header and the TLS name check, and no
+// name server answers for it.
+bool DnsShaped(const std::string& host) {
+  if (host.size() > 253) return false;
+  size_t label = 0;
+  for (const char ch : host) {
+    if (ch == '.') {
+      if (label == 0) return false;
+      label = 0;
+      continue;
+    }
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+    if (!ok || ++label > 63) return false;
+  }
+  return label > 0;
+}
+
 }  // namespace
 
 std::optional<WebhookUrl> ParseWebhookUrl(const std::string& url) {
@@ -48,6 +68,7 @@ std::optional<WebhookUrl> ParseWebhookUrl(const std::string& url) {
       // case, and without the root's trailing dot: one spelling per host.
       w.host = Lower(u->host_name());
       if (!w.host.empty() && w.host.back() == '.') w.host.pop_back();
+      if (!DnsShaped(w.host)) return std::nullopt;
       break;
     default:
       return std::nullopt;  // IPvFuture: nothing connects to it

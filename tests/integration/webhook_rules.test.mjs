@@ -113,6 +113,8 @@ test('every rule validation answers 422 naming the field and creates nothing', a
     [{ url: 'javascript:alert(1)' }, 'url'],
     [{ url: 'https://user:pass@example.com/hook' }, 'url'],
     [{ url: 'https://example.com/' + 'a'.repeat(2048) }, 'url'],
+    [{ url: 'https://example.com:65536/hook' }, 'url'],
+    [{ url: 'https://hooks%0d%0aX-Injected:%201.example.com/hook' }, 'url'],
     [{ trigger: 'Lead Deleted' }, 'trigger'],
     [{ trigger: 5 }, 'trigger'],
     [{ trigger: null }, 'trigger'],

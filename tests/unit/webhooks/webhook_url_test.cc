@@ -39,9 +39,16 @@ TEST(WebhookUrl, ReadsWhatTheRequestNeeds) {
 TEST(WebhookUrl, RefusesWhatCannotBeSentTo) {
   for (const char* url :
        {"ftp://example.com/", "example.com/hook", "https:///path", "", "http://", "http://h:/",
-        "http://h:0/", "http://h:65536/", "http://h:99999999999/", "http://[v1.x]/"})
+        "http://h:0/", "http://h:65536/", "http://h:99999999999/", "http://[v1.x]/",
+        // Names no DNS answers for, whose decoded bytes would reach the Host
+        // header: CR/LF, a space, NUL, an empty label, a label over 63.
+        "http://a%0d%0aX-Injected:%201.example/", "http://a%20b.example/", "http://a%00b/",
+        "http://a..b/", "http://.a/"})
     EXPECT_FALSE(ParseWebhookUrl(url)) << url;
+  EXPECT_FALSE(ParseWebhookUrl("http://" + std::string(64, 'a') + ".example/"));
+  EXPECT_TRUE(ParseWebhookUrl("http://" + std::string(63, 'a') + ".example/"));
   EXPECT_TRUE(ParseWebhookUrl("http://h:65535/"));
+  EXPECT_TRUE(ParseWebhookUrl("https://my_hooks-1.Example.com./x"));
 }
 
 TEST(WebhookUrl, OneOriginWhateverTheSpelling) {
