@@ -60,9 +60,9 @@ HostResolver::HostResolver(asio::io_context& io, LookupFn lookup)
     : io_(io), lookup_(std::move(lookup)) {}
 
 HostResolver::~HostResolver() {
-  std::unique_lock lock(threads_->mutex);
-  threads_->queued.clear();  // never started: nothing to wait for
-  threads_->idle.wait(lock, [&] { return threads_->running == 0; });
+  std::lock_guard lock(threads_->mutex);
+  threads_->resolver_gone = true;
+  threads_->queued.clear();  // never started
 }
 
 void HostResolver::Launch(std::function<void()> work) {
@@ -75,15 +75,13 @@ void HostResolver::Launch(std::function<void()> work) {
     ++threads_->running;
   }
   // A thread takes the queued work after its own, so the queue drains at
-  // the pace lookups end. The thread holds the shared state: the resolver
-  // waits for it in its destructor, and it touches nothing else after that.
+  // the pace lookups end.
   auto body = [threads = threads_, work = std::move(work)]() mutable {
     while (true) {
       work();
       std::lock_guard lock(threads->mutex);
       if (threads->queued.empty()) {
         --threads->running;
-        threads->idle.notify_all();
         return;
       }
       work = std::move(threads->queued.front());
@@ -98,33 +96,37 @@ void HostResolver::Launch(std::function<void()> work) {
     std::lock_guard lock(threads_->mutex);
     --threads_->running;
     threads_->queued.push_back(std::move(work));
-    if (threads_->running == 0) {
-      threads_->queued.clear();
-      threads_->idle.notify_all();
-    }
+    if (threads_->running == 0) threads_->queued.clear();
   }
 }
 
 std::shared_ptr<HostResolver::Lookup> HostResolver::Start(const std::string& host, bool refresh) {
   auto lookup = std::make_shared<Lookup>(io_);
   lookup->refresh = refresh;
-  lookup->waiting = refresh ? 0 : 1;  // the caller, counted before any thread can look
+  *lookup->waiting = refresh ? 0 : 1;  // the caller, counted before any thread can look
   under_way_[host] = lookup;
   Run(host, lookup);
   return lookup;
 }
 
 void HostResolver::Run(const std::string& host, const std::shared_ptr<Lookup>& lookup) {
-  Launch([this, host, lookup] {
+  // The thread holds no Lookup (its timer belongs to the I/O context, which
+  // may be gone when the thread ends): a weak reference, and the count.
+  Launch([this, threads = threads_, fn = lookup_, host, weak = std::weak_ptr<Lookup>(lookup),
+          waiting = lookup->waiting, refresh = lookup->refresh] {
     // Everyone who wanted it gave up while it was queued: no call, and the
     // I/O thread decides (someone may have come since).
-    const bool wanted = lookup->refresh || lookup->waiting > 0;
-    Answer answer = wanted ? lookup_(host) : Answer{};
-    asio::post(io_, [this, alive = std::weak_ptr<int>(alive_), host, lookup, wanted,
+    const bool wanted = refresh || *waiting > 0;
+    Answer answer = wanted ? fn(host) : Answer{};
+    std::lock_guard lock(threads->mutex);
+    if (threads->resolver_gone) return;
+    asio::post(io_, [this, alive = std::weak_ptr<int>(alive_), host, weak, wanted,
                      answer = std::move(answer)]() mutable {
       if (alive.expired()) return;  // the resolver went while the I/O thread still runs
+      const auto lookup = weak.lock();
+      if (!lookup) return;
       if (wanted) return Finish(host, lookup, std::move(answer));
-      if (lookup->waiting > 0) return Run(host, lookup);
+      if (*lookup->waiting > 0) return Run(host, lookup);
       if (auto it = under_way_.find(host); it != under_way_.end() && it->second == lookup)
         under_way_.erase(it);
     });
@@ -161,7 +163,7 @@ asio::awaitable<HostResolver::Answer> HostResolver::Resolve(const std::string& h
   std::shared_ptr<Lookup> lookup;
   if (auto it = under_way_.find(host); it != under_way_.end()) {
     lookup = it->second;
-    ++lookup->waiting;
+    ++*lookup->waiting;
   } else {
     lookup = Start(host, /*refresh=*/false);  // counts this caller
   }
@@ -171,7 +173,7 @@ asio::awaitable<HostResolver::Answer> HostResolver::Resolve(const std::string& h
     co_await (lookup->done.async_wait(asio::as_tuple(asio::use_awaitable)) ||
               limit.async_wait(asio::as_tuple(asio::use_awaitable)));
   }
-  --lookup->waiting;
+  --*lookup->waiting;
   if (lookup->finished) co_return lookup->answer;
   Answer late;
   late.error = "resolving host " + host + " timed out";

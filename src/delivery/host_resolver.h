@@ -19,7 +19,6 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -45,7 +44,8 @@ class HostResolver {
   static constexpr int kMaxLookups = 256;
 
   explicit HostResolver(boost::asio::io_context& io, LookupFn lookup = SystemLookup);
-  // Waits for the lookups under way (each at most the resolver's own timeout).
+  // Does not wait for the lookups under way (a name server that never
+  // answers does not hold up a stopping node): their answers are dropped.
   ~HostResolver();
   HostResolver(const HostResolver&) = delete;
   HostResolver& operator=(const HostResolver&) = delete;
@@ -63,20 +63,22 @@ class HostResolver {
     boost::asio::steady_timer done;  // cancelled when the answer is in: wakes the waiters
     bool finished = false;
     Answer answer;
-    std::atomic<int> waiting = 0;  // callers waiting (changed on the I/O thread)
-    bool refresh = false;          // renews a cached answer: runs though nobody waits
+    // Callers waiting (changed on the I/O thread, read by the lookup's).
+    std::shared_ptr<std::atomic<int>> waiting = std::make_shared<std::atomic<int>>(0);
+    bool refresh = false;  // renews a cached answer: runs though nobody waits
   };
   struct Cached {
     Answer answer;
     Steady::time_point until;  // fresh until; a good answer serves a while longer
   };
-  // The lookups' threads, shared with them: they end after the resolver
-  // stops waiting for them only if it is being destroyed, and then it waits.
+  // What the lookups' threads share with the resolver, and keep after it
+  // went: a thread posts its answer only while the resolver (and so its
+  // I/O context) is there, under this mutex.
   struct Threads {
     std::mutex mutex;
-    std::condition_variable idle;
     int running = 0;
     std::deque<std::function<void()>> queued;  // beyond kMaxLookups
+    bool resolver_gone = false;
   };
   std::shared_ptr<Lookup> Start(const std::string& host, bool refresh);
   void Run(const std::string& host, const std::shared_ptr<Lookup>& lookup);
