@@ -634,7 +634,7 @@ class BeastTransport::Impl {
   bool abandoned_ = false;
   Steady::time_point pruned_at_{};
   char discard_[16 * 1024];  // where the body past the excerpt is read to (never looked at)
-  HostResolver dns_{io_};    // last: its lookups end before the rest goes
+  HostResolver dns_{io_};    // last: gone before the rest; its lookups' late answers are dropped
 };
 
 BeastTransport::BeastTransport(AddressPolicy policy, TransportOptions options)

@@ -65,38 +65,40 @@ HostResolver::~HostResolver() {
   threads_->queued.clear();  // never started
 }
 
-void HostResolver::Launch(std::function<void()> work) {
+bool HostResolver::Launch(std::function<void()> work) {
   {
     std::lock_guard lock(threads_->mutex);
     if (threads_->running >= kMaxLookups) {
       threads_->queued.push_back(std::move(work));
-      return;
+      return true;
     }
     ++threads_->running;
   }
   // A thread takes the queued work after its own, so the queue drains at
   // the pace lookups end.
-  auto body = [threads = threads_, work = std::move(work)]() mutable {
+  auto body = [threads = threads_](std::function<void()> next) {
     while (true) {
-      work();
+      next();
       std::lock_guard lock(threads->mutex);
       if (threads->queued.empty()) {
         --threads->running;
         return;
       }
-      work = std::move(threads->queued.front());
+      next = std::move(threads->queued.front());
       threads->queued.pop_front();
     }
   };
   try {
-    std::thread(std::move(body)).detach();
+    std::thread(std::move(body), work).detach();
+    return true;
   } catch (const std::system_error&) {
     // No thread to be had (the process is at its limit): the work waits for
-    // a running lookup to take it, or fails now if there is none.
+    // a running lookup to take it, or cannot be done if there is none.
     std::lock_guard lock(threads_->mutex);
     --threads_->running;
+    if (threads_->running == 0) return false;
     threads_->queued.push_back(std::move(work));
-    if (threads_->running == 0) threads_->queued.clear();
+    return true;
   }
 }
 
@@ -112,25 +114,31 @@ std::shared_ptr<HostResolver::Lookup> HostResolver::Start(const std::string& hos
 void HostResolver::Run(const std::string& host, const std::shared_ptr<Lookup>& lookup) {
   // The thread holds no Lookup (its timer belongs to the I/O context, which
   // may be gone when the thread ends): a weak reference, and the count.
-  Launch([this, threads = threads_, fn = lookup_, host, weak = std::weak_ptr<Lookup>(lookup),
-          waiting = lookup->waiting, refresh = lookup->refresh] {
-    // Everyone who wanted it gave up while it was queued: no call, and the
-    // I/O thread decides (someone may have come since).
-    const bool wanted = refresh || *waiting > 0;
-    Answer answer = wanted ? fn(host) : Answer{};
-    std::lock_guard lock(threads->mutex);
-    if (threads->resolver_gone) return;
-    asio::post(io_, [this, alive = std::weak_ptr<int>(alive_), host, weak, wanted,
-                     answer = std::move(answer)]() mutable {
-      if (alive.expired()) return;  // the resolver went while the I/O thread still runs
-      const auto lookup = weak.lock();
-      if (!lookup) return;
-      if (wanted) return Finish(host, lookup, std::move(answer));
-      if (*lookup->waiting > 0) return Run(host, lookup);
-      if (auto it = under_way_.find(host); it != under_way_.end() && it->second == lookup)
-        under_way_.erase(it);
-    });
-  });
+  const bool launched =
+      Launch([this, threads = threads_, fn = lookup_, host, weak = std::weak_ptr<Lookup>(lookup),
+              waiting = lookup->waiting, refresh = lookup->refresh] {
+        // Everyone who wanted it gave up while it was queued: no call, and the
+        // I/O thread decides (someone may have come since).
+        const bool wanted = refresh || *waiting > 0;
+        Answer answer = wanted ? fn(host) : Answer{};
+        std::lock_guard lock(threads->mutex);
+        if (threads->resolver_gone) return;
+        asio::post(io_, [this, alive = std::weak_ptr<int>(alive_), host, weak, wanted,
+                         answer = std::move(answer)]() mutable {
+          if (alive.expired()) return;  // the resolver went while the I/O thread still runs
+          const auto lookup = weak.lock();
+          if (!lookup) return;
+          if (wanted) return Finish(host, lookup, std::move(answer));
+          if (*lookup->waiting > 0) return Run(host, lookup);
+          if (auto it = under_way_.find(host); it != under_way_.end() && it->second == lookup)
+            under_way_.erase(it);
+        });
+      });
+  if (!launched) {
+    Answer none;
+    none.error = "could not resolve host " + host + ": no thread for the lookup";
+    Finish(host, lookup, std::move(none));
+  }
 }
 
 void HostResolver::Finish(const std::string& host, const std::shared_ptr<Lookup>& lookup,
@@ -143,10 +151,14 @@ void HostResolver::Finish(const std::string& host, const std::shared_ptr<Lookup>
   const auto now = Steady::now();
   auto& cached = cache_[host];
   if (Good(answer)) {
-    cached = {std::move(answer), now + kAnswerFor};
-  } else if (!Good(cached.answer) || cached.until + kStaleFor <= now) {
-    cached = {std::move(answer), now + kFailureFor};
-  }  // else: a refresh failed; the last good answer serves out its time
+    cached = {std::move(answer), now + kAnswerFor, now + kAnswerFor + kStaleFor};
+  } else if (Good(cached.answer) && now < cached.stale_until) {
+    // A refresh failed: the last good answer serves on, and the next
+    // refresh waits as a failure would (not one lookup per webhook).
+    cached.until = std::min(now + kFailureFor, cached.stale_until);
+  } else {
+    cached = {std::move(answer), now + kFailureFor, now + kFailureFor};
+  }
 }
 
 asio::awaitable<HostResolver::Answer> HostResolver::Resolve(const std::string& host,
@@ -155,7 +167,7 @@ asio::awaitable<HostResolver::Answer> HostResolver::Resolve(const std::string& h
   if (auto it = cache_.find(host); it != cache_.end()) {
     const Cached& c = it->second;
     if (c.until > now) co_return c.answer;
-    if (Good(c.answer) && now < c.until + kStaleFor) {
+    if (Good(c.answer) && now < c.stale_until) {
       if (!under_way_.count(host)) Start(host, /*refresh=*/true);
       co_return c.answer;
     }
@@ -187,7 +199,7 @@ void HostResolver::WakeAll() {
 void HostResolver::Prune(Steady::time_point now) {
   std::erase_if(cache_, [&](const auto& entry) {
     const Cached& c = entry.second;
-    return (Good(c.answer) ? c.until + kStaleFor : c.until) <= now;
+    return c.stale_until <= now;
   });
 }
 

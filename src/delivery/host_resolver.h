@@ -69,7 +69,8 @@ class HostResolver {
   };
   struct Cached {
     Answer answer;
-    Steady::time_point until;  // fresh until; a good answer serves a while longer
+    Steady::time_point until;        // fresh until
+    Steady::time_point stale_until;  // a good answer serves, refreshed, until then
   };
   // What the lookups' threads share with the resolver, and keep after it
   // went: a thread posts its answer only while the resolver (and so its
@@ -82,7 +83,8 @@ class HostResolver {
   };
   std::shared_ptr<Lookup> Start(const std::string& host, bool refresh);
   void Run(const std::string& host, const std::shared_ptr<Lookup>& lookup);
-  void Launch(std::function<void()> work);
+  // Runs `work` on a lookup thread, or queues it; false when neither can be.
+  bool Launch(std::function<void()> work);
   void Finish(const std::string& host, const std::shared_ptr<Lookup>& lookup, Answer answer);
 
   boost::asio::io_context& io_;

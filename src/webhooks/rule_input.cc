@@ -21,7 +21,8 @@ std::optional<std::string> UrlProblem(const std::string& url, bool https_only) {
   if (!parsed->has_authority() || parsed->host().empty()) return "must include a host name";
   if (parsed->has_userinfo()) return "must not contain a user name or password";
   // What the transport could not send to: a port past 65535 or empty, an IPvFuture host.
-  if (!ParseWebhookUrl(url)) return "must name a host and a port (1–65535) to connect to";
+  if (!ParseWebhookUrl(url))
+    return "must name a host (spelled as DNS spells it) and a port (1–65535) to connect to";
   if (https_only && parsed->scheme() != "https")
     return "must be an https:// URL: this server delivers only over HTTPS";
   return std::nullopt;
