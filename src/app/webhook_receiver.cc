@@ -68,8 +68,11 @@ http::Response WebhookReceiver::Handle(const http::Request& req) {
     std::lock_guard lock(mutex_);
     if (problem.empty()) {
       out_ << "\n✔ " << req.Header("x-leadwire-event") << "  " << id << "  (rule "
-           << req.Header("x-leadwire-rule-id") << ", both signatures valid)\n"
-           << Pretty(req.body) << std::endl;
+           << req.Header("x-leadwire-rule-id") << ", both signatures valid)\n";
+      // The trace it continues, to find it in the sender's tracing.
+      if (const std::string& tp = req.Header("traceparent"); !tp.empty())
+        out_ << "traceparent: " << tp << "\n";
+      out_ << Pretty(req.body) << std::endl;
     } else {
       out_ << "\n✘ rejected " << (id.empty() ? "a webhook" : id) << ": " << problem << std::endl;
     }

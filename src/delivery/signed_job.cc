@@ -1,5 +1,6 @@
 #include "delivery/signed_job.h"
 
+#include "common/trace_context.h"
 #include "domain/triggers.h"
 #include "webhooks/signature.h"
 
@@ -24,6 +25,9 @@ DeliveryJob BuildSignedJob(const deliveries::Claimed& d, int64_t now_ms) {
       "X-Leadwire-Sequence: " + std::to_string(d.sequence),
       "User-Agent: Leadwire-Webhooks/" LEADWIRE_VERSION,
   };
+  // The event's trace, continued: a new span for each attempt.
+  if (auto trace = ParseStoredTrace(d.trace))
+    job.headers.push_back("traceparent: " + trace->ChildTraceparent());
   return job;
 }
 

@@ -13,6 +13,9 @@ struct Actor {
   std::string user_name;
   bool admin = false;
   int64_t now_ms = 0;
+  // The trace of the request acting (TraceContext::Stored), kept with the
+  // events it causes; empty: none (the CLI, the demo).
+  std::string trace = {};
 };
 
 }  // namespace lw

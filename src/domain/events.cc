@@ -12,7 +12,7 @@ void InstallEventSink(EventSink* sink) { g_sink = sink; }
 
 constexpr const char* kInsertEvent =
     "INSERT INTO events (org_id, trigger_id, lead_id, contact_id, opportunity_id, subject_id, "
-    "user_id, created_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "user_id, created_at, payload, trace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 std::vector<sql::Value> RecordedEvent::Row(sql::Value payload) const {
   const EventSubject& s = subject;
@@ -24,7 +24,8 @@ std::vector<sql::Value> RecordedEvent::Row(sql::Value payload) const {
           sql::Opt(s.subject_id),
           actor_.user_id ? sql::Value(actor_.user_id) : sql::Value(nullptr),
           actor_.now_ms,
-          std::move(payload)};
+          std::move(payload),
+          actor_.trace.empty() ? sql::Value(nullptr) : sql::Value(actor_.trace)};
 }
 
 int64_t RecordedEvent::Write(const std::string& payload) const {
@@ -49,10 +50,11 @@ void RecordEvent(sql::Connection& c, const Actor& actor, int trigger_id, const E
 int64_t RecordTestEvent(sql::Connection& c, const Actor& actor, int trigger_id,
                         const std::string& payload) {
   return c.InsertId(
-      "INSERT INTO events (org_id, trigger_id, user_id, created_at, payload, is_test) "
-      "VALUES (?, ?, ?, ?, ?, 1) RETURNING id",
+      "INSERT INTO events (org_id, trigger_id, user_id, created_at, payload, is_test, trace) "
+      "VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id",
       {actor.org_id, int64_t(trigger_id),
-       actor.user_id ? sql::Value(actor.user_id) : sql::Value(nullptr), actor.now_ms, payload});
+       actor.user_id ? sql::Value(actor.user_id) : sql::Value(nullptr), actor.now_ms, payload,
+       actor.trace.empty() ? sql::Value(nullptr) : sql::Value(actor.trace)});
 }
 
 }  // namespace lw

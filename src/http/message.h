@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/trace_context.h"
+
 namespace lw::http {
 
 struct Request {
@@ -17,6 +19,9 @@ struct Request {
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string remote_address;
+  // Its traceparent's trace, or a new one (set where the request is read;
+  // empty in a request made by hand, which the router then sets).
+  TraceContext trace;
 
   const std::string& Header(const std::string& lower_name) const {
     static const std::string kEmpty;

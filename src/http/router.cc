@@ -63,7 +63,8 @@ Response Router::Handle(const Request& req) const {
   if (r) return std::move(*r);
   // An outage is logged once by the store (store/availability.h), not per request.
   if (r.error().kind == ErrorKind::kInternal)
-    log::Error(req.method + " " + req.path + ": " + r.error().message);
+    log::Error(req.method + " " + req.path + ": " + r.error().message +
+               (req.trace.trace_id.empty() ? "" : " trace=" + req.trace.trace_id));
   Error shown = r.error();
   if (shown.kind == ErrorKind::kInternal)
     shown.message = "Something went wrong on our side; try again.";
@@ -144,6 +145,9 @@ Result<Response> Router::Dispatch(const Request& req) const {
   }
 
   RequestContext ctx{req, std::move(ids), {}, {}, clock_.NowMs()};
+  ctx.trace = !req.trace.trace_id.empty()         ? req.trace
+              : req.Header("traceparent").empty() ? NewTrace()
+                                                  : TraceOfRequest(req.Header("traceparent"));
   if (match->access != Access::kPublic) {
     auto who = Authenticate(req, ctx.now_ms);
     if (!who) return Fail(who.error());

@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/trace_context.h"
 #include "delivery/address_policy.h"
 #include "domain/actor.h"
 #include "domain/users.h"
@@ -29,8 +30,12 @@ struct RequestContext {
   Identity who;
   boost::json::object body;
   int64_t now_ms = 0;
+  // The request's traceparent, or a new trace (common/trace_context).
+  TraceContext trace = {};
 
-  Actor actor() const { return {who.org_id, who.user_id, who.name, who.admin, now_ms}; }
+  Actor actor() const {
+    return {who.org_id, who.user_id, who.name, who.admin, now_ms, trace.Stored()};
+  }
   int64_t id(size_t i = 0) const { return ids.at(i); }
 };
 

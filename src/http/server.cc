@@ -44,6 +44,9 @@ Request ToRequest(const bhttp::request<bhttp::string_body>& msg, const std::stri
     req.headers[name] = std::string(field.value());
   }
   req.body = msg.body();
+  req.trace = TraceOfRequest(req.headers.contains("traceparent")
+                                 ? std::optional<std::string_view>(req.headers["traceparent"])
+                                 : std::nullopt);
   return req;
 }
 
@@ -309,7 +312,8 @@ class Server::Impl {
               .count();
       metrics::ObserveHttp(req.method, res.status, ms / 1000.0);
       log::Info(req.method + " " + req.path + " " + std::to_string(res.status) + " " +
-                std::to_string(int64_t(ms * 1000) / 1000.0).substr(0, 6) + "ms");
+                std::to_string(int64_t(ms * 1000) / 1000.0).substr(0, 6) +
+                "ms trace=" + req.trace.trace_id);
       if (wec || !out.keep_alive()) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -137,6 +137,7 @@ struct Claimed {
   std::vector<std::string> keys;  // signing keys: current, then previous during its grace
   std::string subject;            // empty for deliveries made before subjects
   int64_t sequence = 0;
+  std::string trace;  // the event's (TraceContext::Stored); empty: none
 };
 
 // A claim's hold on deliveries: the node holding them (any text unique per

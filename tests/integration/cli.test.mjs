@@ -125,7 +125,8 @@ test('receive verifies both signatures; --strict exits non-zero on a forged webh
   const now = Math.floor(Date.now() / 1000);
 
   const rx = await start([]);
-  const ok = await fetch(`${rx.base}/hook`, { method: 'POST', headers: sign(body, 'msg_1', now), body });
+  const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  const ok = await fetch(`${rx.base}/hook`, { method: 'POST', headers: { ...sign(body, 'msg_1', now), traceparent }, body });
   assert.equal(ok.status, 204);
   const other = `whsec_${crypto.randomBytes(32).toString('base64')}`;
   const forged = await fetch(`${rx.base}/hook`, { method: 'POST', headers: sign(body, 'msg_2', now, other), body });
@@ -136,6 +137,7 @@ test('receive verifies both signatures; --strict exits non-zero on a forged webh
   tampered['x-leadwire-signature'] = 'sha256=00';
   assert.equal((await fetch(`${rx.base}/hook`, { method: 'POST', headers: tampered, body })).status, 401);
   assert.match(rx.out(), /✔ Lead Created\s+msg_1/);
+  assert.ok(rx.out().includes(`traceparent: ${traceparent}`), 'the receiver prints the trace it continues');
   assert.match(rx.out(), /"LeadId": 7/);
   assert.match(rx.out(), /✘ rejected msg_2: webhook-signature/);
   const exited = new Promise((resolve) => rx.child.on('exit', resolve));
