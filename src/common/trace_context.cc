@@ -51,9 +51,8 @@ std::optional<TraceContext> ParseStoredTrace(std::string_view stored) {
 
 TraceContext NewTrace() { return {RandomId(16), "01"}; }
 
-TraceContext TraceOfRequest(std::optional<std::string_view> traceparent) {
-  if (traceparent)
-    if (auto t = ParseTraceparent(*traceparent)) return *t;
+TraceContext TraceOfRequest(std::string_view traceparent) {
+  if (auto t = ParseTraceparent(traceparent)) return *t;
   return NewTrace();
 }
 

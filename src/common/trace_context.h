@@ -30,7 +30,8 @@ std::optional<TraceContext> ParseTraceparent(std::string_view header);
 std::optional<TraceContext> ParseStoredTrace(std::string_view stored);
 // A new trace: a random id, sampled.
 TraceContext NewTrace();
-// What a request continues: its header's trace, or a new one.
-TraceContext TraceOfRequest(std::optional<std::string_view> traceparent);
+// What a request continues: its header's trace, or a new one (the header
+// empty, absent, or malformed).
+TraceContext TraceOfRequest(std::string_view traceparent);
 
 }  // namespace lw

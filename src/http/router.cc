@@ -145,9 +145,7 @@ Result<Response> Router::Dispatch(const Request& req) const {
   }
 
   RequestContext ctx{req, std::move(ids), {}, {}, clock_.NowMs()};
-  ctx.trace = !req.trace.trace_id.empty()         ? req.trace
-              : req.Header("traceparent").empty() ? NewTrace()
-                                                  : TraceOfRequest(req.Header("traceparent"));
+  ctx.trace = req.trace.trace_id.empty() ? TraceOfRequest(req.Header("traceparent")) : req.trace;
   if (match->access != Access::kPublic) {
     auto who = Authenticate(req, ctx.now_ms);
     if (!who) return Fail(who.error());

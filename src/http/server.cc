@@ -44,9 +44,7 @@ Request ToRequest(const bhttp::request<bhttp::string_body>& msg, const std::stri
     req.headers[name] = std::string(field.value());
   }
   req.body = msg.body();
-  req.trace = TraceOfRequest(req.headers.contains("traceparent")
-                                 ? std::optional<std::string_view>(req.headers["traceparent"])
-                                 : std::nullopt);
+  req.trace = TraceOfRequest(req.Header("traceparent"));
   return req;
 }
 

@@ -58,7 +58,7 @@ TEST(TraceContext, EachAttemptIsANewSpanOfTheSameTrace) {
 }
 
 TEST(TraceContext, ARequestWithoutOneStartsANewSampledTrace) {
-  const TraceContext a = TraceOfRequest(std::nullopt), b = TraceOfRequest("garbage");
+  const TraceContext a = TraceOfRequest(""), b = TraceOfRequest("garbage");
   EXPECT_NE(a.trace_id, b.trace_id);
   EXPECT_TRUE(ParseStoredTrace(a.Stored()));
   EXPECT_EQ(a.flags, "01");
