@@ -34,12 +34,15 @@ wrk_rps() { awk '/Requests\/sec/ {print int($2)}'; }
 now_ms() { date +%s%3N; }
 # Arguments every node of a run gets besides its own (bench/transports: --transport).
 SERVE_EXTRA=()
+# key_args DB_URL: a PostgreSQL database's --secret-key-file (one per database,
+# made by its init; SQLite keeps its key next to the database file).
+key_args() { [[ $1 == postgres* ]] && echo "--secret-key-file $work/$(basename "$1").key"; true; }
 start_node() {  # DB_URL ROLE [EXTRA_ARGS…] → sets NODE_PID, NODE_BASE
   local port; port=$(free_port)
   local db=$1 role=$2; shift 2
   # --rate-limit 0: wrk sends every request with one token.
   "$LW" serve --db "$db" --listen "127.0.0.1:$port" --role "$role" --allow-destination 127.0.0.1/32 \
-    --rate-limit 0 "$@" "${SERVE_EXTRA[@]}" \
+    --rate-limit 0 $(key_args "$db") "$@" "${SERVE_EXTRA[@]}" \
     > "$work/node-$port.out" 2> "$work/node-$port.err" &
   NODE_PID=$!; pids+=("$NODE_PID"); NODE_BASE="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do grep -q listening "$work/node-$port.out" && return; sleep 0.05; done

@@ -41,7 +41,8 @@ new_pg() {  # → prints the URL of a fresh database (called in subshells: a ran
 # init_org DB_URL → prints the admin token; webhooks on, lookups for lead.lua
 init_org() {
   local token
-  token=$("$LW" init --db "$1" --org Bench --admin-email admin@bench.test --admin-password benchmark1 |
+  token=$("$LW" init --db "$1" --org Bench --admin-email admin@bench.test --admin-password benchmark1 \
+    $(key_args "$1") |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["api_token"])')
   run_sql "$1" "UPDATE organizations SET webhooks_enabled = 1;
     INSERT INTO lookups (org_id, kind, parent_id, name, position)

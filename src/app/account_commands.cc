@@ -48,8 +48,11 @@ int RunInit(const InitOptions& o) {
   if (Trim(o.org).empty()) return Complain("--org needs the organization's name.");
   auto db = OpenOrExplain(o.db);
   if (!db) return 1;
+  auto key_file = EnsureSecretKeyFile(o.db, o.secret_key_file);
+  if (!key_file) return Complain(key_file.error().message + ".");
   auto out = AddAccount(*db, std::nullopt, Trim(o.org), o.admin_email, "admin", o.admin_password);
   if (!out) return Complain(out.error());
+  if (!key_file->empty()) (*out)["secret_key_file"] = *key_file;
   std::cout << json::serialize(*out) << std::endl;
   return 0;
 }

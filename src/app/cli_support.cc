@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "common/crypto.h"
+#include "common/log.h"
+#include "store/secret_key_check.h"
 
 namespace lw::app {
 
@@ -17,6 +19,55 @@ std::unique_ptr<Database> OpenOrExplain(const std::string& url, const DatabaseOp
     return nullptr;
   }
   return std::move(*db);
+}
+
+std::string SecretKeyPath(const std::string& db_url, const std::string& key_file) {
+  return key_file.empty() ? DefaultSecretKeyFile(db_url) : key_file;
+}
+
+Result<std::string> EnsureSecretKeyFile(const std::string& db_url, const std::string& key_file) {
+  const std::string path = SecretKeyPath(db_url, key_file);
+  if (path.empty()) return path;
+  auto made = SecretBox::CreateIfMissing(path);
+  if (!made) return Fail(made.error());
+  return path;
+}
+
+std::shared_ptr<const SecretBox> OpenSecretKey(Database& db, const std::string& db_url,
+                                               const std::string& key_file) {
+  const std::string path = SecretKeyPath(db_url, key_file);
+  if (path.empty()) {
+    Complain(
+        "serve on PostgreSQL needs --secret-key-file FILE, the same file on every node "
+        "(leadwire init --secret-key-file FILE creates one).");
+    return nullptr;
+  }
+  if (key_file.empty()) {
+    // Only a database that never had a key: one that had would lose its secrets.
+    auto had = DatabaseHasSecretKey(db);
+    if (!had) {
+      Complain(had.error());
+      return nullptr;
+    }
+    if (!*had) {
+      auto made = SecretBox::CreateIfMissing(path);
+      if (!made) {
+        Complain(made.error());
+        return nullptr;
+      }
+      if (*made) log::Info("created the secret key file " + path + " (keep it with backups)");
+    }
+  }
+  auto box = SecretBox::Load(path);
+  if (!box) {
+    Complain(box.error().message + ".");
+    return nullptr;
+  }
+  if (auto st = CheckSecretKey(db, **box, path); !st) {
+    Complain(st.error().message + ".");
+    return nullptr;
+  }
+  return std::move(*box);
 }
 
 int Complain(const std::string& message) {

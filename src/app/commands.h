@@ -14,6 +14,7 @@ struct InitOptions {
   std::string org;
   std::string admin_email;
   std::optional<std::string> admin_password;
+  std::string secret_key_file;  // "": next to a SQLite database
 };
 int RunInit(const InitOptions& o);
 
@@ -43,8 +44,10 @@ struct ServeOptions {
   int max_connections_per_client = 256;      // 0: no bound
   int idle_timeout = 60;                     // seconds
   double retention_days = 30;                // 0: keep the delivery log for good
-  int rate_limit = 100;        // API requests per second per token or session; 0: none
-  std::string retry_schedule;  // tests only: delays between attempts ("1s,2s,4s")
+  int rate_limit = 100;         // API requests per second per token or session; 0: none
+  std::string retry_schedule;   // tests only: delays between attempts ("1s,2s,4s")
+  std::string secret_key_file;  // "": next to a SQLite database; required on PostgreSQL
+  std::string egress_proxy;     // http://[user:pass@]HOST:PORT; "": connect directly
 };
 int RunServe(const ServeOptions& o);
 

@@ -89,8 +89,13 @@ int RunDemo(const DemoOptions& o) {
   std::filesystem::create_directories(o.dir, ec);
   if (ec)
     return Complain("cannot create " + o.dir + ": " + ec.message() + "; choose another --dir.");
-  auto db = OpenOrExplain("sqlite:" + o.dir + "/leadwire.db");
+  const std::string db_url = "sqlite:" + o.dir + "/leadwire.db";
+  if (auto made = EnsureSecretKeyFile(db_url, ""); !made)
+    return Complain(made.error().message + ".");
+  auto db = OpenOrExplain(db_url);
   if (!db) return 1;
+  auto secrets = OpenSecretKey(*db, db_url, "");
+  if (!secrets) return 1;
   const std::string password = GeneratePassword();
   const std::string hash = secrets::HashPassword(password);
   SystemClock clock;
@@ -134,6 +139,7 @@ int RunDemo(const DemoOptions& o) {
   NodeConfig config;
   config.listen = o.listen;
   config.allow_destinations = {*Cidr::Parse("127.0.0.1/32")};
+  config.secrets = secrets;
   const int code = ServeDatabase(*db, config, banner, [&] {
     // A first lead, so a signed webhook arrives within seconds of starting.
     auto lead = WriteResult<json::value>(*db, [&](sql::Connection& c) {

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--db", init.db, "sqlite:PATH or postgresql://…")->capture_default_str();
   init_cmd->add_option("--org", init.org, "Organization name")->required();
   init_cmd->add_option("--admin-email", init.admin_email, "First Admin's email")->required();
+  init_cmd->add_option("--secret-key-file", init.secret_key_file,
+                       "File of the key that seals stored secrets, made (mode 0600) when missing "
+                       "(default: next to a SQLite database, as PATH.key)");
   init_cmd->add_option("--admin-password", init.admin_password,
                        "First Admin's password (generated if omitted)");
 
@@ -103,6 +106,13 @@ int main(int argc, char** argv) {
                    "that (0: no limit)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
+
+  serve_cmd->add_option("--secret-key-file", serve.secret_key_file,
+                        "File of the key that seals stored secrets (default: next to a SQLite "
+                        "database, as PATH.key; required on PostgreSQL, the same on every node)");
+  serve_cmd->add_option("--egress-proxy", serve.egress_proxy,
+                        "http://[USER:PASSWORD@]HOST:PORT: send every webhook and OAuth2 token "
+                        "request through this proxy (CONNECT), to addresses Leadwire checked");
 
   serve_cmd->add_option("--retry-schedule", serve.retry_schedule,
                         "NOT FOR PRODUCTION: the delays between attempts, e.g. 1s,2s,4s (three "

@@ -51,7 +51,7 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   if (config.role == "worker")
     http::AddOpsRoutes(router);
   else
-    http::AddAllRoutes(router, RulePolicy{config.https_only});
+    http::AddAllRoutes(router, RulePolicy{config.https_only, config.secrets});
   // Thousands of concurrent webhooks and client connections need as many
   // sockets: take what the system allows.
   const uint64_t files = RaiseOpenFileLimit();
@@ -75,7 +75,8 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
       parts.push_back(
           std::make_unique<BeastTransport>(AddressPolicy(config.allow_destinations), options));
     transport = std::make_unique<ShardedTransport>(std::move(parts), options.max_per_host > 0);
-    dispatcher.emplace(db, clock, *transport, DispatcherOptions{.retry = config.retry});
+    dispatcher.emplace(db, clock, *transport,
+                       DispatcherOptions{.retry = config.retry, .secrets = config.secrets});
   }
   // Commits wake the dispatcher; the database outlives this function (the
   // demo writes after it), the dispatcher does not.
@@ -145,6 +146,11 @@ int RunServe(const ServeOptions& o) {
     if (!cas) return Complain(cas.error());
     config.transport.extra_cas = std::move(*cas);
   }
+  if (!o.egress_proxy.empty()) {
+    auto proxy = EgressProxy::Parse(o.egress_proxy);
+    if (!proxy) return Complain(proxy.error());
+    config.transport.proxy = std::move(*proxy);
+  }
   auto destinations = ParseCidrs("--allow-destination", o.allow_destinations);
   if (!destinations) return Complain(destinations.error());
   config.allow_destinations = std::move(*destinations);
@@ -165,6 +171,8 @@ int RunServe(const ServeOptions& o) {
   }
   auto db = OpenOrExplain(o.db, DatabaseOptions{o.db_pool});
   if (!db) return 1;
+  config.secrets = OpenSecretKey(*db, o.db, o.secret_key_file);
+  if (!config.secrets) return 1;
   return ServeDatabase(*db, config, "");
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/secret_box.h"
 #include "delivery/address_policy.h"
 #include "delivery/retry_policy.h"
 #include "delivery/transport_options.h"
@@ -31,6 +32,7 @@ struct NodeConfig {
   double retention_days = 30;  // worker roles delete older finished deliveries; 0: never
   int rate_limit = 100;        // API requests per second per token or session; 0: none
   RetrySchedule retry = RetrySchedule::Standard();  // --retry-schedule (tests only)
+  std::shared_ptr<const SecretBox> secrets;         // seals and opens stored secrets
 };
 
 // on_ready runs once the node accepts connections and delivers (the demo

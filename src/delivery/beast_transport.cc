@@ -17,6 +17,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "common/client_identity.h"
 #include "common/clock.h"
 #include "common/named_thread.h"
 #include "delivery/host_resolver.h"
@@ -39,6 +40,20 @@ constexpr auto kIdleFor = std::chrono::seconds(60);  // an idle connection is cl
 constexpr size_t kIdlePerOrigin = 256;               // idle connections kept per origin
 constexpr size_t kMaxHeaderBytes = 64 * 1024;        // of an answer's status line and headers
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kMaxTokenAnswerBytes = 64 * 1024;  // a token endpoint's answer, kept whole
+// How often a job waiting for another thread's token fetch looks again.
+constexpr auto kTokenPoll = std::chrono::milliseconds(10);
+
+// Where idle connections and TLS sessions of a request are kept: its origin,
+// and the client certificate it presented (a connection, or a session
+// resumed, authenticated one organization's certificate: never another's).
+std::string PoolKey(const std::string& origin, const ClientIdentity* id) {
+  return id ? origin + "#" + id->fingerprint() : origin;
+}
+
+std::string AddressText(const asio::ip::address& a, uint16_t port) {
+  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(port);
+}
 
 // Where a webhook goes, worked out once per URL.
 struct Target : WebhookUrl {
@@ -266,7 +281,8 @@ class BeastTransport::Impl {
 
   // A new connection: resolved, checked by the SSRF guard, connected, and
   // for https the TLS handshake, all within the connect timeout.
-  asio::awaitable<std::unique_ptr<Connection>> Connect(const Target& t, Steady::time_point deadline,
+  asio::awaitable<std::unique_ptr<Connection>> Connect(const Target& t, const ClientIdentity* id,
+                                                       Steady::time_point deadline,
                                                        DeliveryResult& r, bool& no_socket) {
     const auto connect_by =
         std::min(deadline, Steady::now() + std::chrono::milliseconds(options_.connect_timeout_ms));
@@ -299,12 +315,22 @@ class BeastTransport::Impl {
     auto conn = t.tls ? std::make_unique<Connection>(io_, tls_) : std::make_unique<Connection>(io_);
     beast::tcp_stream& lowest = conn->Lowest();
     Tracked tracked(*this, *conn);
+    // Through the egress proxy, the TCP connection goes to the proxy and a
+    // CONNECT asks it for the address checked above.
+    std::vector<tcp::endpoint> proxies;
+    if (options_.proxy) {
+      proxies = co_await ProxyEndpoints(connect_by, r);
+      if (proxies.empty() || abandoned_) co_return nullptr;
+    }
     boost::system::error_code ec = asio::error::not_connected;
     // Each allowed address in turn, each with its share of what is left of
     // the connect timeout, so one dead address does not take it all. The
     // socket is opened here, so that a process out of files says so.
     for (size_t i = 0; i < allowed.size() && ec && !abandoned_; ++i) {
-      const tcp::endpoint& ep = allowed[i];
+      const tcp::endpoint& ep = options_.proxy ? proxies[i % proxies.size()] : allowed[i];
+      const std::string where = options_.proxy
+                                    ? "the egress proxy " + AddressText(ep.address(), ep.port())
+                                    : ep.address().to_string();
       lowest.socket().close(ec);
       lowest.socket().open(ep.protocol(), ec);
       if (ec) {
@@ -316,15 +342,21 @@ class BeastTransport::Impl {
       lowest.expires_at(now + (connect_by - now) / long(allowed.size() - i));
       std::tie(ec) = co_await lowest.async_connect(ep, kTuple);
       if (ec == beast::error::timeout)
-        r.error = "connecting to " + ep.address().to_string() + " timed out";
+        r.error = "connecting to " + where + " timed out";
       else if (ec)
-        r.error = "could not connect to " + ep.address().to_string() + ": " + ec.message();
+        r.error = "could not connect to " + where + ": " + ec.message();
+      else if (options_.proxy && !co_await Tunnel(*conn, allowed[i], r))
+        ec = asio::error::not_connected;
     }
     if (ec || abandoned_) co_return nullptr;
     r.error.clear();
     lowest.socket().set_option(tcp::no_delay(true), ec);
     if (!t.tls) co_return conn;
     SSL* ssl = conn->tls->native_handle();
+    if (id && !id->UseOn(ssl)) {
+      r.error = "TLS handshake failed: the organization's client certificate could not be used";
+      co_return nullptr;
+    }
     const bool named = !t.literal;
     const bool checked =
         named ? SSL_set_tlsext_host_name(ssl, t.host.c_str()) == 1 &&
@@ -334,11 +366,12 @@ class BeastTransport::Impl {
       r.error = "TLS handshake failed: the host name " + t.host + " cannot be checked";
       co_return nullptr;
     }
-    if (auto it = sessions_.find(t.origin); it != sessions_.end()) SSL_set_session(ssl, it->second);
+    const std::string pool = PoolKey(t.origin, id);
+    if (auto it = sessions_.find(pool); it != sessions_.end()) SSL_set_session(ssl, it->second);
     lowest.expires_at(connect_by);
     auto [hs] = co_await conn->tls->async_handshake(ssl::stream_base::client, kTuple);
     if (hs) {
-      ForgetSession(t.origin);
+      ForgetSession(pool);
       const long verify = SSL_get_verify_result(ssl);
       if (verify != X509_V_OK)
         r.error =
@@ -354,9 +387,64 @@ class BeastTransport::Impl {
     co_return conn;
   }
 
+  // The egress proxy's addresses (the operator's choice: not the SSRF
+  // guard's business); none, with r.error, when its name does not resolve.
+  asio::awaitable<std::vector<tcp::endpoint>> ProxyEndpoints(Steady::time_point by,
+                                                             DeliveryResult& r) {
+    const EgressProxy& p = *options_.proxy;
+    std::vector<tcp::endpoint> out;
+    boost::system::error_code ec;
+    const auto literal = asio::ip::make_address(p.host, ec);
+    if (!ec) {
+      out.emplace_back(literal, p.port);
+      co_return out;
+    }
+    HostResolver::Answer answer = co_await dns_.Resolve(p.host, by);
+    for (const auto& a : answer.addresses) out.emplace_back(a, p.port);
+    if (out.empty()) r.error = "the egress proxy " + p.host + " cannot be found: " + answer.error;
+    co_return out;
+  }
+
+  // Asks the proxy, over the connection just made to it, for a tunnel to
+  // `to` (an address the SSRF guard allowed). False, with r.error, when it
+  // refuses or does not answer as a proxy.
+  asio::awaitable<bool> Tunnel(Connection& conn, const tcp::endpoint& to, DeliveryResult& r) {
+    const std::string where = AddressText(to.address(), to.port());
+    std::string request = "CONNECT " + where + " HTTP/1.1\r\nHost: " + where + "\r\n";
+    if (!options_.proxy->authorization.empty())
+      request += "Proxy-Authorization: " + options_.proxy->authorization + "\r\n";
+    request += "\r\n";
+    beast::tcp_stream& stream = conn.Lowest();
+    auto [wec, written] = co_await asio::async_write(stream, asio::buffer(request), kTuple);
+    bhttp::response_parser<bhttp::empty_body> parser;
+    parser.skip(true);  // a CONNECT's answer has no body: what follows is the tunnel
+    parser.header_limit(kMaxHeaderBytes);
+    boost::system::error_code rec = wec;
+    if (!rec)
+      std::tie(rec, std::ignore) =
+          co_await bhttp::async_read_header(stream, conn.buffer, parser, kTuple);
+    if (rec) {
+      r.error = "the egress proxy did not open a tunnel to " + where + ": " +
+                (rec == beast::error::timeout ? std::string("timed out") : rec.message());
+      co_return false;
+    }
+    const auto& head = parser.get();
+    if (head.result_int() / 100 != 2) {
+      r.error = "the egress proxy refused to connect to " + where + ": " +
+                std::to_string(head.result_int()) + " " + std::string(head.reason());
+      co_return false;
+    }
+    if (conn.buffer.size() != 0) {
+      r.error = "the egress proxy sent bytes of its own into the tunnel to " + where;
+      co_return false;
+    }
+    co_return true;
+  }
+
   template <typename Stream>
   asio::awaitable<Exchanged> Exchange(Stream& stream, Connection& conn, const std::string& request,
-                                      Steady::time_point deadline, DeliveryResult& r) {
+                                      Steady::time_point deadline, DeliveryResult& r,
+                                      size_t keep_at_most) {
     beast::tcp_stream& lowest = conn.Lowest();
     auto timed_out = [&] {
       r.error = TimeoutText("the request", std::chrono::milliseconds(options_.total_timeout_ms));
@@ -406,11 +494,10 @@ class BeastTransport::Impl {
     // into the excerpt), the rest read into a scratch buffer and dropped.
     std::string& excerpt = r.response_excerpt;
     const auto length = parser->content_length();  // boost::optional
-    const size_t keep =
-        length ? size_t(std::min<uint64_t>(*length, kResponseCaptureBytes)) : kResponseCaptureBytes;
+    const size_t keep = length ? size_t(std::min<uint64_t>(*length, keep_at_most)) : keep_at_most;
     // A large body is read 16 KiB at a time, not in the few hundred bytes
     // the buffer holds after the headers.
-    if (!length || *length > kResponseCaptureBytes) conn.buffer.reserve(16 * 1024);
+    if (!length || *length > keep_at_most) conn.buffer.reserve(16 * 1024);
     while (!parser->is_done()) {
       const size_t before = excerpt.size();
       const bool keeping = before < keep;
@@ -441,10 +528,11 @@ class BeastTransport::Impl {
   // The request as it goes on the wire, in one buffer: written with one
   // call, and again as it is if it must be sent once more. (Beast's own
   // serializer walked a dozen header fields per request: a tenth of the
-  // transport's CPU.) The headers are the signer's, never a user's text.
-  static std::string RequestOf(const Target& t, const DeliveryJob& job) {
+  // transport's CPU.) The headers are the signer's and the rule's, whose
+  // names and values were checked when the rule was saved (no CR or LF).
+  static std::string RequestOf(const Target& t, const DeliveryJob& job, const std::string& bearer) {
     std::string out;
-    out.reserve(160 + t.target.size() + job.body.size() + 80 * job.headers.size());
+    out.reserve(160 + t.target.size() + job.body.size() + 80 * job.headers.size() + bearer.size());
     out += "POST ";
     out += t.target;
     out += " HTTP/1.1\r\nHost: ";
@@ -456,9 +544,24 @@ class BeastTransport::Impl {
       out += h;
       out += "\r\n";
     }
+    if (!bearer.empty()) {
+      out += "Authorization: Bearer ";
+      out += bearer;
+      out += "\r\n";
+    }
     out += "\r\n";
     out += job.body;
     return out;
+  }
+
+  static std::string TokenRequestOf(const Target& t, const OAuth2Client& c) {
+    const std::string body = TokenRequestBody(c);
+    return "POST " + t.target + " HTTP/1.1\r\nHost: " + t.host_header +
+           "\r\nAccept: application/json\r\nContent-Type: application/x-www-form-urlencoded"
+           "\r\nAuthorization: " +
+           TokenRequestAuthorization(c) +
+           "\r\nUser-Agent: Leadwire-Webhooks/" LEADWIRE_VERSION "\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
   }
 
   asio::awaitable<void> Send(DeliveryJob job) {
@@ -485,25 +588,61 @@ class BeastTransport::Impl {
     Finish(std::move(job), std::move(r), no_socket && requests == 0);
   }
 
+  // A checked target, or none with r.error saying why it cannot be sent to.
+  const Target* SendableTarget(const std::string& url, DeliveryResult& r) {
+    const Target* target = TargetOf(url);
+    if (!target)
+      r.error = "the URL cannot be sent to: " + url;
+    else if (options_.https_only && !target->tls)
+      r.error = "refused: this server delivers only to https:// URLs (--https-only)";
+    else
+      return target;
+    return nullptr;
+  }
+
   asio::awaitable<void> Attempt(const DeliveryJob& job, Steady::time_point deadline,
                                 DeliveryResult& r, bool& no_socket, int& requests) {
-    const Target* target = TargetOf(job.url);
-    if (!target) {
-      r.error = "the URL cannot be sent to: " + job.url;
+    if (!job.refusal.empty()) {
+      r.error = job.refusal;
       co_return;
     }
-    if (options_.https_only && !target->tls) {
-      r.error = "refused: this server delivers only to https:// URLs (--https-only)";
-      co_return;
-    }
+    const Target* target = SendableTarget(job.url, r);
+    if (!target) co_return;
     const Target t = *target;  // the cache may be cleared while this waits
-    const std::string request = RequestOf(t, job);
-    // A reused connection the peer closed just before this request came is
-    // no answer: the request goes once more, on a new connection.
+    const ClientIdentity* id = job.identity.get();
+    std::string bearer;
+    if (job.oauth2) {
+      auto token = co_await Token(*job.oauth2, id, deadline, r, no_socket);
+      if (!token) co_return;
+      bearer = std::move(*token);
+    }
+    co_await Roundtrip(t, id, RequestOf(t, job, bearer), deadline, r, no_socket, requests,
+                       kResponseCaptureBytes);
+    if (!job.oauth2 || r.http_status != 401 || abandoned_) co_return;
+    // The receiver refused the token (revoked, or expired before its time):
+    // one new token, and the webhook once more with it.
+    options_.tokens->Refused(job.oauth2->key, bearer);
+    r.http_status.reset();
+    r.response_excerpt.clear();
+    r.retry_after.reset();
+    auto token = co_await Token(*job.oauth2, id, deadline, r, no_socket);
+    if (!token) co_return;
+    co_await Roundtrip(t, id, RequestOf(t, job, *token), deadline, r, no_socket, requests,
+                       kResponseCaptureBytes);
+  }
+
+  // One request on a connection to `t` (an idle one if any, else a new one),
+  // its answer's body kept up to `keep`. A reused connection the peer closed
+  // just before this request came is no answer: the request goes once more,
+  // on a new connection.
+  asio::awaitable<void> Roundtrip(const Target& t, const ClientIdentity* id,
+                                  const std::string& request, Steady::time_point deadline,
+                                  DeliveryResult& r, bool& no_socket, int& requests, size_t keep) {
+    const std::string pool = PoolKey(t.origin, id);
     for (int round = 0; round < 2 && !abandoned_; ++round) {
-      std::unique_ptr<Connection> conn = round == 0 ? TakeIdle(t.origin) : nullptr;
+      std::unique_ptr<Connection> conn = round == 0 ? TakeIdle(pool) : nullptr;
       const bool reused = conn != nullptr;
-      if (!conn) conn = co_await Connect(t, deadline, r, no_socket);
+      if (!conn) conn = co_await Connect(t, id, deadline, r, no_socket);
       if (!conn || abandoned_) co_return;
       // Past the whole request's time (the node was paused, or the first
       // try took it all), nothing more goes out: a request sent now would
@@ -517,12 +656,12 @@ class BeastTransport::Impl {
       {
         Tracked tracked(*this, *conn);
         how = co_await conn->Visit(
-            [&](auto& stream) { return Exchange(stream, *conn, request, deadline, r); });
+            [&](auto& stream) { return Exchange(stream, *conn, request, deadline, r, keep); });
       }
       if (how == Exchanged::kAnswered || how == Exchanged::kAnsweredClosing) {
-        if (t.tls) KeepSession(t.origin, conn->tls->native_handle());
+        if (t.tls) KeepSession(pool, conn->tls->native_handle());
         if (how == Exchanged::kAnswered && !conn->HoldsUnreadBytes())
-          PutIdle(t.origin, std::move(conn));
+          PutIdle(pool, std::move(conn));
         co_return;
       }
       if (how == Exchanged::kClosedBeforeAnswer && reused) continue;
@@ -530,6 +669,75 @@ class BeastTransport::Impl {
         r.error = "the receiver closed the connection without answering";
       co_return;
     }
+  }
+
+  // The client's token: the node's, or fetched now by this job (once for
+  // all the jobs that need it meanwhile: they wait for it). None, with
+  // r.error "oauth2 token: …", when it cannot be had.
+  asio::awaitable<std::optional<std::string>> Token(const OAuth2Client& c, const ClientIdentity* id,
+                                                    Steady::time_point deadline, DeliveryResult& r,
+                                                    bool& no_socket) {
+    OAuth2Tokens& tokens = *options_.tokens;
+    asio::steady_timer pause(io_);
+    for (;;) {
+      OAuth2Tokens::Next next = tokens.Take(c.key, Steady::now());
+      switch (next.step) {
+        case OAuth2Tokens::Step::kUse:
+          co_return std::move(next.text);
+        case OAuth2Tokens::Step::kFail:
+          r.error = "oauth2 token: " + next.text;
+          co_return std::nullopt;
+        case OAuth2Tokens::Step::kFetch: {
+          auto token = co_await FetchToken(c, id, deadline, no_socket);
+          if (!token) r.error = "oauth2 token: " + token.error().message;
+          co_return token ? std::optional(token->access_token) : std::nullopt;
+        }
+        case OAuth2Tokens::Step::kWait:
+          if (abandoned_ || Steady::now() + kTokenPoll >= deadline) {
+            r.error = "oauth2 token: " +
+                      TimeoutText("waiting for the token endpoint",
+                                  std::chrono::milliseconds(options_.total_timeout_ms));
+            co_return std::nullopt;
+          }
+          pause.expires_after(kTokenPoll);
+          co_await pause.async_wait(kTuple);
+          break;
+      }
+    }
+  }
+
+  // Asks the token endpoint (through the SSRF guard and the proxy, like a
+  // webhook) and tells the node's tokens what came of it: whatever happens
+  // to this coroutine, the fetch it began ends.
+  asio::awaitable<Result<OAuth2Token>> FetchToken(const OAuth2Client& c, const ClientIdentity* id,
+                                                  Steady::time_point deadline, bool& no_socket) {
+    struct Ending {
+      OAuth2Tokens& tokens;
+      const std::string& key;
+      bool told = false;
+      ~Ending() {
+        if (!told) tokens.Abandoned(key);
+      }
+    } ending{*options_.tokens, c.key};
+    DeliveryResult answer;
+    Result<OAuth2Token> token = Fail(Error::Unavailable(""));
+    const Target* target = SendableTarget(c.token_url, answer);
+    int requests = 0;
+    if (target) {
+      const Target t = *target;
+      co_await Roundtrip(t, id, TokenRequestOf(t, c), deadline, answer, no_socket, requests,
+                         kMaxTokenAnswerBytes);
+    }
+    if (answer.http_status)
+      token = ParseTokenAnswer(*answer.http_status, answer.response_excerpt);
+    else
+      token = Fail(Error::Unavailable(answer.error));
+    // Out of sockets or stopping: no outcome to remember, the job waits again.
+    if (!(no_socket && requests == 0) && !abandoned_) {
+      options_.tokens->Fetched(c.key, token, Steady::now());
+      ending.told = true;
+    }
+    co_return token;
   }
 
   void Finish(DeliveryJob job, DeliveryResult r, bool no_socket) {
@@ -548,7 +756,7 @@ class BeastTransport::Impl {
       PostStartWaiting();
   }
 
-  // The origin's TLS session, for the next connection to resume.
+  // The pool's TLS session (PoolKey), for its next connection to resume.
   void KeepSession(const std::string& origin, SSL* ssl) {
     SSL_SESSION* session = SSL_get1_session(ssl);
     if (!session) return;

@@ -4,11 +4,23 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace lw {
+
+class ClientIdentity;
+
+// A rule's OAuth2 client-credentials grant: the transport fetches a token
+// with it (cached per node) and sends it as a Bearer authorization.
+struct OAuth2Client {
+  // Whose token it is: the organization and a hash of the rest, so rules
+  // with the same credentials share one token and changed ones get another.
+  std::string key;
+  std::string token_url, client_id, client_secret, scope;
+};
 
 struct DeliveryJob {
   int64_t delivery_id = 0;
@@ -16,7 +28,10 @@ struct DeliveryJob {
   std::string host;      // HostKey(url): the origin, computed once per rule by the dispatcher
   std::string endpoint;  // EndpointKey(org, host): the unit of concurrency and health
   std::string body;
-  std::vector<std::string> headers;  // "Name: value"
+  std::vector<std::string> headers;                // "Name: value"
+  std::shared_ptr<const OAuth2Client> oauth2;      // get a token, send it as Bearer
+  std::shared_ptr<const ClientIdentity> identity;  // the organization's client certificate
+  std::string refusal;  // not empty: nothing is sent, the attempt fails with this
   // When the transport first queued it; kept when the job waits again (no
   // socket was free), so it is still given back once it has waited too long.
   std::optional<std::chrono::steady_clock::time_point> queued_at;

@@ -22,6 +22,7 @@ Dispatcher::Dispatcher(Database& db, const Clock& clock, Transport& transport,
       options_(options),
       // Names this node's leases; random, so a restarted node is a new owner.
       node_id_(crypto::Hex(crypto::RandomBytes(8))),
+      secrets_(options.secrets),
       rng_(std::random_device{}()) {}
 
 namespace {
@@ -211,6 +212,7 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
     }
     keys.used_at = now;
     jobs.push_back(BuildSignedJob(d, now));
+    secrets_.Apply(d, jobs.back(), now);
     jobs.back().host = keys.host;
     jobs.back().endpoint = keys.endpoint;
     held_[d.id] = now + kLeaseMs;
@@ -224,6 +226,7 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
     std::erase_if(rule_keys_, [&](const auto& entry) {
       return now - entry.second.used_at > kForgetKeysAfterMs;
     });
+    secrets_.Prune(now);
   }
   const bool more = !batch.empty() || int(claimed.size()) == limit;
   return more ? Round::kMore : Round::kIdle;

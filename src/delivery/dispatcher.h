@@ -22,6 +22,7 @@
 
 #include "common/clock.h"
 #include "delivery/retry_policy.h"
+#include "delivery/sending_secrets.h"
 #include "delivery/transport.h"
 #include "store/database.h"
 
@@ -53,6 +54,8 @@ struct DispatcherOptions {
   // answer recorded is a duplicate spared); the rest are sent again later.
   std::chrono::milliseconds stop_grace{5000};
   RetrySchedule retry = RetrySchedule::Standard();  // --retry-schedule (tests only)
+  // Opens the secrets rules and organizations send (--secret-key-file).
+  std::shared_ptr<const SecretBox> secrets = nullptr;
 };
 
 class Dispatcher {
@@ -113,6 +116,7 @@ class Dispatcher {
     int64_t used_at = 0;  // forgotten after a while unused (rules come and go)
   };
   std::map<int64_t, RuleKeys> rule_keys_;  // by rule id
+  SendingSecrets secrets_;
   int64_t renew_checked_at_ = 0;
   int64_t last_rule_served_ = 0;  // where the next claim's rotation starts
   int64_t tidied_at_ = 0;

@@ -4,7 +4,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
+#include "delivery/egress_proxy.h"
+#include "delivery/oauth2_tokens.h"
 #include "delivery/trusted_cas.h"
 
 namespace lw {
@@ -21,6 +24,9 @@ struct TransportOptions {
   bool https_only = false;
   // Certificate authorities trusted besides the system's (--ca-file).
   std::shared_ptr<const TrustedCas> extra_cas;
+  std::optional<EgressProxy> proxy;  // --egress-proxy
+  // OAuth2 tokens, shared by every transport thread of the node.
+  std::shared_ptr<OAuth2Tokens> tokens = std::make_shared<OAuth2Tokens>();
 };
 
 }  // namespace lw

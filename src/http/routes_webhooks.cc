@@ -53,10 +53,11 @@ Result<const Trigger*> TriggerOf(Ctx& ctx) {
 void AddWebhookRoutes(Router& r, RulePolicy policy) {
   r.Add("GET", "/api/settings/webhooks", Access::kAdmin,
         Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
-          return WebhookSettingsJson(LoadWebhookSettings(c, ctx.who.org_id), ctx.now_ms);
+          return WebhookSettingsJson(c, ctx.who.org_id, ctx.now_ms);
         }));
-  r.Add("PUT", "/api/settings/webhooks", Access::kAdmin, Writes(r, 200, [](Conn& c, Ctx& ctx) {
-          return UpdateWebhookSettings(c, ctx.actor(), ctx.body);
+  r.Add("PUT", "/api/settings/webhooks", Access::kAdmin,
+        Writes(r, 200, [policy](Conn& c, Ctx& ctx) {
+          return UpdateWebhookSettings(c, ctx.actor(), ctx.body, policy.secrets.get());
         }));
   r.Add("POST", "/api/settings/webhooks/rotate-key", Access::kAdmin,
         Writes(r, 200, [](Conn& c, Ctx& ctx) -> Result<json::value> {

@@ -138,6 +138,11 @@ struct Claimed {
   std::string subject;            // empty for deliveries made before subjects
   int64_t sequence = 0;
   std::string trace;  // the event's (TraceContext::Stored); empty: none
+  // As stored (sealed secrets; see rule_credentials.h and webhook_settings.h);
+  // empty: none. Opened once per rule or organization by the dispatcher.
+  std::string headers;
+  std::string auth;
+  std::string client_certificate;
 };
 
 // A claim's hold on deliveries: the node holding them (any text unique per

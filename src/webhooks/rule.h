@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "webhooks/rule_credentials.h"
+
 namespace lw {
 
 struct CreationRules {
@@ -39,6 +41,8 @@ struct Rule {
   // Deliver in order for each subject (lead, contact, opportunity): one at a
   // time, each after the one before it was delivered or finally failed.
   bool ordered = false;
+  // Its own headers and authentication, secrets sealed.
+  RuleCredentials credentials;
 };
 
 // The creation rules as stored (ids) and back.

@@ -113,7 +113,8 @@ void ReadWhatMatches(FieldReader& f, const json::object& body, const LookupResol
 
 }  // namespace
 
-Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find, bool https_only) {
+Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find, bool https_only,
+                            CredentialsInput* credentials) {
   FieldReader f(body);
   Rule rule;
   rule.title = f.RequiredString("title", kMaxTitleChars);
@@ -126,7 +127,9 @@ Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find
     f.Fail("url", "is required");
   }
   ReadWhatMatches(f, body, find, rule);
+  CredentialsInput given = ReadCredentialsInput(f, body, https_only);
   LW_CHECK(f.Check());
+  if (credentials) *credentials = std::move(given);
   return rule;
 }
 

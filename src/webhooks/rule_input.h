@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "webhooks/rule.h"
+#include "webhooks/rule_credentials.h"
 
 namespace lw {
 
@@ -28,11 +29,13 @@ inline constexpr size_t kMaxCaseTypesPerRule = 100;
 std::optional<std::string> UrlProblem(const std::string& url, bool https_only = false);
 
 // A Rule with title, enabled, url, trigger_id and creation_rules set, or a 422
-// naming every bad field ("title", "url", "trigger", "creation_rules.status", …).
+// naming every bad field ("title", "url", "trigger", "creation_rules.status",
+// "headers.X-Key", "auth.password", …). The headers and auth as given go to
+// `credentials` (they become the rule's with ApplyCredentials).
 // https_only: the server runs with --https-only, so http:// URLs are refused here
 // rather than failing at every delivery.
 Result<Rule> ParseRuleInput(const boost::json::object& body, const LookupResolver& find,
-                            bool https_only = false);
+                            bool https_only = false, CredentialsInput* credentials = nullptr);
 
 // Only the trigger, the creation rules and the enabled switch, validated as
 // ParseRuleInput does:

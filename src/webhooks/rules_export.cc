@@ -26,12 +26,14 @@ Result<std::string> RulesToXlsx(const std::vector<Rule>& rules) {
   lxw_worksheet* ws = workbook_add_worksheet(wb, "Webhook Rules");
   lxw_format* bold = workbook_add_format(wb);
   format_set_bold(bold);
-  const char* headers[] = {"Status", "Title", "Trigger", "URL"};
-  for (int col = 0; col < 4; ++col) worksheet_write_string(ws, 0, col, headers[col], bold);
+  // Never a secret: the authentication's kind and the header names only.
+  const char* headers[] = {"Status", "Title", "Trigger", "URL", "Authentication"};
+  for (int col = 0; col < 5; ++col) worksheet_write_string(ws, 0, col, headers[col], bold);
   worksheet_set_column(ws, 0, 0, 10, nullptr);
   worksheet_set_column(ws, 1, 1, 40, nullptr);
   worksheet_set_column(ws, 2, 2, 28, nullptr);
   worksheet_set_column(ws, 3, 3, 60, nullptr);
+  worksheet_set_column(ws, 4, 4, 40, nullptr);
   lxw_row_t row = 1;
   for (const Rule& r : rules) {
     const Trigger* t = FindTrigger(r.trigger_id);
@@ -41,6 +43,8 @@ Result<std::string> RulesToXlsx(const std::vector<Rule>& rules) {
     worksheet_write_string(ws, row, 1, ReplaceForbiddenCharacters(r.title).c_str(), nullptr);
     worksheet_write_string(ws, row, 2, t ? t->name : "", nullptr);
     worksheet_write_string(ws, row, 3, ReplaceForbiddenCharacters(r.url).c_str(), nullptr);
+    worksheet_write_string(
+        ws, row, 4, ReplaceForbiddenCharacters(CredentialsSummary(r.credentials)).c_str(), nullptr);
     ++row;
   }
   const lxw_error err = workbook_close(wb);

@@ -22,7 +22,7 @@ constexpr int64_t kUnparkAtOnce = 1000;
 
 constexpr const char* kRuleColumns =
     "id, org_id, title, enabled, url, trigger_id, creation_rules, disabled_reason, created_at, "
-    "updated_at, ordered";
+    "updated_at, ordered, headers, auth";
 
 Rule ToRule(const sql::Row& r) {
   return {r.Int(0),
@@ -35,7 +35,13 @@ Rule ToRule(const sql::Row& r) {
           r.OptText(7),
           r.Int(8),
           r.Int(9),
-          r.Bool(10)};
+          r.Bool(10),
+          {HeadersFromStorage(r.OptText(11).value_or("")),
+           AuthFromStorage(r.OptText(12).value_or(""))}};
+}
+
+sql::Value StoredOrNull(std::string text) {
+  return text.empty() ? sql::Value(nullptr) : sql::Value(std::move(text));
 }
 
 json::value NameOf(const LookupNames& names, const std::optional<int64_t>& id) {
@@ -56,6 +62,8 @@ json::value RuleJson(const Rule& rule, const LookupNames& names) {
       {"ordered", rule.ordered},
       {"url", rule.url},
       {"trigger", json::object{{"id", rule.trigger_id}, {"name", t ? t->name : ""}}},
+      {"headers", HeadersJson(rule.credentials.headers)},
+      {"auth", AuthJson(rule.credentials.auth)},
       {"creation_rules",
        json::object{{"status", NameOf(names, cr.status_id)},
                     {"substatus", NameOf(names, cr.substatus_id)},
@@ -69,9 +77,18 @@ json::value RuleJson(const Rule& rule, const LookupNames& names) {
       {"updated_at", FormatIsoMs(rule.updated_at)}};
 }
 
+// The rule the body describes, its headers and auth applied over `before`'s
+// (a new rule: over none).
 Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object& body,
-                         const RulePolicy& policy) {
-  return ParseRuleInput(body, OrgLookupResolver(c, org_id), policy.https_only);
+                         const RulePolicy& policy, const Rule* before = nullptr) {
+  CredentialsInput given;
+  auto rule = ParseRuleInput(body, OrgLookupResolver(c, org_id), policy.https_only, &given);
+  if (!rule) return rule;
+  auto credentials = ApplyCredentials(given, before ? before->credentials : RuleCredentials{},
+                                      before ? before->url : "", rule->url, policy.secrets.get());
+  if (!credentials) return Fail(credentials.error());
+  rule->credentials = std::move(*credentials);
+  return rule;
 }
 
 }  // namespace
@@ -130,10 +147,12 @@ Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const jso
   if (!rule) return Fail(rule.error());
   const int64_t id = c.InsertId(
       "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
-      "created_at, updated_at, ordered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "created_at, updated_at, ordered, headers, auth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "RETURNING id",
       {actor.org_id, rule->title, int64_t(rule->enabled), rule->url, int64_t(rule->trigger_id),
        CreationRulesToStorage(rule->creation_rules), actor.now_ms, actor.now_ms,
-       int64_t(rule->ordered)});
+       int64_t(rule->ordered), StoredOrNull(HeadersToStorage(rule->credentials.headers)),
+       StoredOrNull(AuthToStorage(rule->credentials.auth))});
   BumpRulesVersion(c, actor.org_id);
   auto out = GetRuleJson(c, actor.org_id, id);
   RecordAudit(c, actor, "rule.created", "webhook_rule", id, *out);
@@ -144,16 +163,21 @@ Result<json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t i
                                const json::object& body, const RulePolicy& policy) {
   auto before = GetRuleJson(c, actor.org_id, id);
   if (!before) return Fail(before.error());
-  auto rule = ParseForOrg(c, actor.org_id, body, policy);
+  auto stored = LoadRule(c, actor.org_id, id);
+  if (!stored) return Fail(stored.error());
+  auto rule = ParseForOrg(c, actor.org_id, body, policy, &*stored);
   if (!rule) return Fail(rule.error());
   // Re-enabling a rule clears the reason Leadwire disabled it.
   c.Exec(
       "UPDATE webhook_rules SET title = ?, enabled = ?, url = ?, trigger_id = ?, "
-      "creation_rules = ?, updated_at = ?, ordered = ?, disabled_reason = CASE WHEN ? = 1 THEN "
-      "NULL ELSE disabled_reason END WHERE id = ? AND org_id = ?",
+      "creation_rules = ?, updated_at = ?, ordered = ?, headers = ?, auth = ?, "
+      "disabled_reason = CASE WHEN ? = 1 THEN NULL ELSE disabled_reason END "
+      "WHERE id = ? AND org_id = ?",
       {rule->title, int64_t(rule->enabled), rule->url, int64_t(rule->trigger_id),
        CreationRulesToStorage(rule->creation_rules), actor.now_ms, int64_t(rule->ordered),
-       int64_t(rule->enabled), id, actor.org_id});
+       StoredOrNull(HeadersToStorage(rule->credentials.headers)),
+       StoredOrNull(AuthToStorage(rule->credentials.auth)), int64_t(rule->enabled), id,
+       actor.org_id});
   BumpRulesVersion(c, actor.org_id);
   // Enabled again: its first deliveries go at once, not after the next tidy
   // of parked ones. An ordered rule no longer ordered lets go of what it

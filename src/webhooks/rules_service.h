@@ -5,11 +5,13 @@
 
 #include <boost/json/fwd.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
+#include "common/secret_box.h"
 #include "domain/actor.h"
 #include "store/sql.h"
 #include "webhooks/rule.h"
@@ -36,6 +38,8 @@ Result<boost::json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64
 // What the node was started with that shapes which rules it accepts.
 struct RulePolicy {
   bool https_only = false;  // --https-only
+  // Seals the secrets rules and settings hold (--secret-key-file).
+  std::shared_ptr<const SecretBox> secrets;
 };
 
 Result<boost::json::value> CreateRule(sql::Connection& c, const Actor& actor,

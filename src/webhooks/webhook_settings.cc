@@ -8,6 +8,7 @@
 #include "common/secrets.h"
 #include "common/time_format.h"
 #include "domain/audit_log.h"
+#include "webhooks/client_certificate.h"
 
 namespace lw {
 
@@ -30,21 +31,29 @@ json::value WebhookSettingsJson(const WebhookSettings& s, int64_t now_ms) {
   return out;
 }
 
+json::value WebhookSettingsJson(sql::Connection& c, int64_t org_id, int64_t now_ms) {
+  json::value out = WebhookSettingsJson(LoadWebhookSettings(c, org_id), now_ms);
+  out.as_object()["client_certificate"] = ClientCertificateJson(c, org_id, now_ms);
+  return out;
+}
+
 Result<json::value> UpdateWebhookSettings(sql::Connection& c, const Actor& actor,
-                                          const json::object& body) {
+                                          const json::object& body, const SecretBox* box) {
   FieldReader f(body);
   auto enabled = f.Bool("enabled");
-  if (f.ok() && !enabled) f.Fail("enabled", "is required (true or false)");
+  if (f.ok() && !enabled && !body.contains("client_certificate"))
+    f.Fail("enabled", "is required (true or false)");
   LW_CHECK(f.Check());
+  LW_CHECK(UpdateClientCertificate(c, actor, body, box));
   const WebhookSettings before = LoadWebhookSettings(c, actor.org_id);
-  if (before.enabled != *enabled) {
+  if (enabled && before.enabled != *enabled) {
     c.Exec("UPDATE organizations SET webhooks_enabled = ? WHERE id = ?",
            {int64_t(*enabled), actor.org_id});
     c.ForgetReadsOnce();  // LoadOutboxState's
     RecordAudit(c, actor, *enabled ? "webhooks.enabled" : "webhooks.disabled", "organization",
                 actor.org_id, json::object{{"enabled", *enabled}});
   }
-  return WebhookSettingsJson(LoadWebhookSettings(c, actor.org_id), actor.now_ms);
+  return WebhookSettingsJson(c, actor.org_id, actor.now_ms);
 }
 
 json::value RotateWebhookKey(sql::Connection& c, const Actor& actor) {

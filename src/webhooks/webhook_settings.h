@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/secret_box.h"
 #include "domain/actor.h"
 #include "store/sql.h"
 
@@ -28,9 +29,14 @@ struct WebhookSettings {
 WebhookSettings LoadWebhookSettings(sql::Connection& c, int64_t org_id);
 // GET /api/settings/webhooks.
 boost::json::value WebhookSettingsJson(const WebhookSettings& s, int64_t now_ms);
-// PUT /api/settings/webhooks {"enabled":bool}; audited.
+// GET /api/settings/webhooks: the settings, and the client certificate's
+// subject and expiry.
+boost::json::value WebhookSettingsJson(sql::Connection& c, int64_t org_id, int64_t now_ms);
+// PUT /api/settings/webhooks {"enabled":bool, "client_certificate":{…}|null}
+// (either or both); audited. `box` seals the certificate's key.
 Result<boost::json::value> UpdateWebhookSettings(sql::Connection& c, const Actor& actor,
-                                                 const boost::json::object& body);
+                                                 const boost::json::object& body,
+                                                 const SecretBox* box = nullptr);
 // POST /api/settings/webhooks/rotate-key; audited.
 boost::json::value RotateWebhookKey(sql::Connection& c, const Actor& actor);
 

@@ -58,6 +58,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 console.log(`chaos: seed ${seed}, store ${store}, ${seconds} s of faults, ${firms} firms, binary ${bin}`);
 const dir = mkdtempSync(join(tmpdir(), 'leadwire-chaos-'));
+// Every node of a PostgreSQL cluster seals secrets with the same key (SQLite's sits by its file).
+const keyArgs = store === 'postgresql' ? ['--secret-key-file', join(dir, 'secret.key')] : [];
 chmodSync(dir, 0o755);  // PostgreSQL's own user reaches its folders through it
 let pair = null;
 const nodes = [];
@@ -84,7 +86,7 @@ try {
   }
   for (let i = 1; i <= firms; i++) {
     const out = execFileSync(bin, ['init', '--db', db, '--org', `Firm ${i}`, '--admin-email', `admin@firm${i}.test`,
-      '--admin-password', 'chaos campaign'], { encoding: 'utf8' });
+      '--admin-password', 'chaos campaign', ...keyArgs], { encoding: 'utf8' });
     const init = JSON.parse(out);
     orgs.push({ id: init.org_id, token: init.api_token, rules: {}, keys: [], off: [], leads: new Map(), statuses: new Map() });
   }
@@ -97,7 +99,7 @@ try {
     ...(RETRY_SCHEDULE === 'none' ? [] : ['--retry-schedule', RETRY_SCHEDULE]), '--max-per-endpoint', '16'];
   const roles = store === 'postgresql' ? ['api', 'api', 'worker', 'worker'] : ['all'];
   for (const [i, role] of roles.entries()) {
-    const node = new Node({ bin, db, role, name: `${role}${i + 1}`, args: [...common, ...(store === 'postgresql' ? ['--db-pool', '6'] : [])] });
+    const node = new Node({ bin, db, role, name: `${role}${i + 1}`, args: [...common, ...keyArgs, ...(store === 'postgresql' ? ['--db-pool', '6'] : [])] });
     nodes.push(await node.start());
   }
   note('started', nodes.map((n) => `${n.name}=${n.base}`).join(' '));

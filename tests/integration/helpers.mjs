@@ -3,17 +3,35 @@
 // The store is SQLite, or PostgreSQL when LEADWIRE_TEST_STORE=postgresql (a
 // fresh database per call on the server whose admin URL is LEADWIRE_TEST_PG).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { responseProblem } from './openapi_check.mjs';
 
 export const BIN = process.env.LEADWIRE_BIN || new URL('../../build/asan/leadwire', import.meta.url).pathname;
 
+// A PostgreSQL database's key file (--secret-key-file): one per database,
+// shared by every command and node on it, as in production. SQLite keeps its
+// own next to the database file.
+export function secretKeyFile(db) {
+  const keys = join(tmpdir(), 'leadwire-test-keys');
+  mkdirSync(keys, { recursive: true });
+  return join(keys, `${db.slice(db.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9_]/g, '_')}.key`);
+}
+
+// init and serve on PostgreSQL get the database's key file unless the
+// test names one (or asks for none with '--secret-key-file', '').
+export function withSecretKey(args) {
+  const at = args.indexOf('--db');
+  if (!['init', 'serve'].includes(args[0]) || at < 0 || args.includes('--secret-key-file')) return args;
+  const db = args[at + 1];
+  return db.startsWith('postgres') ? [...args, '--secret-key-file', secretKeyFile(db)] : args;
+}
+
 // Runs a CLI command; returns {code, stdout, stderr}.
 export function cli(args, opts = {}) {
   try {
-    const stdout = execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    const stdout = execFileSync(BIN, withSecretKey(args), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     return { code: 0, stdout, stderr: '' };
   } catch (e) {
     return { code: e.status, stdout: e.stdout || '', stderr: e.stderr || '' };
@@ -69,7 +87,7 @@ process.on('exit', () => { for (const child of servers) child.kill('SIGKILL'); }
 // Starts `leadwire serve` on port 0; resolves once it prints its address.
 // fileLimit: the open-file limit it runs under (soft and hard, with prlimit).
 export async function startServer(db, extraArgs = [], { fileLimit } = {}) {
-  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', ...extraArgs];
+  const args = withSecretKey(['serve', '--db', db, '--listen', '127.0.0.1:0', ...extraArgs]);
   const child = fileLimit
     ? spawn('prlimit', [`--nofile=${fileLimit}:${fileLimit}`, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -162,6 +180,7 @@ export function cleanup(dir, db) {
     const admin = process.env.LEADWIRE_TEST_PG;
     const name = db.slice(db.lastIndexOf('/') + 1);
     execFileSync('psql', [admin, '-qc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'ignore' });
+    rmSync(secretKeyFile(db), { force: true });
   }
 }
 

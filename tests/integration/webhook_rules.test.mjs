@@ -215,8 +215,8 @@ test('the Excel export is a real .xlsx of the list as filtered and sorted', asyn
   const ws = wb.worksheets[0];
   const rows = [];
   ws.eachRow((row) => rows.push(row.values.slice(1)));
-  assert.deepEqual(rows[0], ['Status', 'Title', 'Trigger', 'URL']);
-  assert.deepEqual(rows.slice(1), shown.map((r) => [r.enabled ? 'Enabled' : 'Disabled', r.title, r.trigger.name, r.url]));
+  assert.deepEqual(rows[0], ['Status', 'Title', 'Trigger', 'URL', 'Authentication']);
+  assert.deepEqual(rows.slice(1), shown.map((r) => [r.enabled ? 'Enabled' : 'Disabled', r.title, r.trigger.name, r.url, 'None']));
   assert.ok(shown.length >= 3);
 });
 

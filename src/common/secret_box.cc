@@ -1,0 +1,121 @@
+#include "common/secret_box.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "common/crypto.h"
+
+namespace lw {
+
+namespace {
+
+constexpr std::string_view kPrefix = "sb1:";
+static_assert(crypto_secretbox_KEYBYTES == 32);
+
+void EnsureSodium() {
+  static const bool ok = sodium_init() >= 0;
+  if (!ok) std::abort();
+}
+
+Error KeyFileError(const std::string& message) {
+  return Error{ErrorKind::kBadRequest, "secret_key_file", message, {}};
+}
+
+std::string Trimmed(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t start = 0;
+  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
+  return s.substr(start);
+}
+
+}  // namespace
+
+SecretBox::SecretBox(std::string_view key) {
+  EnsureSodium();
+  std::memcpy(key_, key.data(), sizeof key_);
+}
+
+SecretBox::~SecretBox() { sodium_memzero(key_, sizeof key_); }
+
+std::shared_ptr<const SecretBox> SecretBox::FromKey(std::string_view key) {
+  if (key.size() != sizeof(key_)) std::abort();  // a caller's bug, not input
+  return std::shared_ptr<const SecretBox>(new SecretBox(key));
+}
+
+Result<std::shared_ptr<const SecretBox>> SecretBox::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return Fail(KeyFileError(
+        "cannot read the secret key file " + path + " (" + std::strerror(errno) +
+        "): every node needs the file this database's secrets are sealed with (leadwire init "
+        "creates one for a new database)"));
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto key = crypto::Base64Decode(Trimmed(text.str()));
+  if (!key || key->size() != crypto_secretbox_KEYBYTES)
+    return Fail(KeyFileError("the secret key file " + path +
+                             " does not hold a Leadwire secret key (one line of base64 that "
+                             "encodes 32 bytes)"));
+  return FromKey(*key);
+}
+
+Result<bool> SecretBox::CreateIfMissing(const std::string& path) {
+  EnsureSodium();
+  // O_EXCL: two commands starting at once never write two different keys.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return false;
+    return Fail(KeyFileError("cannot create the secret key file " + path + " (" +
+                             std::strerror(errno) + ")"));
+  }
+  const std::string line = crypto::Base64(crypto::RandomBytes(crypto_secretbox_KEYBYTES)) + "\n";
+  const bool written = ::write(fd, line.data(), line.size()) == ssize_t(line.size());
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || !synced) {
+    ::unlink(path.c_str());
+    return Fail(KeyFileError("cannot write the secret key file " + path));
+  }
+  return true;
+}
+
+std::string SecretBox::Seal(std::string_view plain) const {
+  std::string out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size(), '\0');
+  auto* bytes = reinterpret_cast<unsigned char*>(out.data());
+  randombytes_buf(bytes, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(bytes + crypto_secretbox_NONCEBYTES,
+                        reinterpret_cast<const unsigned char*>(plain.data()), plain.size(), bytes,
+                        key_);
+  return std::string(kPrefix) + crypto::Base64(out);
+}
+
+std::optional<std::string> SecretBox::Open(std::string_view sealed) const {
+  if (!sealed.starts_with(kPrefix)) return std::nullopt;
+  const auto raw = crypto::Base64Decode(sealed.substr(kPrefix.size()));
+  if (!raw || raw->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+    return std::nullopt;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(raw->data());
+  std::string plain(raw->size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()),
+                                 bytes + crypto_secretbox_NONCEBYTES,
+                                 raw->size() - crypto_secretbox_NONCEBYTES, bytes, key_) != 0)
+    return std::nullopt;
+  return plain;
+}
+
+std::string DefaultSecretKeyFile(const std::string& db_url) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (!db_url.starts_with(kSqlite)) return "";
+  return db_url.substr(kSqlite.size()) + ".key";
+}
+
+}  // namespace lw

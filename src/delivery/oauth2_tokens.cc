@@ -1,0 +1,133 @@
+#include "delivery/oauth2_tokens.h"
+
+#include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include "common/crypto.h"
+#include "common/json_fields.h"
+#include "common/unicode.h"
+
+namespace lw {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxEntries = 10'000;
+
+// application/x-www-form-urlencoded: unreserved characters as they are,
+// everything else percent-encoded (a space as %20, which every server reads).
+std::string FormEncode(const std::string& s) {
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
+}
+
+std::string Excerpt(const std::string& body) {
+  std::string text = ReplaceForbiddenCharacters(body.substr(0, 200));
+  return text.empty() ? "(no body)" : text;
+}
+
+}  // namespace
+
+std::string TokenRequestBody(const OAuth2Client& c) {
+  std::string body = "grant_type=client_credentials";
+  if (!c.scope.empty()) body += "&scope=" + FormEncode(c.scope);
+  return body;
+}
+
+std::string TokenRequestAuthorization(const OAuth2Client& c) {
+  return "Basic " + crypto::Base64(FormEncode(c.client_id) + ":" + FormEncode(c.client_secret));
+}
+
+Result<OAuth2Token> ParseTokenAnswer(int http_status, const std::string& body) {
+  auto fail = [](std::string why) { return Fail(Error::Unavailable(std::move(why))); };
+  if (http_status < 200 || http_status > 299)
+    return fail("the token endpoint answered " + std::to_string(http_status) + ": " +
+                Excerpt(body));
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object())
+    return fail("the token endpoint's answer is not a JSON object: " + Excerpt(body));
+  const json::object& o = v.get_object();
+  const json::value* token = o.if_contains("access_token");
+  if (!token || !token->is_string() || token->get_string().empty())
+    return fail("the token endpoint's answer holds no access_token");
+  OAuth2Token out{std::string(token->get_string()), 0};
+  // Sent as a header: nothing that would end it or break it.
+  for (unsigned char ch : out.access_token)
+    if (ch <= ' ' || ch >= 0x7f)
+      return fail("the access_token has characters a header cannot carry");
+  if (const json::value* type = o.if_contains("token_type");
+      type && type->is_string() && Lower(std::string(type->get_string())) != "bearer")
+    return fail("token_type \"" + std::string(type->get_string()) + "\" is not Bearer");
+  if (const json::value* in = o.if_contains("expires_in")) {
+    // A number, or (some servers) a number in a string.
+    if (in->is_int64()) out.expires_in_s = in->get_int64();
+    if (in->is_uint64()) out.expires_in_s = int64_t(std::min<uint64_t>(in->get_uint64(), 1u << 30));
+    if (in->is_double()) out.expires_in_s = int64_t(in->get_double());
+    if (in->is_string()) out.expires_in_s = std::atoll(in->get_string().c_str());
+    if (out.expires_in_s < 0) out.expires_in_s = 0;
+  }
+  return out;
+}
+
+OAuth2Tokens::Next OAuth2Tokens::Take(const std::string& key, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    if (entries_.size() >= kMaxEntries) PruneLocked(now);
+    it = entries_.emplace(key, Entry{}).first;
+  }
+  Entry& e = it->second;
+  if (!e.token.empty() && now < e.use_until) return {Step::kUse, e.token};
+  if (e.fetching) return {Step::kWait, ""};
+  if (!e.failure.empty() && now < e.failed_until) return {Step::kFail, e.failure};
+  e.fetching = true;
+  return {Step::kFetch, ""};
+}
+
+void OAuth2Tokens::Fetched(const std::string& key, const Result<OAuth2Token>& token,
+                           Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  ++requests_;
+  Entry& e = entries_[key];
+  e.fetching = false;
+  if (!token) {
+    e.token.clear();
+    e.failure = token.error().message;
+    e.failed_until = now + kFailureHold;
+    return;
+  }
+  e.failure.clear();
+  e.token = token->access_token;
+  using std::chrono::seconds;
+  const int64_t life = token->expires_in_s;
+  e.use_until = life == 0    ? now + kLifetimeUnknown
+                : life > 120 ? now + seconds(life - 60)
+                             : now + std::chrono::milliseconds(life * 500);
+}
+
+void OAuth2Tokens::Abandoned(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  if (auto it = entries_.find(key); it != entries_.end()) it->second.fetching = false;
+}
+
+void OAuth2Tokens::Refused(const std::string& key, const std::string& token) {
+  std::lock_guard lock(mutex_);
+  if (auto it = entries_.find(key); it != entries_.end() && it->second.token == token)
+    it->second.token.clear();
+}
+
+uint64_t OAuth2Tokens::requests() const {
+  std::lock_guard lock(mutex_);
+  return requests_;
+}
+
+void OAuth2Tokens::PruneLocked(Clock::time_point now) {
+  std::erase_if(entries_, [&](const auto& kv) {
+    const Entry& e = kv.second;
+    return !e.fetching && now >= e.use_until && now >= e.failed_until;
+  });
+}
+
+}  // namespace lw

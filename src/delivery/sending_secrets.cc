@@ -1,0 +1,92 @@
+#include "delivery/sending_secrets.h"
+
+#include "common/client_identity.h"
+#include "common/crypto.h"
+#include "webhooks/client_certificate.h"
+#include "webhooks/rule_credentials.h"
+
+namespace lw {
+
+namespace {
+constexpr int64_t kForgetAfterMs = 10 * 60'000;
+constexpr const char* kNoKey =
+    "a secret of this rule cannot be opened: this node's --secret-key-file is not the one it was "
+    "sealed with";
+}  // namespace
+
+void SendingSecrets::Open(const deliveries::Claimed& d, ForRule& r) const {
+  r.headers = d.headers;
+  r.auth = d.auth;
+  r.lines.clear();
+  r.oauth2.reset();
+  r.refusal.clear();
+  RuleCredentials sealed{HeadersFromStorage(d.headers), AuthFromStorage(d.auth)};
+  auto plain = box_ ? OpenCredentials(sealed, *box_) : std::nullopt;
+  if (!plain) {
+    r.refusal = kNoKey;
+    return;
+  }
+  for (const auto& h : plain->headers) r.lines.push_back(h.name + ": " + h.value);
+  const RuleAuth& a = plain->auth;
+  switch (a.type) {
+    case AuthType::kNone:
+      break;
+    case AuthType::kBasic:
+      r.lines.push_back("Authorization: Basic " + crypto::Base64(a.username + ":" + a.secret));
+      break;
+    case AuthType::kBearer:
+      r.lines.push_back("Authorization: Bearer " + a.secret);
+      break;
+    case AuthType::kOAuth2ClientCredentials: {
+      auto client = std::make_shared<OAuth2Client>();
+      const std::string who = a.token_url + '\0' + a.client_id + '\0' + a.secret + '\0' + a.scope;
+      client->key = std::to_string(d.org_id) + "|" + crypto::Sha256Hex(who);
+      client->token_url = a.token_url;
+      client->client_id = a.client_id;
+      client->client_secret = a.secret;
+      client->scope = a.scope;
+      r.oauth2 = std::move(client);
+      break;
+    }
+  }
+}
+
+void SendingSecrets::Open(const std::string& stored, ForOrg& o) const {
+  o.stored = stored;
+  o.identity.reset();
+  o.refusal.clear();
+  if (!box_) {
+    o.refusal = kNoKey;
+    return;
+  }
+  auto id = OpenClientCertificate(stored, *box_);
+  if (id)
+    o.identity = std::move(*id);
+  else
+    o.refusal = id.error().message;
+}
+
+void SendingSecrets::Apply(const deliveries::Claimed& d, DeliveryJob& job, int64_t now) {
+  if (!d.headers.empty() || !d.auth.empty()) {
+    ForRule& r = rules_[d.rule_id];
+    if (r.used_at == 0 || r.headers != d.headers || r.auth != d.auth) Open(d, r);
+    r.used_at = now;
+    job.headers.insert(job.headers.end(), r.lines.begin(), r.lines.end());
+    job.oauth2 = r.oauth2;
+    if (!r.refusal.empty()) job.refusal = r.refusal;
+  }
+  if (!d.client_certificate.empty()) {
+    ForOrg& o = orgs_[d.org_id];
+    if (o.used_at == 0 || o.stored != d.client_certificate) Open(d.client_certificate, o);
+    o.used_at = now;
+    job.identity = o.identity;
+    if (!o.refusal.empty() && job.refusal.empty()) job.refusal = o.refusal;
+  }
+}
+
+void SendingSecrets::Prune(int64_t now) {
+  std::erase_if(rules_, [&](const auto& e) { return now - e.second.used_at > kForgetAfterMs; });
+  std::erase_if(orgs_, [&](const auto& e) { return now - e.second.used_at > kForgetAfterMs; });
+}
+
+}  // namespace lw
