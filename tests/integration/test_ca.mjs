@@ -1,6 +1,7 @@
 // A certificate authority made for one test run with the openssl CLI, and
 // server certificates it signs: for 127.0.0.1, for the wrong host, expired,
-// and one self-signed that no CA vouches for. Files live in `dir`.
+// and one self-signed that no CA vouches for; and client certificates for
+// mutual TLS. Files live in `dir`.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +23,9 @@ export function makeTestCa(dir) {
 
   // A key and certificate for `name`, with subjectAltName `san`, signed by the
   // CA (valid from `start` to `end`, openssl's YYYYMMDDHHMMSSZ) or self-signed.
-  function server(name, san, { start, end, selfSigned = false } = {}) {
+  function server(name, san, { start, end, selfSigned = false, usage = 'serverAuth' } = {}) {
     const key = `${name}.key`, csr = `${name}.csr`, pem = `${name}.pem`, ext = `${name}.ext`;
-    writeFileSync(join(dir, ext), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
+    writeFileSync(join(dir, ext), `subjectAltName=${san}\nextendedKeyUsage=${usage}\nbasicConstraints=CA:FALSE\n`);
     if (selfSigned) {
       openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', pem, '-days', '2',
         '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`]);
@@ -44,5 +45,8 @@ export function makeTestCa(dir) {
     wrongHost: server('wrong', 'DNS:wrong.example'),
     expired: server('expired', 'IP:127.0.0.1', { start: '20200101000000Z', end: '20200102000000Z' }),
     selfSigned: server('self', 'IP:127.0.0.1', { selfSigned: true }),
+    // Client certificates (mutual TLS): one valid for two days, one expired.
+    client: server('client', 'DNS:intake.example', { usage: 'clientAuth' }),
+    expiredClient: server('expired-client', 'DNS:intake.example', { usage: 'clientAuth', start: '20200101000000Z', end: '20200102000000Z' }),
   };
 }
