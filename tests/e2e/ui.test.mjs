@@ -13,6 +13,7 @@ import ExcelJS from 'exceljs';
 import { Webhook } from 'standardwebhooks';
 import { addUser, api, cleanup, freshDatabase, startServer } from '../integration/helpers.mjs';
 import { startReceiver } from '../integration/receiver.mjs';
+import { makeTestCa } from '../integration/test_ca.mjs';
 
 const CHROMIUM = process.env.LEADWIRE_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
@@ -246,8 +247,8 @@ test('the Filter: box narrows the list; Excel downloads exactly the rows shown',
   const sheet = book.worksheets[0];
   const cells = [];
   sheet.eachRow((row) => cells.push(row.values.slice(1)));
-  assert.deepEqual(cells[0], ['Status', 'Title', 'Trigger', 'URL']);
-  assert.deepEqual(cells.slice(1), rows.map((r) => [r.enabled ? 'Enabled' : 'Disabled', r.title, r.trigger, r.url]));
+  assert.deepEqual(cells[0], ['Status', 'Title', 'Trigger', 'URL', 'Authentication']);
+  assert.deepEqual(cells.slice(1), rows.map((r) => [r.enabled ? 'Enabled' : 'Disabled', r.title, r.trigger, r.url, 'None']));
   await page.getByLabel('Filter:').fill('');
   await page.waitForFunction(() => document.querySelectorAll('tr[data-rule-id]').length === 4);
 });
@@ -489,6 +490,94 @@ test("Deliveries of an ordered rule show each lead's sequence and what a waiting
   await second.getByText('waiting for #1').waitFor();
   assert.equal(await page.locator('tr[data-delivery-id]', { hasText: `lead:${lead.id} · #1` }).getByText('waiting for').count(), 0);
   await call('PUT', `/api/webhook-rules/${rule.id}`, { title: 'Ordered stuck', enabled: false, ordered: true, url: rule.url, trigger: 'Lead Status Changed' });
+  assert.deepEqual(pageErrors, []);
+});
+
+test("the rule form's Authentication section sends Basic auth and an API key, and keeps them unseen", async () => {
+  receiver.behave('/secured', (req, res) => {
+    const ok = req.headers.authorization === `Basic ${Buffer.from('intake:pa55 word').toString('base64')}` && req.headers['x-api-key'] === 'k-123';
+    res.writeHead(ok ? 200 : 401); res.end(ok ? 'ok' : 'no');
+  });
+  await page.goto(`${server.base}/#/webhook-rules`);
+  await page.getByRole('link', { name: 'Create New' }).click();
+  await page.getByRole('heading', { name: 'Add Webhook Rule' }).waitFor();
+  await page.getByLabel('Title').fill('Case system (Basic)');
+  await page.getByLabel('URL', { exact: true }).fill(receiver.url('/secured'));
+  await page.getByLabel('Trigger').selectOption({ label: 'Lead Created' });
+  // Only the chosen kind's fields show.
+  assert.equal(await page.getByLabel('User name').isVisible(), false);
+  await page.getByLabel('Authentication', { exact: true }).selectOption({ label: 'OAuth2 client credentials' });
+  await page.getByLabel('Token URL').waitFor();
+  assert.equal(await page.getByLabel('User name').isVisible(), false);
+  await page.getByLabel('Authentication', { exact: true }).selectOption({ label: 'Basic (user name and password)' });
+  assert.equal(await page.getByLabel('Token URL').isVisible(), false);
+  await page.getByLabel('User name').fill('intake');
+  await page.getByLabel('Password', { exact: true }).fill('pa55 word');
+  await page.getByRole('button', { name: 'Add header' }).click();
+  await page.getByLabel('Header 1 name').fill('Content-Type');
+  await page.getByLabel('Header 1 value').fill('text/plain');
+  await page.getByRole('button', { name: 'Save' }).click();
+  // A reserved header: its message beside its row, and nothing saved.
+  await page.locator('.header-row').getByText('is set by Leadwire').waitFor();
+  const before = (await call('GET', '/api/webhook-rules')).json.total;
+  await page.getByLabel('Header 1 name').fill('X-Api-Key');
+  await page.getByLabel('Header 1 value').fill('k-123');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+  const rule = (await call('GET', '/api/webhook-rules')).json.records.find((r) => r.title === 'Case system (Basic)');
+  assert.equal((await call('GET', '/api/webhook-rules')).json.total, before + 1);
+  assert.deepEqual(rule.auth, { type: 'basic', username: 'intake', password_set: true });
+  assert.deepEqual(rule.headers, { 'X-Api-Key': '••••' });
+
+  // Edited later: the secrets show as kept, never as text, and stay kept.
+  await page.goto(`${server.base}/#/webhook-rules/${rule.id}/edit`);
+  await page.getByRole('heading', { name: 'Edit Webhook Rule' }).waitFor();
+  assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '');
+  assert.match(await page.getByLabel('Password', { exact: true }).getAttribute('placeholder'), /kept/);
+  assert.equal(await page.getByLabel('Header 1 name').inputValue(), 'X-Api-Key');
+  assert.equal(await page.getByLabel('Header 1 value').inputValue(), '');
+  assert.ok(!(await page.content()).includes('pa55 word'));
+  await page.getByRole('group', { name: 'Authentication' }).screenshot({ path: join(SHOTS, 'rule-authentication.png') });
+  await page.getByLabel('Title').fill('Case system (Basic), renamed');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+  await call('POST', '/api/leads', { contact: { first_name: 'Secured' } });
+  await receiver.until(() => receiver.at('/secured').length >= 1, 15000, 'the authenticated webhook');
+  assert.equal(receiver.at('/secured')[0].headers['x-api-key'], 'k-123');
+  await call('PUT', `/api/webhook-rules/${rule.id}`, { title: 'Case system', enabled: false, url: rule.url, trigger: 'Lead Created' });
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the client certificate on the settings screen: its subject and expiry, a warning before it expires, errors beside their box', async () => {
+  const certDir = mkdtempSync(join(tmpdir(), 'leadwire-ui-ca-'));
+  try {
+    const ca = makeTestCa(certDir);
+    await page.goto(`${server.base}/#/settings/integrations`);
+    await page.getByRole('button', { name: 'Webhooks' }).click();
+    await page.getByText('None. Webhooks present no certificate.').waitFor();
+    await page.getByText('Upload a certificate').click();
+    await page.getByLabel('Certificate (PEM)').fill(ca.client.cert.toString());
+    await page.getByLabel('Private key (PEM)').fill(ca.good.key.toString());
+    await page.getByRole('button', { name: 'Upload certificate' }).click();
+    await page.locator('.field', { has: page.getByLabel('Private key (PEM)') }).getByText('does not match the certificate').waitFor();
+    assert.equal((await call('GET', '/api/settings/webhooks')).json.client_certificate, null);
+    await page.getByLabel('Private key (PEM)').fill(ca.client.key.toString());
+    await page.getByRole('button', { name: 'Upload certificate' }).click();
+    await page.getByText('The client certificate was saved.').waitFor();
+    await page.locator('.cert dd', { hasText: 'CN=client' }).waitFor();
+    await page.locator('.cert dd', { hasText: 'CN=Leadwire Test CA' }).waitFor();
+    // Two days left: the 30-day warning shows.
+    await page.getByText(/This certificate expires in [12] days?/).waitFor();
+    assert.equal(await page.getByLabel('Private key (PEM)').inputValue(), '', 'the key is not kept on the page');
+    await shot(page, 'settings-certificate');
+    assert.equal((await call('GET', '/api/settings/webhooks')).json.client_certificate.subject, 'CN=client');
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: 'Remove certificate' }).click();
+    await page.getByText('None. Webhooks present no certificate.').waitFor();
+    assert.equal((await call('GET', '/api/settings/webhooks')).json.client_certificate, null);
+  } finally {
+    rmSync(certDir, { recursive: true, force: true });
+  }
   assert.deepEqual(pageErrors, []);
 });
 

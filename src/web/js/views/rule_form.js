@@ -1,11 +1,12 @@
-// Add / Edit Webhook Rule: Description (Title, Enabled), URL, Trigger, and
-// for the lead triggers the Creation Rules section. Save returns to the list;
+// Add / Edit Webhook Rule: Description (Title, Enabled), URL, Authentication
+// (rule_auth.js), Trigger, and for the lead triggers the Creation Rules section. Save returns to the list;
 // a 422 puts each message beside its field. "Check against lead…" shows
 // whether the rule as typed, unsaved, would fire for a chosen lead, and why not.
 import { api, query } from '../api.js';
 import { action, clearFieldErrors, field, h, latestOnly, select, show, showFieldErrors, toast } from '../dom.js';
 import { names, substatusField } from '../lookups.js';
 import { verdictView } from './lead_webhooks.js';
+import { authSection } from './rule_auth.js';
 
 export async function ruleFormView(id) {
   const [triggers, lookups, rule] = await Promise.all([
@@ -73,6 +74,7 @@ export async function ruleFormView(id) {
     'creation_rules.opportunity_source': opportunitySource,
     'creation_rules.marketing_source': marketingSource };
   const formError = h('p', { class: 'error', role: 'alert' });
+  const auth = authSection(rule);
 
   function body() {
     const out = {
@@ -81,6 +83,7 @@ export async function ruleFormView(id) {
       ordered: ordered.checked,
       url: url.control.value.trim(),
       trigger: trigger.control.value ? Number(trigger.control.value) : null,
+      ...auth.body(),
     };
     if (hasCreationRules()) {
       out.creation_rules = {
@@ -99,6 +102,7 @@ export async function ruleFormView(id) {
   const form = h('form', { class: 'card', novalidate: true },
     h('fieldset', { class: 'section' }, h('legend', {}, 'Description'), title.wrap, enabled.wrap),
     h('fieldset', { class: 'section' }, h('legend', {}, 'URL'), url.wrap),
+    auth.section,
     h('fieldset', { class: 'section' }, h('legend', {}, 'Trigger'), trigger.wrap, exampleBox, orderedField),
     creationRules, checkAgainstLead(body, errors, formError), formError,
     h('div', { class: 'actions' },
@@ -106,14 +110,15 @@ export async function ruleFormView(id) {
       h('button', { type: 'submit', class: 'primary' }, 'Save')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clearFieldErrors(errors, formError);
+    const all = { ...errors, ...auth.errors, ...auth.rowErrors() };
+    clearFieldErrors(all, formError);
     try {
       if (id) await api('PUT', `/api/webhook-rules/${id}`, body());
       else await api('POST', '/api/webhook-rules', body());
       toast(id ? 'Webhook rule saved.' : 'Webhook rule created.');
       location.hash = '#/webhook-rules';
     } catch (err) {
-      showFieldErrors(err, errors, formError);
+      showFieldErrors(err, all, formError);
     }
   });
   show(document.getElementById('main'),

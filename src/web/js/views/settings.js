@@ -1,9 +1,11 @@
 // Manage > Settings > Integrations > Webhooks: "Enable Webhooks" Yes/No,
 // saved by the Save button at the bottom of the page; the authentication key
-// and its rotation live here too.
+// and its rotation live here too, and the client certificate
+// (client_certificate.js).
 import { api } from '../api.js';
 import { action, field, h, select, show, toast, when } from '../dom.js';
 import { refreshWebhooksEnabled } from '../session.js';
+import { clientCertificateSection } from './client_certificate.js';
 
 export async function settingsView() {
   const settings = await api('GET', '/api/settings/webhooks');
@@ -27,7 +29,8 @@ export async function settingsView() {
   }, 'Rotate key');
   // As in the help article: select Webhooks to expand the section.
   const content = h('div', { id: 'webhooks-section', hidden: true }, enabled.wrap,
-    h('div', { class: 'field' }, h('span', { class: 'label' }, 'Authentication key'), key, previous, rotate));
+    h('div', { class: 'field' }, h('span', { class: 'label' }, 'Authentication key'), key, previous, rotate),
+    clientCertificateSection(settings.client_certificate));
   const toggle = h('button', {
     type: 'button', class: 'disclosure', 'aria-expanded': 'false', 'aria-controls': 'webhooks-section',
     onclick: () => {
