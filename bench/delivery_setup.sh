@@ -2,18 +2,23 @@
 # after common.sh: a test CA, nginx receivers on loopback, databases filled
 # by direct SQL, and the drains they time. Uses $LW, $work and start_node.
 
-# A test CA and a certificate for 127.0.0.1 it signed, for (h).
+# A test CA, a certificate for 127.0.0.1 it signed, and a client certificate
+# it signed (the firm's, for mutual TLS), for (h).
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/ca.key" -out "$work/ca.pem" -days 2 \
   -subj "/CN=Leadwire Bench CA" -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.csr" -subj "/CN=127.0.0.1" 2>/dev/null
 printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$work/tls.ext"
 openssl x509 -req -in "$work/tls.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
   -out "$work/tls.pem" -days 2 -extfile "$work/tls.ext" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$work/client.key" -out "$work/client.csr" -subj "/CN=Bench Firm" 2>/dev/null
+printf 'extendedKeyUsage=clientAuth\n' > "$work/client.ext"
+openssl x509 -req -in "$work/client.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
+  -out "$work/client.pem" -days 2 -extfile "$work/client.ext" 2>/dev/null
 
 # nginx on loopback: answering 200 at once over HTTP and HTTPS (logging, per
 # request, whether it opened its connection and with a full TLS handshake),
 # and after 200 ms on every 127.x.y.z address (echo_sleep), like a real endpoint.
-NGINX_PORT=$(free_port); TLS_PORT=$(free_port); SLEEP_PORT=$(free_port)
+NGINX_PORT=$(free_port); TLS_PORT=$(free_port); MTLS_PORT=$(free_port); SLEEP_PORT=$(free_port)
 mkdir -p "$work/nginx"
 cat > "$work/nginx.conf" <<NGINX
 load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
@@ -32,6 +37,13 @@ http {
     listen 127.0.0.1:$TLS_PORT ssl;
     ssl_certificate $work/tls.pem; ssl_certificate_key $work/tls.key;
     access_log $work/nginx/tls.log tls buffer=256k flush=1s;
+    location / { return 200 "ok"; }
+  }
+  server {
+    listen 127.0.0.1:$MTLS_PORT ssl;
+    ssl_certificate $work/tls.pem; ssl_certificate_key $work/tls.key;
+    ssl_client_certificate $work/ca.pem; ssl_verify_client on;
+    access_log $work/nginx/mtls.log tls buffer=256k flush=1s;
     location / { return 200 "ok"; }
   }
   server { listen $SLEEP_PORT backlog=8192; location / { echo_read_request_body; echo_sleep 0.2; echo ok; } }
@@ -122,18 +134,34 @@ latency_bound() {
   say "   $RPS deliveries/s ($ms ms; $failed not delivered); bound $BOUND/s; ratio $(python3 -c "print(round($RPS / $BOUND, 3))")"
 }
 
-# tls_drain DIR → sets MS, HANDSHAKES (full TLS handshakes nginx saw), CPU_SPLIT
+# tls_drain DIR [mtls] → sets MS, HANDSHAKES (full TLS handshakes nginx saw),
+# CPU_SPLIT. With mtls: to the nginx that demands a client certificate, the
+# organization's set through the API first (sealed, as a firm would).
 tls_drain() {
-  mkdir -p "$1"; new_db "$1" >/dev/null
-  local rule; rule=$(add_rule "$1/lw.db" "https://127.0.0.1:$TLS_PORT/hook" 1)
+  mkdir -p "$1"; local token; token=$(new_db "$1")
+  local port=$TLS_PORT log=tls
+  if [[ ${2:-} == mtls ]]; then
+    port=$MTLS_PORT log=mtls
+    start_node "sqlite:$1/lw.db" api
+    python3 - "$NODE_BASE" "$token" "$work/client.pem" "$work/client.key" <<'PY'
+import json, sys, urllib.request
+base, token, cert, key = sys.argv[1:]
+body = json.dumps({"client_certificate": {"certificate_pem": open(cert).read(), "private_key_pem": open(key).read()}})
+req = urllib.request.Request(base + "/api/settings/webhooks", body.encode(), method="PUT",
+                             headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+urllib.request.urlopen(req).read()
+PY
+    stop_node
+  fi
+  local rule; rule=$(add_rule "$1/lw.db" "https://127.0.0.1:$port/hook" 1)
   queue_deliveries "$1/lw.db" "$rule" "$DRAIN_N"
-  local seen; seen=$(wc -l < "$work/nginx/tls.log")  # nginx's workers cannot reopen logs in $work
+  local seen; seen=$(wc -l < "$work/nginx/$log.log")  # nginx's workers cannot reopen logs in $work
   start_node "sqlite:$1/lw.db" worker --ca-file "$work/ca.pem"
   MS=$(drain_time "$1/lw.db" "$rule")
   CPU_SPLIT=$(thread_cpu "$DRAIN_N")
   stop_node
   sleep 1.5  # the log is flushed every second
-  tail -n "+$((seen + 1))" "$work/nginx/tls.log" > "$1/tls.log"
-  HANDSHAKES=$(awk '$1 == 1 && $2 == "."' "$1/tls.log" | wc -l)
-  say "   nginx logged $(wc -l < "$1/tls.log") requests; $HANDSHAKES opened a connection with a full handshake"
+  tail -n "+$((seen + 1))" "$work/nginx/$log.log" > "$1/$log.log"
+  HANDSHAKES=$(awk '$1 == 1 && $2 == "."' "$1/$log.log" | wc -l)
+  say "   nginx logged $(wc -l < "$1/$log.log") requests; $HANDSHAKES opened a connection with a full handshake"
 }

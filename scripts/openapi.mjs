@@ -83,7 +83,16 @@ const schemas = {
     description: 'A text, email, file, external send or data sync, with the fields it was recorded with.',
     properties: { id: int, lead_id: nullable(int), created_at: time }, additionalProperties: nullable(str),
   },
-  WebhookSettings: object({ enabled: bool, authentication_key: str, previous_key_valid_until: nullable(time) }),
+  WebhookSettings: object({
+    enabled: bool, authentication_key: str, previous_key_valid_until: nullable(time),
+    client_certificate: {
+      description: "The organization's client certificate, presented to receivers that ask for one (mutual TLS); never the key.",
+      ...nullable(object({
+        subject: str, issuer: str, not_after: time,
+        expires_soon: { type: 'boolean', description: 'It expires within 30 days.' }, expired: bool,
+      })),
+    },
+  }),
   RotatedKey: object({ authentication_key: str, previous_key_valid_until: time }),
   Trigger: object({ id: int, name: str, creation_rules: bool, schema_url: str, example_url: str }),
   CreationRules: object({
@@ -95,6 +104,19 @@ const schemas = {
     ordered: { type: 'boolean', description: 'Deliver in order for each subject (lead, contact, opportunity): one at a time, each after the one before it was delivered or finally failed.' },
     url: str, trigger: object({ id: int, name: str }),
     creation_rules: ref('CreationRules'), disabled_reason: nullable(str), created_at: time, updated_at: time,
+    headers: {
+      type: 'object', additionalProperties: { const: '••••' },
+      description: "The rule's own headers, sent with every webhook; values are write-only and shown as \"••••\".",
+    },
+    auth: {
+      description: 'How the rule proves itself to its receiver; null: none. Secrets are write-only: only whether one is set is shown.',
+      oneOf: [
+        { type: 'null' },
+        object({ type: { const: 'basic' }, username: str, password_set: bool }),
+        object({ type: { const: 'bearer' }, token_set: bool }),
+        object({ type: { const: 'oauth2_client_credentials' }, token_url: str, client_id: str, scope: str, client_secret_set: bool }),
+      ],
+    },
   }),
   RuleInput: {
     type: 'object', required: ['title', 'url', 'trigger'],
@@ -108,6 +130,31 @@ const schemas = {
           status: nullable(str), substatus: nullable(str), case_types: array(str), office: nullable(str),
           opportunity_source: nullable(str), marketing_source: nullable(str), requires_case_tracker_code: bool,
         },
+      },
+      headers: {
+        type: ['object', 'null'], maxProperties: 10, additionalProperties: str,
+        description: 'At most 10 headers sent with every webhook, name → value. A name must be an HTTP token; Host, Content-Type, '
+          + 'Content-Length, Transfer-Encoding, Connection, User-Agent, Accept, traceparent, tracestate, hop-by-hop headers, webhook-* '
+          + 'and X-Leadwire-* are reserved (422); values must not contain CR or LF. A value sent as "••••" keeps the one the rule has; '
+          + 'leaving "headers" out keeps them all; {} or null removes them. A kept value is refused (422) once the URL names another host.',
+      },
+      auth: {
+        description: 'null or {"type":"none"}: none. A secret (password, token, client_secret) left out keeps the rule\'s '
+          + '(422 when it has none, or when the address it goes to now names another host); leaving "auth" out keeps it all.',
+        oneOf: [
+          { type: 'null' },
+          { type: 'object', required: ['type'], properties: { type: { const: 'none' } } },
+          { type: 'object', required: ['type', 'username'], properties: { type: { const: 'basic' }, username: str, password: str } },
+          { type: 'object', required: ['type'], properties: { type: { const: 'bearer' }, token: str } },
+          {
+            type: 'object', required: ['type', 'token_url', 'client_id'],
+            properties: {
+              type: { const: 'oauth2_client_credentials' },
+              token_url: { type: 'string', description: 'Where the token is fetched (client credentials grant, HTTP Basic client authentication); passes the SSRF guard like a webhook.' },
+              client_id: str, client_secret: str, scope: str,
+            },
+          },
+        ],
       },
     },
   },
@@ -225,8 +272,18 @@ op('POST', '/api/opportunities/{id}/disregard', { summary: 'Disregard (fires Opp
 
 // Webhook settings, triggers, rules, deliveries, audit
 op('GET', '/api/settings/webhooks', { summary: 'Webhooks on or off, and the signing key', tag: 'Webhooks', access: 'admin', responses: ok(200, ref('WebhookSettings')) });
-op('PUT', '/api/settings/webhooks', { summary: 'Turn webhooks on or off', tag: 'Webhooks', access: 'admin',
-  request: body(object({ enabled: bool })), responses: ok(200, ref('WebhookSettings')) });
+op('PUT', '/api/settings/webhooks', { summary: 'Turn webhooks on or off; set or remove the client certificate', tag: 'Webhooks', access: 'admin',
+  request: body({
+    type: 'object', description: 'At least one of enabled and client_certificate.',
+    properties: {
+      enabled: bool,
+      client_certificate: {
+        description: 'PEM text of the certificate (intermediates may follow it) and its unencrypted private key; null removes it. '
+          + 'A key that does not match, or a certificate expired or not yet valid, is a 422.',
+        ...nullable(object({ certificate_pem: str, private_key_pem: str })),
+      },
+    },
+  }), responses: ok(200, ref('WebhookSettings')) });
 op('POST', '/api/settings/webhooks/rotate-key', { summary: 'Rotate the signing key (the previous one signs for 24 more hours)', tag: 'Webhooks', access: 'admin',
   responses: ok(200, ref('RotatedKey')) });
 op('GET', '/api/webhook-triggers', { summary: 'The triggers, with links to their payload schema and example', tag: 'Webhooks', access: 'admin', responses: ok(200, list(ref('Trigger'))) });

@@ -4,6 +4,7 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "common/secret_box.h"
 #include "store/database.h"
 
 namespace lw::app {
@@ -11,8 +12,13 @@ namespace lw::app {
 int RunBackup(const BackupOptions& o) {
   auto report = BackupDatabase(o.db, o.to);
   if (!report) return Complain(report.error());
-  std::cout << boost::json::serialize(boost::json::object{
-                   {"backup", o.to}, {"pages", report->pages}, {"bytes", report->bytes}})
+  // The copy's secrets open only with the database's key, which is not in it:
+  // named here, to be kept with the copy (apart from it).
+  std::cout << boost::json::serialize(
+                   boost::json::object{{"backup", o.to},
+                                       {"pages", report->pages},
+                                       {"bytes", report->bytes},
+                                       {"secret_key_file", DefaultSecretKeyFile(o.db)}})
             << std::endl;
   return 0;
 }

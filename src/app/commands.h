@@ -55,7 +55,8 @@ struct BackupOptions {
   std::string db = "sqlite:./leadwire.db";
   std::string to;  // the copy; must not exist
 };
-// Prints {"backup":FILE,"pages":N,"bytes":N}.
+// Prints {"backup":FILE,"pages":N,"bytes":N,"secret_key_file":KEY}: the
+// copy's secrets open with that key only (it is not in the copy).
 int RunBackup(const BackupOptions& o);
 
 struct ReceiveOptions {

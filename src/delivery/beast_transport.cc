@@ -602,6 +602,7 @@ class BeastTransport::Impl {
 
   asio::awaitable<void> Attempt(const DeliveryJob& job, Steady::time_point deadline,
                                 DeliveryResult& r, bool& no_socket, int& requests) {
+    const auto started = Steady::now();
     if (!job.refusal.empty()) {
       r.error = job.refusal;
       co_return;
@@ -620,15 +621,21 @@ class BeastTransport::Impl {
                        kResponseCaptureBytes);
     if (!job.oauth2 || r.http_status != 401 || abandoned_) co_return;
     // The receiver refused the token (revoked, or expired before its time):
-    // one new token, and the webhook once more with it.
+    // one new token, and the webhook once more with it. The refused request
+    // is recorded as an attempt of its own.
     options_.tokens->Refused(job.oauth2->key, bearer);
+    r.token_refused = DeliveryResult::Refused{
+        std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - started).count(),
+        std::move(r.response_excerpt)};
     r.http_status.reset();
     r.response_excerpt.clear();
     r.retry_after.reset();
     auto token = co_await Token(*job.oauth2, id, deadline, r, no_socket);
     if (!token) co_return;
-    co_await Roundtrip(t, id, RequestOf(t, job, *token), deadline, r, no_socket, requests,
+    int again = 0;  // this attempt's requests are the ones after the refusal
+    co_await Roundtrip(t, id, RequestOf(t, job, *token), deadline, r, no_socket, again,
                        kResponseCaptureBytes);
+    requests = std::max(1, again);
   }
 
   // One request on a connection to `t` (an idle one if any, else a new one),

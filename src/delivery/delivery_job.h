@@ -50,6 +50,14 @@ struct DeliveryResult {
   // answer, and the transport sent it again at once on a new connection.
   // Each is kept as an attempt of its own.
   int requests_sent = 1;
+  // A receiver's 401 to the OAuth2 token the first request carried: a new
+  // token was fetched and the webhook sent again within this attempt. The
+  // refused request is kept as an attempt of its own.
+  struct Refused {
+    int64_t duration_ms = 0;
+    std::string response_excerpt;
+  };
+  std::optional<Refused> token_refused;
 };
 
 inline constexpr size_t kResponseExcerptBytes = 8 * 1024;

@@ -46,8 +46,8 @@ Result<OAuth2Token> ParseTokenAnswer(int http_status, const std::string& body) {
                 Excerpt(body));
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
-  if (ec || !v.is_object())
-    return fail("the token endpoint's answer is not a JSON object: " + Excerpt(body));
+  // Not quoted: a 2xx answer may hold a token in some other form.
+  if (ec || !v.is_object()) return fail("the token endpoint's answer is not a JSON object");
   const json::object& o = v.get_object();
   const json::value* token = o.if_contains("access_token");
   if (!token || !token->is_string() || token->get_string().empty())

@@ -12,6 +12,9 @@ namespace {
 constexpr std::string_view kClosedBeforeAnswer =
     "the connection closed after the request and before any answer; sent again at once on a "
     "new connection";
+constexpr std::string_view kTokenRefused =
+    "the receiver refused the OAuth2 token; a new token was fetched and the webhook sent again "
+    "at once";
 }  // namespace
 
 ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>& results,
@@ -39,6 +42,9 @@ ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>&
     if (!s->second.held &&
         written.count({r.delivery_id, r.started_at_ms, r.duration_ms, r.http_status.value_or(0)}))
       continue;
+    if (r.token_refused)
+      attempts.push_back({r.delivery_id, r.started_at_ms, 401, r.token_refused->duration_ms,
+                          kTokenRefused, r.token_refused->response_excerpt});
     for (int resent = 1; resent < r.requests_sent; ++resent)
       attempts.push_back(
           {r.delivery_id, r.started_at_ms, std::nullopt, 0, kClosedBeforeAnswer, ""});

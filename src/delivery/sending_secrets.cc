@@ -27,6 +27,14 @@ void SendingSecrets::Open(const deliveries::Claimed& d, ForRule& r) const {
     return;
   }
   for (const auto& h : plain->headers) r.lines.push_back(h.name + ": " + h.value);
+  // Checked when saved; checked again, since a line break here would let a
+  // stored value (written by hand, or by an older build) add headers.
+  for (const std::string& line : r.lines)
+    if (line.find_first_of("\r\n") != std::string::npos) {
+      r.lines.clear();
+      r.refusal = "a header of this rule holds a line break; save the rule again";
+      return;
+    }
   const RuleAuth& a = plain->auth;
   switch (a.type) {
     case AuthType::kNone:

@@ -44,7 +44,12 @@ test('a backup taken during ingest is whole, sound and serves', { skip: STORE !=
     assert.ok(!existsSync(`${copy}.partial`), 'no partial file is left');
     assert.equal(execFileSync('sqlite3', [copy, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), 'ok');
 
-    const restored = await startServer(`sqlite:${copy}`);
+    // The copy holds no key: it serves with the database's, named in the report, and not without it.
+    assert.equal(report.secret_key_file, `${d.dir}/leadwire.db.key`);
+    const keyless = cli(['serve', '--db', `sqlite:${copy}`, '--listen', '127.0.0.1:0']);
+    assert.equal(keyless.code, 1);
+    assert.match(keyless.stderr, /cannot read the secret key file .*copy\.db\.key/);
+    const restored = await startServer(`sqlite:${copy}`, ['--secret-key-file', report.secret_key_file]);
     try {
       const list = await api(restored.base, 'GET', '/api/contacts?limit=1', { token });
       assert.equal(list.status, 200, 'the copy serves, with the same tokens');

@@ -9,14 +9,15 @@ import { BIN, cli, cleanup, api } from './helpers.mjs';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'leadwire-cli-'));
 
-test('init prints one JSON line with org_id, user_id and api_token', () => {
+test('init prints one JSON line with org_id, user_id, api_token and the secret key file', () => {
   const dir = tmp();
   const r = cli(['init', '--db', `sqlite:${dir}/x.db`, '--org', 'Acme', '--admin-email', 'a@acme.test', '--admin-password', 'long enough']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1);
   const out = JSON.parse(lines[0]);
-  assert.deepEqual(Object.keys(out), ['org_id', 'user_id', 'api_token']);
+  assert.deepEqual(Object.keys(out), ['org_id', 'user_id', 'api_token', 'secret_key_file']);
+  assert.equal(out.secret_key_file, `${dir}/x.db.key`);
   assert.match(out.api_token, /^lw_[A-Za-z0-9_-]{43}$/);
   // Running init again on the same database is safe (migrations re-run) and makes a second org.
   const again = cli(['init', '--db', `sqlite:${dir}/x.db`, '--org', 'Other', '--admin-email', 'b@other.test', '--admin-password', 'long enough']);

@@ -10,10 +10,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, cli, sql, startServer, STORE } from './helpers.mjs';
+import { api, cli, secretKeyFile, sql, startServer, STORE } from './helpers.mjs';
 import { startReceiver, poll } from './receiver.mjs';
 
 const skip = STORE !== 'postgresql' && 'runs in the PostgreSQL pass of the suite';
@@ -38,10 +38,14 @@ after(async () => {
 });
 
 // An empty database on this test's server.
+// Its key file is made as an operator without `init` would make one
+// (`openssl rand -base64 32`), to be shared by every node.
 function emptyDatabase() {
   const name = `nodes_${++databases}`;
   execFileSync('psql', [admin, '-qc', `CREATE DATABASE ${name}`], { stdio: 'ignore' });
-  return admin.slice(0, admin.lastIndexOf('/') + 1) + name;
+  const db = admin.slice(0, admin.lastIndexOf('/') + 1) + name;
+  writeFileSync(secretKeyFile(db), execFileSync('openssl', ['rand', '-base64', '32']), { mode: 0o600 });
+  return db;
 }
 
 // A database with one organization, webhooks on; returns {db, token}.

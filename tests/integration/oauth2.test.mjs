@@ -124,6 +124,13 @@ test('a receiver\'s 401 costs one new token and one more request, in the same at
   assert.equal(tokens.callsOf('gamma').length, 2, 'one refresh for the five refused');
   assert.ok(hooksOf('gamma').length - seen <= 10, 'each refused webhook sent once more at most');
   assert.equal((await lastAttempt(rule)).http_status, 200);
+  // The refused request is an attempt of its own, saying what happened.
+  const rows = (await call('GET', `/api/webhook-rules/${rule}/deliveries`)).json.records;
+  const refused = (await Promise.all(rows.map(async (r) => (await call('GET', `/api/deliveries/${r.id}`)).json.attempts)))
+    .flat().filter((a) => a.http_status === 401);
+  assert.ok(refused.length >= 1 && refused.length <= 5, `${refused.length} refused attempts`);
+  assert.match(refused[0].error, /refused the OAuth2 token; a new token was fetched/);
+  assert.equal(refused[0].response_excerpt, 'invalid token');
 });
 
 test('a token endpoint that fails fails the attempt with "oauth2 token: …", and nothing is sent', async () => {
