@@ -52,7 +52,12 @@ int RunInit(const InitOptions& o) {
   if (!key_file) return Complain(key_file.error().message + ".");
   auto out = AddAccount(*db, std::nullopt, Trim(o.org), o.admin_email, "admin", o.admin_password);
   if (!out) return Complain(out.error());
-  if (!key_file->empty()) (*out)["secret_key_file"] = *key_file;
+  if (!key_file->empty()) {
+    // Recorded in the database now: a later start with another key (or a
+    // missing file) is refused instead of sealing with a second key.
+    if (!OpenSecretKey(*db, o.db, o.secret_key_file)) return 1;
+    (*out)["secret_key_file"] = *key_file;
+  }
   std::cout << json::serialize(*out) << std::endl;
   return 0;
 }

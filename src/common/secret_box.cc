@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "common/crypto.h"
+#include "common/log.h"
 
 namespace lw {
 
@@ -53,6 +54,10 @@ std::shared_ptr<const SecretBox> SecretBox::FromKey(std::string_view key) {
 
 Result<std::shared_ptr<const SecretBox>> SecretBox::Load(const std::string& path) {
   std::ifstream in(path);
+  struct stat st {};
+  if (in && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+    log::Warn("the secret key file " + path +
+              " can be read by other users; chmod 600 it (it opens every stored secret)");
   if (!in)
     return Fail(KeyFileError(
         "cannot read the secret key file " + path + " (" + std::strerror(errno) +
@@ -70,22 +75,26 @@ Result<std::shared_ptr<const SecretBox>> SecretBox::Load(const std::string& path
 
 Result<bool> SecretBox::CreateIfMissing(const std::string& path) {
   EnsureSodium();
-  // O_EXCL: two commands starting at once never write two different keys.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) return false;
+  if (::access(path.c_str(), F_OK) == 0) return false;
+  // Written whole under a name of its own, then linked into place: nobody
+  // reads a half-written key, and of two commands starting at once one
+  // key wins (link fails on an existing name) and both use it.
+  const std::string temp = path + ".new-" + crypto::Hex(crypto::RandomBytes(6));
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
     return Fail(KeyFileError("cannot create the secret key file " + path + " (" +
                              std::strerror(errno) + ")"));
-  }
   const std::string line = crypto::Base64(crypto::RandomBytes(crypto_secretbox_KEYBYTES)) + "\n";
   const bool written = ::write(fd, line.data(), line.size()) == ssize_t(line.size());
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
-  if (!written || !synced) {
-    ::unlink(path.c_str());
-    return Fail(KeyFileError("cannot write the secret key file " + path));
-  }
-  return true;
+  const int linked = written && synced ? ::link(temp.c_str(), path.c_str()) : -1;
+  const int link_errno = errno;
+  ::unlink(temp.c_str());
+  if (linked == 0) return true;
+  if (written && synced && link_errno == EEXIST) return false;
+  return Fail(KeyFileError("cannot write the secret key file " + path + " (" +
+                           std::strerror(link_errno) + ")"));
 }
 
 std::string SecretBox::Seal(std::string_view plain) const {

@@ -41,8 +41,10 @@ constexpr size_t kIdlePerOrigin = 256;               // idle connections kept pe
 constexpr size_t kMaxHeaderBytes = 64 * 1024;        // of an answer's status line and headers
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kMaxTokenAnswerBytes = 64 * 1024;  // a token endpoint's answer, kept whole
-// How often a job waiting for another thread's token fetch looks again.
-constexpr auto kTokenPoll = std::chrono::milliseconds(10);
+// How often a job waiting for another thread's token fetch looks again:
+// soon at first (a token endpoint answers in tens of ms), then less often.
+constexpr auto kTokenPollFirst = std::chrono::milliseconds(5);
+constexpr auto kTokenPollMost = std::chrono::milliseconds(100);
 
 // Where idle connections and TLS sessions of a request are kept: its origin,
 // and the client certificate it presented (a connection, or a session
@@ -332,6 +334,7 @@ class BeastTransport::Impl {
                                     ? "the egress proxy " + AddressText(ep.address(), ep.port())
                                     : ep.address().to_string();
       lowest.socket().close(ec);
+      conn->buffer.consume(conn->buffer.size());  // a refusing proxy's answer, past its head
       lowest.socket().open(ep.protocol(), ec);
       if (ec) {
         r.error = "no socket for a connection: " + ec.message();
@@ -623,7 +626,7 @@ class BeastTransport::Impl {
     // The receiver refused the token (revoked, or expired before its time):
     // one new token, and the webhook once more with it. The refused request
     // is recorded as an attempt of its own.
-    options_.tokens->Refused(job.oauth2->key, bearer);
+    if (!options_.tokens->Refused(job.oauth2->key, bearer, Steady::now())) co_return;
     r.token_refused = DeliveryResult::Refused{
         std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - started).count(),
         std::move(r.response_excerpt)};
@@ -686,6 +689,7 @@ class BeastTransport::Impl {
                                                     bool& no_socket) {
     OAuth2Tokens& tokens = *options_.tokens;
     asio::steady_timer pause(io_);
+    auto poll = kTokenPollFirst;
     for (;;) {
       OAuth2Tokens::Next next = tokens.Take(c.key, Steady::now());
       switch (next.step) {
@@ -695,19 +699,24 @@ class BeastTransport::Impl {
           r.error = "oauth2 token: " + next.text;
           co_return std::nullopt;
         case OAuth2Tokens::Step::kFetch: {
-          auto token = co_await FetchToken(c, id, deadline, no_socket);
+          // Its own time, not what is left of this job's: a token others
+          // wait for must not fail because this webhook's receiver was slow.
+          auto token = co_await FetchToken(
+              c, id, Steady::now() + std::chrono::milliseconds(options_.total_timeout_ms),
+              no_socket);
           if (!token) r.error = "oauth2 token: " + token.error().message;
           co_return token ? std::optional(token->access_token) : std::nullopt;
         }
         case OAuth2Tokens::Step::kWait:
-          if (abandoned_ || Steady::now() + kTokenPoll >= deadline) {
+          if (abandoned_ || Steady::now() + poll >= deadline) {
             r.error = "oauth2 token: " +
                       TimeoutText("waiting for the token endpoint",
                                   std::chrono::milliseconds(options_.total_timeout_ms));
             co_return std::nullopt;
           }
-          pause.expires_after(kTokenPoll);
+          pause.expires_after(poll);
           co_await pause.async_wait(kTuple);
+          poll = std::min(poll * 2, kTokenPollMost);
           break;
       }
     }

@@ -7,10 +7,15 @@
 namespace lw {
 
 Result<EgressProxy> EgressProxy::Parse(const std::string& url) {
+  // The flag as typed, but never its password (this goes to a terminal or a log).
+  std::string shown = url;
+  if (auto at = shown.find('@'); at != std::string::npos)
+    if (auto scheme = shown.find("://"); scheme != std::string::npos && scheme < at)
+      shown.replace(scheme + 3, at - scheme - 3, "…");
   auto bad = [&](const std::string& why) {
     return Fail(Error{ErrorKind::kBadRequest,
                       "bad_flag",
-                      "--egress-proxy " + url + " " + why +
+                      "--egress-proxy " + shown + " " + why +
                           "; write it like http://proxy.internal:3128 (or "
                           "http://user:password@proxy.internal:3128)",
                       {}});

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
+#include <cmath>
+#include <cstdlib>
 
 #include "common/crypto.h"
 #include "common/json_fields.h"
@@ -15,6 +17,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr size_t kMaxEntries = 10'000;
+constexpr int64_t kMaxTokenLifetimeS = 366LL * 24 * 3600;
 
 // application/x-www-form-urlencoded: unreserved characters as they are,
 // everything else percent-encoded (a space as %20, which every server reads).
@@ -61,12 +64,13 @@ Result<OAuth2Token> ParseTokenAnswer(int http_status, const std::string& body) {
       type && type->is_string() && Lower(std::string(type->get_string())) != "bearer")
     return fail("token_type \"" + std::string(type->get_string()) + "\" is not Bearer");
   if (const json::value* in = o.if_contains("expires_in")) {
-    // A number, or (some servers) a number in a string.
-    if (in->is_int64()) out.expires_in_s = in->get_int64();
-    if (in->is_uint64()) out.expires_in_s = int64_t(std::min<uint64_t>(in->get_uint64(), 1u << 30));
-    if (in->is_double()) out.expires_in_s = int64_t(in->get_double());
-    if (in->is_string()) out.expires_in_s = std::atoll(in->get_string().c_str());
-    if (out.expires_in_s < 0) out.expires_in_s = 0;
+    // A number, or (some servers) a number in a string; a year at most, so
+    // no answer can overflow the clock, and nonsense (≤ 0) as unsaid.
+    double seconds = 0;
+    if (in->is_number()) seconds = in->to_number<double>();
+    if (in->is_string()) seconds = std::strtod(in->get_string().c_str(), nullptr);
+    if (std::isfinite(seconds) && seconds >= 1)
+      out.expires_in_s = int64_t(std::min(seconds, double(kMaxTokenLifetimeS)));
   }
   return out;
 }
@@ -112,10 +116,17 @@ void OAuth2Tokens::Abandoned(const std::string& key) {
   if (auto it = entries_.find(key); it != entries_.end()) it->second.fetching = false;
 }
 
-void OAuth2Tokens::Refused(const std::string& key, const std::string& token) {
+bool OAuth2Tokens::Refused(const std::string& key, const std::string& token,
+                           Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  if (auto it = entries_.find(key); it != entries_.end() && it->second.token == token)
-    it->second.token.clear();
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.token != token) return true;  // replaced already
+  Entry& e = it->second;
+  // A receiver that refuses every token would cost a token per webhook.
+  if (e.refreshed_at && now - *e.refreshed_at < kRefreshEvery) return false;
+  e.refreshed_at = now;
+  e.token.clear();
+  return true;
 }
 
 uint64_t OAuth2Tokens::requests() const {

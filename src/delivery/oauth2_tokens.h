@@ -2,9 +2,10 @@
 // one per OAuth2Client::key, shared by every transport thread, so many
 // deliveries cost one token request per token lifetime. A token is used until
 // 60 s before it expires (half its life when that is shorter than two
-// minutes), dropped when a receiver refuses it (401), and a failure to get
-// one stands for a few seconds, so a token endpoint that is down is asked
-// once per few seconds, not once per webhook. Any thread.
+// minutes), dropped when a receiver refuses it (401; at most once per 10 s,
+// so a receiver that refuses every token does not cost one per webhook), and
+// a failure to get one stands for a few seconds, so a token endpoint that is
+// down is asked once per few seconds, not once per webhook. Any thread.
 // The token request and its answer are made and read by the pure functions
 // below; the transport sends it.
 #pragma once
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -40,6 +42,7 @@ class OAuth2Tokens {
   // A token failure stands this long before the endpoint is asked again.
   static constexpr auto kFailureHold = std::chrono::seconds(5);
   static constexpr auto kLifetimeUnknown = std::chrono::minutes(10);
+  static constexpr auto kRefreshEvery = std::chrono::seconds(10);
 
   enum class Step {
     kUse,    // `text` is the token
@@ -56,9 +59,11 @@ class OAuth2Tokens {
   void Fetched(const std::string& key, const Result<OAuth2Token>& token, Clock::time_point now);
   // The fetch ended without an outcome (the node stops, no socket was free).
   void Abandoned(const std::string& key);
-  // A receiver refused `token`: the next Take fetches a new one, unless one
-  // has replaced it already (many deliveries refused at once refresh once).
-  void Refused(const std::string& key, const std::string& token);
+  // A receiver refused `token`. True: send again with the token Take gives
+  // next (a new one is fetched, or one has replaced it already: many
+  // deliveries refused at once refresh once). False: a refusal dropped a
+  // token less than kRefreshEvery ago; the 401 stands.
+  bool Refused(const std::string& key, const std::string& token, Clock::time_point now);
 
   // Tokens fetched since start (successes and failures), for /metrics and tests.
   uint64_t requests() const;
@@ -70,6 +75,7 @@ class OAuth2Tokens {
     std::string failure;  // while failed_until is ahead
     Clock::time_point failed_until{};
     bool fetching = false;
+    std::optional<Clock::time_point> refreshed_at;  // when a refusal last dropped a token
   };
   void PruneLocked(Clock::time_point now);
 

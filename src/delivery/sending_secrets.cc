@@ -20,7 +20,14 @@ void SendingSecrets::Open(const deliveries::Claimed& d, ForRule& r) const {
   r.lines.clear();
   r.oauth2.reset();
   r.refusal.clear();
-  RuleCredentials sealed{HeadersFromStorage(d.headers), AuthFromStorage(d.auth)};
+  RuleCredentials sealed;
+  try {
+    sealed = {HeadersFromStorage(d.headers), AuthFromStorage(d.auth)};
+  } catch (const std::exception&) {
+    // Not as this build writes it (edited by hand?): never sent without it.
+    r.refusal = "this rule's stored headers or authentication cannot be read; save the rule again";
+    return;
+  }
   auto plain = box_ ? OpenCredentials(sealed, *box_) : std::nullopt;
   if (!plain) {
     r.refusal = kNoKey;
@@ -67,11 +74,15 @@ void SendingSecrets::Open(const std::string& stored, ForOrg& o) const {
     o.refusal = kNoKey;
     return;
   }
-  auto id = OpenClientCertificate(stored, *box_);
-  if (id)
-    o.identity = std::move(*id);
-  else
-    o.refusal = id.error().message;
+  try {
+    auto id = OpenClientCertificate(stored, *box_);
+    if (id)
+      o.identity = std::move(*id);
+    else
+      o.refusal = id.error().message;
+  } catch (const std::exception&) {
+    o.refusal = "the organization's stored client certificate cannot be read; upload it again";
+  }
 }
 
 void SendingSecrets::Apply(const deliveries::Claimed& d, DeliveryJob& job, int64_t now) {

@@ -141,6 +141,37 @@ std::optional<std::vector<HeaderInput>> ReadHeaders(FieldReader& f, const json::
   return out;
 }
 
+// A secret exactly as sent (spaces are part of a password): nullopt when
+// left out (keep the rule's); "" only where `may_be_empty` (a Basic password:
+// an API key sent as the user name often has none).
+std::optional<std::string> ReadSecret(FieldReader& f, const json::object& o, const char* key,
+                                      size_t max_bytes, bool may_be_empty) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return std::nullopt;
+  if (!it->value().is_string()) {
+    f.Fail(key, "must be a string");
+    return std::nullopt;
+  }
+  std::string value(it->value().get_string());
+  if (value.empty() && !may_be_empty) {
+    f.Fail(key, "must not be empty");
+    return std::nullopt;
+  }
+  if (value.size() > max_bytes) {
+    f.Fail(key, "must be at most " + std::to_string(max_bytes) + " bytes");
+    return std::nullopt;
+  }
+  if (value.find_first_of("\r\n") != std::string::npos) {
+    f.Fail(key, "must not contain line breaks (CR or LF)");
+    return std::nullopt;
+  }
+  if (HasForbiddenCharacters(value)) {
+    f.Fail(key, "must not contain control characters");
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::optional<AuthInput> ReadAuth(FieldReader& f, const json::object& body, bool https_only) {
   auto it = body.find("auth");
   if (it == body.end()) return std::nullopt;
@@ -150,7 +181,8 @@ std::optional<AuthInput> ReadAuth(FieldReader& f, const json::object& body, bool
     f.Fail("auth", "must be an object with a \"type\", or null");
     return in;
   }
-  FieldReader a(it->value().get_object(), "auth");
+  const json::object& auth = it->value().get_object();
+  FieldReader a(auth, "auth");
   const std::string type = a.RequiredString("type", 100);
   const AuthName* name = nullptr;
   for (const auto& n : kAuthNames)
@@ -170,10 +202,10 @@ std::optional<AuthInput> ReadAuth(FieldReader& f, const json::object& body, bool
       // RFC 7617: the first colon ends the user name.
       if (r.username.find(':') != std::string::npos)
         a.Fail("username", "must not contain a colon (HTTP Basic cannot carry one)");
-      in.secret = a.String("password", 1000);
+      in.secret = ReadSecret(a, auth, "password", 1000, true);
       break;
     case AuthType::kBearer:
-      in.secret = a.String("token", kMaxHeaderValueBytes);
+      in.secret = ReadSecret(a, auth, "token", kMaxHeaderValueBytes, false);
       if (in.secret && std::any_of(in.secret->begin(), in.secret->end(),
                                    [](unsigned char c) { return c <= ' ' || c >= 0x7f; })) {
         a.Fail("token", "must be printable ASCII without spaces");
@@ -186,7 +218,7 @@ std::optional<AuthInput> ReadAuth(FieldReader& f, const json::object& body, bool
         if (auto problem = UrlProblem(r.token_url, https_only)) a.Fail("token_url", *problem);
       r.client_id = a.RequiredString("client_id", 500);
       r.scope = a.String("scope", 1000).value_or("");
-      in.secret = a.String("client_secret", 1000);
+      in.secret = ReadSecret(a, auth, "client_secret", 1000, false);
       break;
   }
   f.errors().merge(a.errors());
@@ -285,6 +317,16 @@ CredentialsInput ReadCredentialsInput(FieldReader& f, const json::object& body, 
   return in;
 }
 
+json::array SecretsGiven(const CredentialsInput& in) {
+  json::array out;
+  if (in.headers)
+    for (const auto& h : *in.headers)
+      if (h.value) out.emplace_back("headers." + h.name);
+  if (in.auth && in.auth->secret)
+    out.emplace_back(std::string("auth.") + NameOf(in.auth->fields.type).secret);
+  return out;
+}
+
 Result<RuleCredentials> ApplyCredentials(const CredentialsInput& in, const RuleCredentials& before,
                                          const std::string& url_before,
                                          const std::string& url_after, const SecretBox* box) {
@@ -325,8 +367,9 @@ Result<RuleCredentials> ApplyCredentials(const CredentialsInput& in, const RuleC
 
   if (!in.auth) {
     out.auth = before.auth;
-    if (url_moved && out.auth.type != AuthType::kNone &&
-        out.auth.type != AuthType::kOAuth2ClientCredentials)
+    // The rule's URL gets what the secret opens too (an OAuth2 client's
+    // tokens): a kept secret of any kind stays only while it stays put.
+    if (url_moved && out.auth.type != AuthType::kNone)
       errors[std::string("auth.") + NameOf(out.auth.type).secret] = kKeptElsewhere;
   } else {
     out.auth = in.auth->fields;
@@ -337,9 +380,8 @@ Result<RuleCredentials> ApplyCredentials(const CredentialsInput& in, const RuleC
       out.auth.secret = seal(*in.auth->secret);
     } else if (before.auth.type != out.auth.type || before.auth.secret.empty()) {
       errors[std::string("auth.") + secret] = "is required";
-    } else if (out.auth.type == AuthType::kOAuth2ClientCredentials
-                   ? OriginOf(before.auth.token_url) != OriginOf(out.auth.token_url)
-                   : url_moved) {
+    } else if (url_moved || (out.auth.type == AuthType::kOAuth2ClientCredentials &&
+                             OriginOf(before.auth.token_url) != OriginOf(out.auth.token_url))) {
       errors[std::string("auth.") + secret] = kKeptElsewhere;
     } else {
       out.auth.secret = before.auth.secret;

@@ -78,6 +78,9 @@ struct CredentialsInput {
 // token URL must be https:// too.
 CredentialsInput ReadCredentialsInput(FieldReader& f, const boost::json::object& body,
                                       bool https_only);
+// The fields whose secret `in` sets ("headers.X-Api-Key", "auth.password"):
+// what the audit log can say changed, though it never shows a secret.
+boost::json::array SecretsGiven(const CredentialsInput& in);
 
 // The rule's credentials after `in`, secrets sealed: those given sealed by
 // `box`, those left out taken from `before`. A secret left out that the rule

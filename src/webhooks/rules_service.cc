@@ -79,11 +79,14 @@ json::value RuleJson(const Rule& rule, const LookupNames& names) {
 
 // The rule the body describes, its headers and auth applied over `before`'s
 // (a new rule: over none).
+// `secrets_set`: the fields whose secret the body sets, for the audit log.
 Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object& body,
-                         const RulePolicy& policy, const Rule* before = nullptr) {
+                         const RulePolicy& policy, json::array& secrets_set,
+                         const Rule* before = nullptr) {
   CredentialsInput given;
   auto rule = ParseRuleInput(body, OrgLookupResolver(c, org_id), policy.https_only, &given);
   if (!rule) return rule;
+  secrets_set = SecretsGiven(given);
   auto credentials = ApplyCredentials(given, before ? before->credentials : RuleCredentials{},
                                       before ? before->url : "", rule->url, policy.secrets.get());
   if (!credentials) return Fail(credentials.error());
@@ -143,7 +146,8 @@ Result<json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id) 
 Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const json::object& body,
                                const RulePolicy& policy) {
   LW_CHECK(RequireWebhooksEnabled(c, actor.org_id));
-  auto rule = ParseForOrg(c, actor.org_id, body, policy);
+  json::array secrets_set;
+  auto rule = ParseForOrg(c, actor.org_id, body, policy, secrets_set);
   if (!rule) return Fail(rule.error());
   const int64_t id = c.InsertId(
       "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
@@ -155,7 +159,9 @@ Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const jso
        StoredOrNull(AuthToStorage(rule->credentials.auth))});
   BumpRulesVersion(c, actor.org_id);
   auto out = GetRuleJson(c, actor.org_id, id);
-  RecordAudit(c, actor, "rule.created", "webhook_rule", id, *out);
+  json::value audited = *out;
+  audited.as_object()["secrets_set"] = std::move(secrets_set);
+  RecordAudit(c, actor, "rule.created", "webhook_rule", id, audited);
   return out;
 }
 
@@ -165,7 +171,8 @@ Result<json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t i
   if (!before) return Fail(before.error());
   auto stored = LoadRule(c, actor.org_id, id);
   if (!stored) return Fail(stored.error());
-  auto rule = ParseForOrg(c, actor.org_id, body, policy, &*stored);
+  json::array secrets_set;
+  auto rule = ParseForOrg(c, actor.org_id, body, policy, secrets_set, &*stored);
   if (!rule) return Fail(rule.error());
   // Re-enabling a rule clears the reason Leadwire disabled it.
   c.Exec(
@@ -187,7 +194,8 @@ Result<json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t i
     deliveries::ReleaseHeldBack(c, id, std::nullopt, actor.now_ms);
   auto after = GetRuleJson(c, actor.org_id, id);
   RecordAudit(c, actor, "rule.updated", "webhook_rule", id,
-              json::object{{"before", *before}, {"after", *after}});
+              json::object{
+                  {"before", *before}, {"after", *after}, {"secrets_set", std::move(secrets_set)}});
   return after;
 }
 

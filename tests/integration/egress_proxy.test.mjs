@@ -119,11 +119,16 @@ test('webhooks and token requests go through the proxy, to checked addresses, ke
 
 test('behind the proxy the SSRF guard still refuses 127.0.0.1 unless allowed; a proxy that is down fails the attempt', async () => {
   const guarded = await node(['--egress-proxy', proxy.url]);
-  const before = proxy.tunnels.length;
-  const refused = await ruleAndLead(guarded, { url: rx.url('/guarded') });
-  assert.match(refused.error, /^refused by the SSRF guard: 127\.0\.0\.1 is /);
-  assert.equal(proxy.tunnels.length, before, 'the proxy was never asked');
-  assert.equal(rx.at('/guarded').length, 0);
+  // A receiver of its own: the first test's refused webhook retries through the proxy meanwhile.
+  const own = await startReceiver();
+  try {
+    const refused = await ruleAndLead(guarded, { url: own.url('/guarded') });
+    assert.match(refused.error, /^refused by the SSRF guard: 127\.0\.0\.1 is /);
+    assert.ok(!proxy.tunnels.some((t) => t.endsWith(`:${own.port}`)), 'the proxy was never asked');
+    assert.equal(own.received.length, 0);
+  } finally {
+    await own.close();
+  }
 
   const closed = net.createServer();
   await new Promise((r) => closed.listen(0, '127.0.0.1', r));
@@ -138,10 +143,11 @@ test('--egress-proxy that is not an http://HOST:PORT URL stops serve with a sent
   const { cli } = await import('./helpers.mjs');
   const d = freshDatabase('Flag Law');
   try {
-    for (const bad of ['https://p:3128', 'http://p', 'socks5://p:1080', 'http://p:3128/path', 'nonsense']) {
+    for (const bad of ['https://p:3128', 'http://p', 'socks5://p:1080', 'http://p:3128/path', 'nonsense', 'https://user:hunter2@p:3128']) {
       const r = cli(['serve', '--db', d.db, '--listen', '127.0.0.1:0', '--egress-proxy', bad]);
       assert.equal(r.code, 1, bad);
       assert.match(r.stderr, /--egress-proxy .* write it like http:\/\/proxy\.internal:3128/, bad);
+      assert.ok(!r.stderr.includes('hunter2'), 'the proxy password is never printed');
     }
   } finally {
     cleanup(d.dir, d.db);

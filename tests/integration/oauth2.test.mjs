@@ -149,3 +149,25 @@ test('a token endpoint that fails fails the attempt with "oauth2 token: …", an
   assert.match((await lastAttempt(guarded)).error, /^oauth2 token: refused by the SSRF guard: 127\.0\.0\.2 is /);
   assert.equal(tokens.callsOf('epsilon').length, 0);
 });
+
+test('a token endpoint that never answers: one request, every waiting webhook fails in its time, nothing is sent', { timeout: 60000 }, async () => {
+  const hung = http.createServer(() => {});  // reads the request, never answers
+  const asked = [];
+  hung.on('request', (req) => asked.push(req.url));
+  await new Promise((r) => hung.listen(0, '127.0.0.1', r));
+  try {
+    const rule = await oauthRule('zeta', `http://127.0.0.1:${hung.address().port}/token`);
+    await leads(5);
+    const attempt = await poll(async () => {
+      const rows = (await call('GET', `/api/webhook-rules/${rule}/deliveries`)).json.records;
+      const attempts = await Promise.all(rows.map(async (r) => (await call('GET', `/api/deliveries/${r.id}`)).json.attempts));
+      return attempts.length === 5 && attempts.every((a) => a.length >= 1) && attempts.map((a) => a[0]);
+    }, 40000, 'an attempt of each of the five');
+    for (const a of attempt) assert.match(a.error, /^oauth2 token: .*timed out/);
+    assert.equal(asked.length, 1, 'one token request for the five');
+    assert.equal(hooksOf('zeta').length, 0);
+  } finally {
+    hung.closeAllConnections();
+    hung.close();
+  }
+});

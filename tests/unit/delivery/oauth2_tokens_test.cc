@@ -34,13 +34,16 @@ TEST(OAuth2Tokens, ARefusedTokenIsDroppedOnceAndAFailureStandsAWhile) {
   OAuth2Tokens tokens;
   tokens.Take("k", kT0);
   tokens.Fetched("k", Token("old", 3600), kT0);
-  tokens.Refused("k", "old");
+  EXPECT_TRUE(tokens.Refused("k", "old", kT0));
   EXPECT_EQ(tokens.Take("k", kT0).step, Step::kFetch);
   tokens.Fetched("k", Token("new", 3600), kT0);
-  tokens.Refused("k", "old");  // a late 401 for the old one
+  EXPECT_TRUE(tokens.Refused("k", "old", kT0)) << "a late 401 for the old one: send with the new";
   EXPECT_EQ(tokens.Take("k", kT0).text, "new") << "the new token stays";
+  // A receiver that refuses every token: one refresh per 10 s, not one per webhook.
+  EXPECT_FALSE(tokens.Refused("k", "new", kT0 + seconds(9)));
+  EXPECT_EQ(tokens.Take("k", kT0 + seconds(9)).text, "new");
+  EXPECT_TRUE(tokens.Refused("k", "new", kT0 + seconds(10)));
 
-  tokens.Refused("k", "new");
   tokens.Take("k", kT0);
   tokens.Fetched("k", Fail(Error::Unavailable("the token endpoint answered 500: x")), kT0);
   auto failed = tokens.Take("k", kT0 + seconds(4));
@@ -49,6 +52,24 @@ TEST(OAuth2Tokens, ARefusedTokenIsDroppedOnceAndAFailureStandsAWhile) {
   EXPECT_EQ(tokens.Take("k", kT0 + seconds(5)).step, Step::kFetch);
   tokens.Abandoned("k");
   EXPECT_EQ(tokens.Take("k", kT0 + seconds(5)).step, Step::kFetch) << "an abandoned fetch ends";
+}
+
+TEST(OAuth2Tokens, NoExpiresInOverflowsTheClock) {
+  for (const char* answer : {R"({"access_token":"a","expires_in":9223372036854775807})",
+                             R"({"access_token":"a","expires_in":1e300})",
+                             R"({"access_token":"a","expires_in":"99999999999999999999"})"}) {
+    auto t = ParseTokenAnswer(200, answer);
+    ASSERT_TRUE(t) << answer;
+    EXPECT_EQ(t->expires_in_s, 366LL * 24 * 3600) << answer;
+    OAuth2Tokens tokens;
+    tokens.Take("k", kT0);
+    tokens.Fetched("k", *t, kT0);
+    EXPECT_EQ(tokens.Take("k", kT0 + seconds(3600)).text, "a") << answer;
+  }
+  for (const char* answer :
+       {R"({"access_token":"a","expires_in":-5})", R"({"access_token":"a","expires_in":"soon"})",
+        R"({"access_token":"a","expires_in":0.2})"})
+    EXPECT_EQ(ParseTokenAnswer(200, answer)->expires_in_s, 0) << answer << ": as if unsaid";
 }
 
 TEST(OAuth2Tokens, TheRequestIsAClientCredentialsGrantWithBasicClientAuthentication) {

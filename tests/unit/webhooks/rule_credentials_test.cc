@@ -44,6 +44,19 @@ TEST(RuleCredentials, SealsWhatIsGivenAndShowsOnlyThatItIsSet) {
   EXPECT_FALSE(OpenCredentials(*c, *SecretBox::FromKey(std::string(32, 'x'))));
 }
 
+TEST(RuleCredentials, SecretsAreTakenAsSentNotTrimmed) {
+  auto c = Apply(R"({"auth":{"type":"basic","username":"sk_live_key","password":""}})");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(Opened(c->auth.secret), "") << "an API key as the user name, no password";
+  auto spaced = Apply(R"({"auth":{"type":"basic","username":"u","password":"  two spaces  "}})");
+  ASSERT_TRUE(spaced);
+  EXPECT_EQ(Opened(spaced->auth.secret), "  two spaces  ");
+  auto empty_token = Apply(R"({"auth":{"type":"bearer","token":""}})");
+  ASSERT_FALSE(empty_token);
+  EXPECT_EQ(empty_token.error().fields.at("auth.token"), "must not be empty");
+  EXPECT_FALSE(Apply(R"({"auth":{"type":"basic","username":"u","password":"a\nb"}})"));
+}
+
 TEST(RuleCredentials, AnOmittedSecretIsKeptForTheSameHostOnly) {
   const std::string url = "https://a.example/hook";
   auto before =
@@ -74,14 +87,23 @@ TEST(RuleCredentials, AnOmittedSecretIsKeptForTheSameHostOnly) {
   EXPECT_EQ(switched.error().fields.at("auth.password"), "is required");
 }
 
-TEST(RuleCredentials, AClientSecretFollowsItsTokenUrlNotTheRulesUrl) {
+TEST(RuleCredentials, AClientSecretStaysOnlyWhileItsTokenUrlAndTheRulesUrlStayPut) {
   const std::string url = "https://a.example/hook";
   auto before = Apply(
       R"({"auth":{"type":"oauth2_client_credentials","token_url":"https://id.example/token","client_id":"c","client_secret":"s","scope":"x"}})");
   ASSERT_TRUE(before);
   EXPECT_TRUE(Apply(
       R"({"auth":{"type":"oauth2_client_credentials","token_url":"https://id.example/v2/token","client_id":"c2"}})",
-      *before, url, "https://b.example/hook"));
+      *before, url, "https://a.example/other"));
+  // The rule's URL gets the tokens the secret opens: moved, the secret must come again.
+  for (
+      const char* body :
+      {R"({})",
+       R"({"auth":{"type":"oauth2_client_credentials","token_url":"https://id.example/token","client_id":"c"}})"}) {
+    auto moved = Apply(body, *before, url, "https://b.example/hook");
+    ASSERT_FALSE(moved) << body;
+    EXPECT_TRUE(moved.error().fields.count("auth.client_secret")) << body;
+  }
   auto moved = Apply(
       R"({"auth":{"type":"oauth2_client_credentials","token_url":"https://evil.example/token","client_id":"c"}})",
       *before, url, url);

@@ -99,7 +99,8 @@ export function authSection(rule) {
     for (const r of rows) {
       const name = r.nameInput.value.trim();
       if (!name) continue;
-      // A saved header, renamed or not, keeps its value unless one is typed.
+      // A saved header keeps its value unless one is typed (renamed, it is a
+      // new header: the server asks for its value).
       headers[name] = r.valueInput.value || (r.isSet ? MASK : '');
     }
     return { auth, headers };
