@@ -66,14 +66,20 @@ add_org() {  # DB NAME → organization id, webhooks on (direct SQL)
   sqlite3 "$1" "INSERT INTO organizations (name, webhooks_enabled, webhook_key, created_at)
     VALUES ('$2', 1, 'whsec_' || lower(hex(randomblob(24))), 0) RETURNING id;"
 }
-# queue_deliveries DB RULE_ID N [ORG_ID]: N events with a ~400-byte payload, one delivery each.
+# queue_deliveries DB RULE_ID N [ORG_ID]: N events with a ~400-byte payload, one delivery each,
+# and each with a trace (as every event the API records has), so each webhook carries a
+# traceparent (a database from before trace context has no such column: then none).
 PAYLOAD=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" bench/post.lua)
 queue_deliveries() {
+  local trace=""
+  sqlite3 "$1" "SELECT 1 FROM pragma_table_info('events') WHERE name = 'trace'" | grep -q 1 &&
+    trace="UPDATE events SET trace = lower(hex(randomblob(16))) || '-01' WHERE trace IS NULL;"
   sqlite3 "$1" >/dev/null <<SQL
 PRAGMA journal_mode=WAL;
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $3)
 INSERT INTO events (org_id, trigger_id, user_id, created_at, payload) SELECT ${4:-1}, 1, 1, 0, '$PAYLOAD' FROM n;
+$trace
 INSERT INTO deliveries (org_id, rule_id, event_id, webhook_id, status, next_attempt_at, created_at, updated_at)
   SELECT ${4:-1}, $2, id, 'msg_' || lower(hex(randomblob(16))), 'pending', 0, 0, 0 FROM events
   WHERE id > (SELECT COALESCE(MAX(event_id), 0) FROM deliveries);
