@@ -4,7 +4,6 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "common/secret_box.h"
 #include "store/database.h"
 
 namespace lw::app {
@@ -18,7 +17,7 @@ int RunBackup(const BackupOptions& o) {
                    boost::json::object{{"backup", o.to},
                                        {"pages", report->pages},
                                        {"bytes", report->bytes},
-                                       {"secret_key_file", DefaultSecretKeyFile(o.db)}})
+                                       {"secret_key_file", SecretKeyPath(o.db, o.secret_key_file)}})
             << std::endl;
   return 0;
 }

@@ -54,6 +54,7 @@ int RunServe(const ServeOptions& o);
 struct BackupOptions {
   std::string db = "sqlite:./leadwire.db";
   std::string to;  // the copy; must not exist
+  std::string secret_key_file;  // the key the server uses, if not the default: named in the report
 };
 // Prints {"backup":FILE,"pages":N,"bytes":N,"secret_key_file":KEY}: the
 // copy's secrets open with that key only (it is not in the copy).

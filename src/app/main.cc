@@ -124,6 +124,9 @@ int main(int argc, char** argv) {
       "backup", "Copy a SQLite database while the server runs (a consistent online copy)");
   backup_cmd->add_option("--db", backup.db, "sqlite:PATH")->capture_default_str();
   backup_cmd->add_option("--to", backup.to, "The copy's file (must not exist)")->required();
+  backup_cmd->add_option("--secret-key-file", backup.secret_key_file,
+                         "The server's key file, if not beside the database (named in the report: "
+                         "the copy's secrets open with it only)");
 
   lw::app::DemoOptions demo;
   auto* demo_cmd =

@@ -43,6 +43,7 @@ struct Registry {
   std::atomic<int64_t> delivered{0}, retried{0}, failed{0}, gone{0};
   std::atomic<int64_t> connections{0}, connections_refused{0};
   std::atomic<int64_t> database_round_trips{0};
+  std::atomic<int64_t> tokens_got{0}, tokens_failed{0};
   std::atomic<int64_t> purged_deliveries{0}, purged_attempts{0}, purged_events{0};
   std::atomic<double> longest_purge_batch{0};
 };
@@ -88,6 +89,8 @@ void CountConnections(int delta) { R().connections += delta; }
 void CountRefusedConnection() { ++R().connections_refused; }
 
 void CountDatabaseRoundTrip() { R().database_round_trips.fetch_add(1, std::memory_order_relaxed); }
+
+void CountTokenRequest(bool got_token) { ++(got_token ? R().tokens_got : R().tokens_failed); }
 
 void CountRetention(int64_t deliveries, int64_t attempts, int64_t events,
                     double longest_batch_seconds) {
@@ -147,6 +150,11 @@ std::string Render(const Gauges& g) {
          "(PostgreSQL; SQLite runs in the process and counts none).\n"
       << "# TYPE leadwire_database_round_trips_total counter\n"
       << "leadwire_database_round_trips_total " << R().database_round_trips << "\n"
+      << "# HELP leadwire_oauth2_token_requests_total Token requests to rules' OAuth2 token URLs "
+         "(one per token lifetime per client and node, when all is well).\n"
+      << "# TYPE leadwire_oauth2_token_requests_total counter\n"
+      << "leadwire_oauth2_token_requests_total{outcome=\"token\"} " << R().tokens_got << "\n"
+      << "leadwire_oauth2_token_requests_total{outcome=\"failed\"} " << R().tokens_failed << "\n"
       << "# HELP leadwire_retention_deleted_total Rows deleted by retention (--retention-days).\n"
       << "# TYPE leadwire_retention_deleted_total counter\n"
       << "leadwire_retention_deleted_total{table=\"deliveries\"} " << R().purged_deliveries << "\n"

@@ -20,6 +20,8 @@ void CountRefusedConnection();
 // up to its sync, a prepare; each wakes this process and a server backend,
 // which is what a lead and a delivery pay for there).
 void CountDatabaseRoundTrip();
+// An OAuth2 token request ended: a token, or a failure.
+void CountTokenRequest(bool got_token);
 // What a retention run deleted, and the longest one of its batches took.
 void CountRetention(int64_t deliveries, int64_t attempts, int64_t events,
                     double longest_batch_seconds);

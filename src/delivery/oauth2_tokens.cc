@@ -8,6 +8,7 @@
 
 #include "common/crypto.h"
 #include "common/json_fields.h"
+#include "common/metrics.h"
 #include "common/unicode.h"
 
 namespace lw {
@@ -92,6 +93,7 @@ OAuth2Tokens::Next OAuth2Tokens::Take(const std::string& key, Clock::time_point 
 
 void OAuth2Tokens::Fetched(const std::string& key, const Result<OAuth2Token>& token,
                            Clock::time_point now) {
+  metrics::CountTokenRequest(token.has_value());
   std::lock_guard lock(mutex_);
   ++requests_;
   Entry& e = entries_[key];

@@ -93,6 +93,8 @@ test('many deliveries share one token, asked for as RFC 6749 says', async () => 
   await leads(20);
   await rx.until(() => delivered('alpha').length >= 20, 20000, '20 webhooks with a good token');
   assert.equal(tokens.callsOf('alpha').length, 1, 'one token request for 20 deliveries');
+  const metrics = (await api(server.base, 'GET', '/metrics')).buffer.toString();
+  assert.match(metrics, /^leadwire_oauth2_token_requests_total\{outcome="token"\} 1$/m, 'and /metrics says so');
   const [req] = tokens.callsOf('alpha');
   assert.equal(req.body, 'grant_type=client_credentials&scope=leads%3Awrite%20intake');
   assert.equal(req.headers['content-type'], 'application/x-www-form-urlencoded');
