@@ -9,6 +9,7 @@
 #include "common/secrets.h"
 #include "domain/organizations.h"
 #include "domain/users.h"
+#include "store/secret_key_check.h"
 
 namespace lw::app {
 
@@ -48,16 +49,21 @@ int RunInit(const InitOptions& o) {
   if (Trim(o.org).empty()) return Complain("--org needs the organization's name.");
   auto db = OpenOrExplain(o.db);
   if (!db) return 1;
-  auto key_file = EnsureSecretKeyFile(o.db, o.secret_key_file);
-  if (!key_file) return Complain(key_file.error().message + ".");
+  // The key first, before anything is written: a new database gets one (or
+  // the file given), recorded in the database so that a later start with
+  // another key is refused; one that has a key must be given that key.
+  const std::string key_file = SecretKeyPath(o.db, o.secret_key_file);
+  if (!key_file.empty()) {
+    auto had = DatabaseHasSecretKey(*db);
+    if (!had) return Complain(had.error());
+    if (!*had)
+      if (auto made = EnsureSecretKeyFile(o.db, o.secret_key_file); !made)
+        return Complain(made.error().message + ".");
+    if (!OpenSecretKey(*db, o.db, o.secret_key_file)) return 1;
+  }
   auto out = AddAccount(*db, std::nullopt, Trim(o.org), o.admin_email, "admin", o.admin_password);
   if (!out) return Complain(out.error());
-  if (!key_file->empty()) {
-    // Recorded in the database now: a later start with another key (or a
-    // missing file) is refused instead of sealing with a second key.
-    if (!OpenSecretKey(*db, o.db, o.secret_key_file)) return 1;
-    (*out)["secret_key_file"] = *key_file;
-  }
+  if (!key_file.empty()) (*out)["secret_key_file"] = key_file;
   std::cout << json::serialize(*out) << std::endl;
   return 0;
 }

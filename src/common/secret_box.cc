@@ -57,7 +57,8 @@ Result<std::shared_ptr<const SecretBox>> SecretBox::Load(const std::string& path
   struct stat st {};
   if (in && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
     log::Warn("the secret key file " + path +
-              " can be read by other users; chmod 600 it (it opens every stored secret)");
+              " can be read by users other than its owner; chmod 600 it (it opens every stored "
+              "secret)");
   if (!in)
     return Fail(KeyFileError(
         "cannot read the secret key file " + path + " (" + std::strerror(errno) +
@@ -73,28 +74,48 @@ Result<std::shared_ptr<const SecretBox>> SecretBox::Load(const std::string& path
   return FromKey(*key);
 }
 
+namespace {
+
+// Writes `line` to a new file `path` (mode 0600; fails if it exists) and
+// syncs it; 0, or the errno of what failed.
+int WriteNewFile(const std::string& path, const std::string& line) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return errno;
+  int err = 0;
+  errno = 0;  // a short write sets none
+  if (::write(fd, line.data(), line.size()) != ssize_t(line.size()))
+    err = errno ? errno : EIO;
+  else if (::fsync(fd) != 0)
+    err = errno;
+  ::close(fd);
+  if (err) ::unlink(path.c_str());
+  return err;
+}
+
+}  // namespace
+
 Result<bool> SecretBox::CreateIfMissing(const std::string& path) {
   EnsureSodium();
   if (::access(path.c_str(), F_OK) == 0) return false;
-  // Written whole under a name of its own, then linked into place: nobody
-  // reads a half-written key, and of two commands starting at once one
-  // key wins (link fails on an existing name) and both use it.
-  const std::string temp = path + ".new-" + crypto::Hex(crypto::RandomBytes(6));
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return Fail(KeyFileError("cannot create the secret key file " + path + " (" +
-                             std::strerror(errno) + ")"));
   const std::string line = crypto::Base64(crypto::RandomBytes(crypto_secretbox_KEYBYTES)) + "\n";
-  const bool written = ::write(fd, line.data(), line.size()) == ssize_t(line.size());
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  const int linked = written && synced ? ::link(temp.c_str(), path.c_str()) : -1;
+  auto failed = [&](int err) {
+    return Fail(KeyFileError("cannot create the secret key file " + path + " (" +
+                             std::strerror(err) + ")"));
+  };
+  // Written whole under a name of its own, then linked into place: nobody
+  // reads a half-written key, and of two commands starting at once one key
+  // wins (link fails on an existing name) and both use it.
+  const std::string temp = path + ".new-" + crypto::Hex(crypto::RandomBytes(6));
+  if (int err = WriteNewFile(temp, line)) return failed(err);
+  const int linked = ::link(temp.c_str(), path.c_str());
   const int link_errno = errno;
   ::unlink(temp.c_str());
   if (linked == 0) return true;
-  if (written && synced && link_errno == EEXIST) return false;
-  return Fail(KeyFileError("cannot write the secret key file " + path + " (" +
-                           std::strerror(link_errno) + ")"));
+  if (link_errno == EEXIST) return false;
+  // A file system without hard links (vfat, some network shares): created
+  // in place, still never over an existing file.
+  if (int err = WriteNewFile(path, line)) return err == EEXIST ? Result<bool>(false) : failed(err);
+  return true;
 }
 
 std::string SecretBox::Seal(std::string_view plain) const {

@@ -635,10 +635,12 @@ class BeastTransport::Impl {
     r.retry_after.reset();
     auto token = co_await Token(*job.oauth2, id, deadline, r, no_socket);
     if (!token) co_return;
-    int again = 0;  // this attempt's requests are the ones after the refusal
+    // The refused request is recorded apart: of the first round, only its
+    // requests closed before an answer count with the ones sent now.
+    int again = 0;
     co_await Roundtrip(t, id, RequestOf(t, job, *token), deadline, r, no_socket, again,
                        kResponseCaptureBytes);
-    requests = std::max(1, again);
+    requests = requests - 1 + std::max(1, again);
   }
 
   // One request on a connection to `t` (an idle one if any, else a new one),

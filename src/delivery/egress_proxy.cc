@@ -7,11 +7,15 @@
 namespace lw {
 
 Result<EgressProxy> EgressProxy::Parse(const std::string& url) {
-  // The flag as typed, but never its password (this goes to a terminal or a log).
+  // The flag as typed, but never its user and password (this goes to a
+  // terminal or a log): all before the last "@" of the authority hidden.
   std::string shown = url;
-  if (auto at = shown.find('@'); at != std::string::npos)
-    if (auto scheme = shown.find("://"); scheme != std::string::npos && scheme < at)
-      shown.replace(scheme + 3, at - scheme - 3, "…");
+  const size_t scheme = shown.find("://");
+  const size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  const size_t path = shown.find('/', start);
+  if (const size_t at = shown.rfind('@', path == std::string::npos ? std::string::npos : path);
+      at != std::string::npos && at >= start)
+    shown.replace(start, at - start, "…");
   auto bad = [&](const std::string& why) {
     return Fail(Error{ErrorKind::kBadRequest,
                       "bad_flag",

@@ -63,7 +63,9 @@ Result<OAuth2Token> ParseTokenAnswer(int http_status, const std::string& body) {
       return fail("the access_token has characters a header cannot carry");
   if (const json::value* type = o.if_contains("token_type");
       type && type->is_string() && Lower(std::string(type->get_string())) != "bearer")
-    return fail("token_type \"" + std::string(type->get_string()) + "\" is not Bearer");
+    return fail("token_type \"" +
+                ReplaceForbiddenCharacters(std::string(type->get_string()).substr(0, 40)) +
+                "\" is not Bearer");
   if (const json::value* in = o.if_contains("expires_in")) {
     // A number, or (some servers) a number in a string; a year at most, so
     // no answer can overflow the clock, and nonsense (≤ 0) as unsaid.

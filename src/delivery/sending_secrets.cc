@@ -25,7 +25,9 @@ void SendingSecrets::Open(const deliveries::Claimed& d, ForRule& r) const {
     sealed = {HeadersFromStorage(d.headers), AuthFromStorage(d.auth)};
   } catch (const std::exception&) {
     // Not as this build writes it (edited by hand?): never sent without it.
-    r.refusal = "this rule's stored headers or authentication cannot be read; save the rule again";
+    r.refusal =
+        "this rule's stored headers or authentication cannot be read; enter them again on the "
+        "rule";
     return;
   }
   auto plain = box_ ? OpenCredentials(sealed, *box_) : std::nullopt;

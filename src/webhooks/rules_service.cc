@@ -24,6 +24,17 @@ constexpr const char* kRuleColumns =
     "id, org_id, title, enabled, url, trigger_id, creation_rules, disabled_reason, created_at, "
     "updated_at, ordered, headers, auth";
 
+// Stored credentials not as this build writes them (edited by hand?) show as
+// none, so the rule can still be read and its credentials entered again;
+// the dispatcher refuses to send such a rule's webhooks until then.
+RuleCredentials ReadableCredentials(const std::string& headers, const std::string& auth) {
+  try {
+    return {HeadersFromStorage(headers), AuthFromStorage(auth)};
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 Rule ToRule(const sql::Row& r) {
   return {r.Int(0),
           r.Int(1),
@@ -36,8 +47,7 @@ Rule ToRule(const sql::Row& r) {
           r.Int(8),
           r.Int(9),
           r.Bool(10),
-          {HeadersFromStorage(r.OptText(11).value_or("")),
-           AuthFromStorage(r.OptText(12).value_or(""))}};
+          ReadableCredentials(r.OptText(11).value_or(""), r.OptText(12).value_or(""))};
 }
 
 sql::Value StoredOrNull(std::string text) {

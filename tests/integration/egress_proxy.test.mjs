@@ -143,7 +143,8 @@ test('--egress-proxy that is not an http://HOST:PORT URL stops serve with a sent
   const { cli } = await import('./helpers.mjs');
   const d = freshDatabase('Flag Law');
   try {
-    for (const bad of ['https://p:3128', 'http://p', 'socks5://p:1080', 'http://p:3128/path', 'nonsense', 'https://user:hunter2@p:3128']) {
+    for (const bad of ['https://p:3128', 'http://p', 'socks5://p:1080', 'http://p:3128/path', 'nonsense',
+      'https://user:hunter2@p:3128', 'user:hunter2@p:3128', 'ftp://bob:p@hunter2@p:3128/x']) {
       const r = cli(['serve', '--db', d.db, '--listen', '127.0.0.1:0', '--egress-proxy', bad]);
       assert.equal(r.code, 1, bad);
       assert.match(r.stderr, /--egress-proxy .* write it like http:\/\/proxy\.internal:3128/, bad);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, cleanup, freshDatabase, startServer, STORE } from './helpers.mjs';
+import { cli, cleanup, freshDatabase, sql, startServer, STORE } from './helpers.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'leadwire-keys-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,6 +48,13 @@ test('serve refuses a missing key, a file without a key, and another database\'s
     const other = freshDatabase('Other Law');
     const otherKey = STORE === 'sqlite' ? `${other.dir}/leadwire.db.key` : join(tmpdir(), 'leadwire-test-keys', `${other.db.slice(other.db.lastIndexOf('/') + 1)}.key`);
     assert.match(serveFails(keyArgs(otherKey)), /is not the key this database's secrets were sealed with/);
+    // init with the wrong key writes nothing (no organization whose password nobody saw).
+    const orgs = sql(d.path, 'SELECT COUNT(*) AS n FROM organizations')[0].n;
+    const wrongInit = cli(['init', '--db', d.db, '--org', 'Intruder', '--admin-email', 'x@intruder.test',
+      '--admin-password', 'long enough', '--secret-key-file', otherKey]);
+    assert.equal(wrongInit.code, 1);
+    assert.match(wrongInit.stderr, /is not the key this database's secrets were sealed with/);
+    assert.equal(sql(d.path, 'SELECT COUNT(*) AS n FROM organizations')[0].n, orgs);
     cleanup(other.dir, other.db);
     if (key) {
       // The default file gone after the database had one: no new key is made.

@@ -87,7 +87,12 @@ export function authSection(rule) {
     const auth = { type };
     // A secret left empty is left out: the server keeps the one it has.
     const put = (key, f) => { if (f.control.value) auth[key] = f.control.value; };
-    if (type === 'basic') { auth.username = username.control.value.trim(); put('password', password); }
+    if (type === 'basic') {
+      auth.username = username.control.value.trim();
+      put('password', password);
+      // None kept: an empty box is an empty password (an API key as the user name).
+      if (!('password' in auth) && !(saved.type === 'basic' && saved.password_set)) auth.password = '';
+    }
     if (type === 'bearer') put('token', token);
     if (type === 'oauth2_client_credentials') {
       auth.token_url = tokenUrl.control.value.trim();
