@@ -1,0 +1,44 @@
+// PayloadTemplate: a rule's "payload_template" (§8) — a JSON object whose
+// string values may name payload keys as "{{LeadCode}}". A value that is
+// exactly one placeholder keeps the key's JSON type; placeholders inside a
+// longer string are written in as text (null as nothing); objects and arrays
+// nest; nothing else is evaluated (no expressions, no loops), so rendering
+// is linear in the template and bounded. Checked once against the trigger's
+// keys; immutable after; any thread.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace lw {
+
+inline constexpr size_t kMaxTemplateBytes = 16 * 1024;
+inline constexpr size_t kMaxRenderedBytes = 256 * 1024;
+
+class PayloadTemplate {
+ public:
+  // `keys`: the keys a payload of the rule's trigger has. A 422 on
+  // "payload_template": not an object, over 16 KiB, or a placeholder naming
+  // no key ("{{LeadCod}} names no key of this trigger's payload").
+  static Result<PayloadTemplate> Parse(const boost::json::value& text,
+                                       const std::set<std::string>& keys);
+
+  // The body for `payload` (a trigger's payload object); an error when it
+  // would be over 256 KiB.
+  Result<std::string> Render(const boost::json::object& payload) const;
+
+  const boost::json::value& source() const { return source_; }
+
+ private:
+  boost::json::value source_;
+};
+
+// The placeholders a string holds, in order ("Hi {{ContactFirstName}}" →
+// {"ContactFirstName"}); `whole` is set when the string is exactly one.
+std::vector<std::string> Placeholders(std::string_view text, bool* whole = nullptr);
+
+}  // namespace lw

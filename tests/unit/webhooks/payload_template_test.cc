@@ -1,0 +1,71 @@
+// PayloadTemplate (webhooks/payload_template): placeholders keep the key's
+// type when they are the whole value, become text inside a string, nest;
+// unknown keys and oversized templates or results are refused.
+#include "webhooks/payload_template.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace lw {
+namespace {
+
+namespace json = boost::json;
+
+const std::set<std::string> kKeys = {
+    "LeadId", "LeadCode", "ContactFirstName", "ContactLastName", "Deceased", "CaseType", "Files"};
+const json::object kPayload =
+    json::parse(
+        R"({"LeadId":42,"LeadCode":"L000042","ContactFirstName":"Ada","ContactLastName":null,
+        "Deceased":false,"CaseType":"Dog Bite","Files":[{"FileId":1}]})")
+        .as_object();
+
+std::string Render(const char* tmpl) {
+  auto t = PayloadTemplate::Parse(json::parse(tmpl), kKeys);
+  EXPECT_TRUE(t) << tmpl;
+  auto body = t->Render(kPayload);
+  EXPECT_TRUE(body);
+  return *body;
+}
+
+TEST(PayloadTemplate, AWholePlaceholderKeepsItsTypeAndTextInterpolates) {
+  EXPECT_EQ(
+      Render(
+          R"({"id":"{{LeadId}}","dead":"{{Deceased}}","files":"{{Files}}","last":"{{ContactLastName}}"})"),
+      R"({"id":42,"dead":false,"files":[{"FileId":1}],"last":null})");
+  EXPECT_EQ(
+      Render(
+          R"({"text":"New lead {{LeadCode}} ({{ CaseType }}) for {{ContactFirstName}} {{ContactLastName}}!"})"),
+      R"({"text":"New lead L000042 (Dog Bite) for Ada !"})");
+  EXPECT_EQ(Render(R"({"n":"#{{LeadId}}","b":"{{Deceased}}?"})"), R"({"n":"#42","b":"false?"})");
+}
+
+TEST(PayloadTemplate, NestsAndLeavesEverythingElseAlone) {
+  EXPECT_EQ(Render(R"({"lead":{"ids":["{{LeadId}}",7,true,null],"tag":"{{ not a key"},"x":1.5})"),
+            R"({"lead":{"ids":[42,7,true,null],"tag":"{{ not a key"},"x":1.5E0})");
+  EXPECT_EQ(Render(R"({"{{LeadId}}":"keys are not evaluated","a":"{{}}","b":"{{Lead Id}}"})"),
+            R"({"{{LeadId}}":"keys are not evaluated","a":"{{}}","b":"{{Lead Id}}"})");
+}
+
+TEST(PayloadTemplate, RefusesUnknownKeysWhatIsNotAnObjectAndWhatIsTooBig) {
+  auto unknown =
+      PayloadTemplate::Parse(json::parse(R"({"a":"{{LeadCod}}","b":["x {{Nope}}"]})"), kKeys);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().fields.at("payload_template"),
+            "{{LeadCod}}, {{Nope}} name no key of this trigger's payload (see its example)");
+  for (const char* bad : {"[]", "\"{{LeadId}}\"", "3"})
+    EXPECT_FALSE(PayloadTemplate::Parse(json::parse(bad), kKeys)) << bad;
+  json::object big{{"x", std::string(kMaxTemplateBytes, 'a')}};
+  EXPECT_FALSE(PayloadTemplate::Parse(big, kKeys));
+  // Small, but it repeats a long value past 256 KiB.
+  json::array many;
+  for (int i = 0; i < 300; ++i) many.push_back("{{CaseType}}");
+  auto t = PayloadTemplate::Parse(json::object{{"v", many}}, kKeys);
+  ASSERT_TRUE(t);
+  json::object payload = kPayload;
+  payload["CaseType"] = std::string(1000, 'c');
+  EXPECT_FALSE(t->Render(payload));
+}
+
+}  // namespace
+}  // namespace lw
