@@ -104,6 +104,10 @@ const schemas = {
     ordered: { type: 'boolean', description: 'Deliver in order for each subject (lead, contact, opportunity): one at a time, each after the one before it was delivered or finally failed.' },
     url: str, trigger: object({ id: int, name: str }),
     creation_rules: ref('CreationRules'), disabled_reason: nullable(str), created_at: time, updated_at: time,
+    payload_template: {
+      type: ['object', 'null'],
+      description: 'What is sent instead of the full payload: string values may name payload keys as "{{LeadCode}}"; null: the full payload.',
+    },
     headers: {
       type: 'object', additionalProperties: { const: '••••' },
       description: "The rule's own headers, sent with every webhook; values are write-only and shown as \"••••\".",
@@ -130,6 +134,12 @@ const schemas = {
           status: nullable(str), substatus: nullable(str), case_types: array(str), office: nullable(str),
           opportunity_source: nullable(str), marketing_source: nullable(str), requires_case_tracker_code: bool,
         },
+      },
+      payload_template: {
+        type: ['object', 'null'],
+        description: 'A JSON object (at most 16 KiB) whose string values may name keys of the trigger\'s payload as "{{LeadCode}}": '
+          + 'a value that is exactly one placeholder keeps the key\'s type, placeholders inside longer text are written in as text; '
+          + 'a placeholder naming no key of the trigger is a 422; null sends the full payload; left out, a PUT keeps the rule\'s.',
       },
       headers: {
         type: ['object', 'null'], maxProperties: 10, additionalProperties: str,

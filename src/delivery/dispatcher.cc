@@ -211,7 +211,9 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
       keys.endpoint = EndpointKey(d.org_id, keys.host);
     }
     keys.used_at = now;
-    jobs.push_back(BuildSignedJob(d, now));
+    auto body = templates_.BodyFor(d, now);
+    jobs.push_back(BuildSignedJob(d, body ? std::move(*body) : d.payload, now));
+    if (!body) jobs.back().refusal = body.error().message;
     secrets_.Apply(d, jobs.back(), now);
     jobs.back().host = keys.host;
     jobs.back().endpoint = keys.endpoint;
@@ -227,6 +229,7 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
       return now - entry.second.used_at > kForgetKeysAfterMs;
     });
     secrets_.Prune(now);
+    templates_.Prune(now);
   }
   const bool more = !batch.empty() || int(claimed.size()) == limit;
   return more ? Round::kMore : Round::kIdle;

@@ -22,6 +22,7 @@
 
 #include "common/clock.h"
 #include "delivery/retry_policy.h"
+#include "delivery/rule_templates.h"
 #include "delivery/sending_secrets.h"
 #include "delivery/transport.h"
 #include "store/database.h"
@@ -117,6 +118,7 @@ class Dispatcher {
   };
   std::map<int64_t, RuleKeys> rule_keys_;  // by rule id
   SendingSecrets secrets_;
+  RuleTemplates templates_;
   int64_t renew_checked_at_ = 0;
   int64_t last_rule_served_ = 0;  // where the next claim's rotation starts
   int64_t tidied_at_ = 0;

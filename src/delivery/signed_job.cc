@@ -6,19 +6,19 @@
 
 namespace lw {
 
-DeliveryJob BuildSignedJob(const deliveries::Claimed& d, int64_t now_ms) {
+DeliveryJob BuildSignedJob(const deliveries::Claimed& d, std::string body, int64_t now_ms) {
   const int64_t ts = now_ms / 1000;
   const Trigger* t = FindTrigger(d.trigger_id);
   DeliveryJob job;
   job.delivery_id = d.id;
   job.url = d.url;
-  job.body = d.payload;
+  job.body = std::move(body);
   job.headers = {
       "Content-Type: application/json",
       "webhook-id: " + d.webhook_id,
       "webhook-timestamp: " + std::to_string(ts),
-      "webhook-signature: " + StandardSignatureHeader(d.keys, d.webhook_id, ts, d.payload),
-      "X-Leadwire-Signature: " + LeadwireSignature(d.keys.front(), d.payload),
+      "webhook-signature: " + StandardSignatureHeader(d.keys, d.webhook_id, ts, job.body),
+      "X-Leadwire-Signature: " + LeadwireSignature(d.keys.front(), job.body),
       std::string("X-Leadwire-Event: ") + (t ? t->name : ""),
       "X-Leadwire-Rule-Id: " + std::to_string(d.rule_id),
       "X-Leadwire-Subject: " + d.subject,

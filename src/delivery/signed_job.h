@@ -10,6 +10,11 @@
 
 namespace lw {
 
-DeliveryJob BuildSignedJob(const deliveries::Claimed& d, int64_t now_ms);
+// `body`: what is sent and signed (the event's payload, or the rule's
+// template filled from it).
+DeliveryJob BuildSignedJob(const deliveries::Claimed& d, std::string body, int64_t now_ms);
+inline DeliveryJob BuildSignedJob(const deliveries::Claimed& d, int64_t now_ms) {
+  return BuildSignedJob(d, d.payload, now_ms);
+}
 
 }  // namespace lw

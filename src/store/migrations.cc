@@ -351,7 +351,8 @@ std::vector<Migration> MigrationsFor(const std::string& dialect) {
           {10, kV10},
           {11, kV11},
           {12, kV12},
-          {13, kV13}};
+          {13, kV13},
+          {14, "ALTER TABLE webhook_rules ADD COLUMN payload_template TEXT;"}};
 }
 
 void ApplyMigrations(sql::Connection& c, const std::string& dialect) {

@@ -143,6 +143,7 @@ struct Claimed {
   std::string headers;
   std::string auth;
   std::string client_certificate;
+  std::string payload_template;  // the rule's (JSON text); empty: the full payload
 };
 
 // A claim's hold on deliveries: the node holding them (any text unique per

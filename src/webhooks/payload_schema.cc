@@ -210,6 +210,12 @@ Keys TriggerKeys(int trigger_id) {
 
 }  // namespace
 
+std::set<std::string> PayloadKeys(int trigger_id) {
+  std::set<std::string> keys{"EventType", "EventTypeId", "EventByUser"};
+  for (const Key& k : TriggerKeys(trigger_id)) keys.insert(k.name);
+  return keys;
+}
+
 json::object PayloadSchema(int trigger_id) {
   const Trigger* t = FindTrigger(trigger_id);
   json::object properties{

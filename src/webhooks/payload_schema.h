@@ -8,10 +8,14 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
+#include <set>
+#include <string>
 
 namespace lw {
 
 // The schema of the trigger's payload; the trigger must exist.
 boost::json::object PayloadSchema(int trigger_id);
+// The keys every payload of the trigger has (what a template may name).
+std::set<std::string> PayloadKeys(int trigger_id);
 
 }  // namespace lw

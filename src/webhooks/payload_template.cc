@@ -123,6 +123,12 @@ Result<PayloadTemplate> PayloadTemplate::Parse(const json::value& v,
   return t;
 }
 
+PayloadTemplate PayloadTemplate::Trusted(json::value source) {
+  PayloadTemplate t;
+  t.source_ = std::move(source);
+  return t;
+}
+
 Result<std::string> PayloadTemplate::Render(const json::object& payload) const {
   std::string body = json::serialize(Fill(source_, payload));
   if (body.size() > kMaxRenderedBytes)

@@ -32,6 +32,8 @@ class PayloadTemplate {
   Result<std::string> Render(const boost::json::object& payload) const;
 
   const boost::json::value& source() const { return source_; }
+  // One stored by Parse earlier (its keys checked then), read back.
+  static PayloadTemplate Trusted(boost::json::value source);
 
  private:
   boost::json::value source_;

@@ -43,6 +43,9 @@ struct Rule {
   bool ordered = false;
   // Its own headers and authentication, secrets sealed.
   RuleCredentials credentials;
+  // The JSON text of its payload template (payload_template.h); empty: the
+  // full payload of §5.
+  std::string payload_template;
 };
 
 // The creation rules as stored (ids) and back.

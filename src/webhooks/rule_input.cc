@@ -6,6 +6,8 @@
 #include "common/json_fields.h"
 #include "domain/lookups.h"
 #include "domain/triggers.h"
+#include "webhooks/payload_schema.h"
+#include "webhooks/payload_template.h"
 #include "webhooks/webhook_url.h"
 
 namespace lw {
@@ -114,7 +116,7 @@ void ReadWhatMatches(FieldReader& f, const json::object& body, const LookupResol
 }  // namespace
 
 Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find, bool https_only,
-                            CredentialsInput* credentials) {
+                            CredentialsInput* credentials, bool* template_given) {
   FieldReader f(body);
   Rule rule;
   rule.title = f.RequiredString("title", kMaxTitleChars);
@@ -128,6 +130,16 @@ Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find
   }
   ReadWhatMatches(f, body, find, rule);
   CredentialsInput given = ReadCredentialsInput(f, body, https_only);
+  if (auto it = body.find("payload_template"); it != body.end()) {
+    if (template_given) *template_given = true;
+    if (!it->value().is_null() && rule.trigger_id > 0) {
+      auto t = PayloadTemplate::Parse(it->value(), PayloadKeys(rule.trigger_id));
+      if (t)
+        rule.payload_template = json::serialize(t->source());
+      else
+        f.errors().merge(t.error().fields);
+    }
+  }
   LW_CHECK(f.Check());
   if (credentials) *credentials = std::move(given);
   return rule;

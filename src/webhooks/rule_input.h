@@ -34,8 +34,11 @@ std::optional<std::string> UrlProblem(const std::string& url, bool https_only = 
 // `credentials` (they become the rule's with ApplyCredentials).
 // https_only: the server runs with --https-only, so http:// URLs are refused here
 // rather than failing at every delivery.
+// "payload_template" is checked against the trigger's keys; left out of the
+// body, `template_given` is false (a PUT keeps the rule's).
 Result<Rule> ParseRuleInput(const boost::json::object& body, const LookupResolver& find,
-                            bool https_only = false, CredentialsInput* credentials = nullptr);
+                            bool https_only = false, CredentialsInput* credentials = nullptr,
+                            bool* template_given = nullptr);
 
 // Only the trigger, the creation rules and the enabled switch, validated as
 // ParseRuleInput does:

@@ -7,6 +7,8 @@
 #include "domain/lookups.h"
 #include "domain/triggers.h"
 #include "webhooks/delivery_repository.h"
+#include "webhooks/payload_schema.h"
+#include "webhooks/payload_template.h"
 #include "webhooks/rule_input.h"
 #include "webhooks/webhook_settings.h"
 
@@ -22,7 +24,7 @@ constexpr int64_t kUnparkAtOnce = 1000;
 
 constexpr const char* kRuleColumns =
     "id, org_id, title, enabled, url, trigger_id, creation_rules, disabled_reason, created_at, "
-    "updated_at, ordered, headers, auth";
+    "updated_at, ordered, headers, auth, payload_template";
 
 // Stored credentials not as this build writes them (edited by hand?) show as
 // none, so the rule can still be read and its credentials entered again;
@@ -47,7 +49,8 @@ Rule ToRule(const sql::Row& r) {
           r.Int(8),
           r.Int(9),
           r.Bool(10),
-          ReadableCredentials(r.OptText(11).value_or(""), r.OptText(12).value_or(""))};
+          ReadableCredentials(r.OptText(11).value_or(""), r.OptText(12).value_or("")),
+          r.OptText(13).value_or("")};
 }
 
 sql::Value StoredOrNull(std::string text) {
@@ -74,6 +77,8 @@ json::value RuleJson(const Rule& rule, const LookupNames& names) {
       {"trigger", json::object{{"id", rule.trigger_id}, {"name", t ? t->name : ""}}},
       {"headers", HeadersJson(rule.credentials.headers)},
       {"auth", AuthJson(rule.credentials.auth)},
+      {"payload_template",
+       rule.payload_template.empty() ? json::value(nullptr) : json::parse(rule.payload_template)},
       {"creation_rules",
        json::object{{"status", NameOf(names, cr.status_id)},
                     {"substatus", NameOf(names, cr.substatus_id)},
@@ -94,8 +99,20 @@ Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object&
                          const RulePolicy& policy, json::array& secrets_set,
                          const Rule* before = nullptr) {
   CredentialsInput given;
-  auto rule = ParseRuleInput(body, OrgLookupResolver(c, org_id), policy.https_only, &given);
+  bool template_given = false;
+  auto rule = ParseRuleInput(body, OrgLookupResolver(c, org_id), policy.https_only, &given,
+                             &template_given);
   if (!rule) return rule;
+  // Left out, the template stays, and must still fit the (maybe new) trigger.
+  if (!template_given && before && !before->payload_template.empty()) {
+    auto kept = PayloadTemplate::Parse(json::parse(before->payload_template),
+                                       PayloadKeys(rule->trigger_id));
+    if (!kept)
+      return Fail(Error::Field("payload_template",
+                               "the rule's template " + kept.error().fields.at("payload_template") +
+                                   "; change it or send null for the full payload"));
+    rule->payload_template = before->payload_template;
+  }
   secrets_set = SecretsGiven(given);
   auto credentials = ApplyCredentials(given, before ? before->credentials : RuleCredentials{},
                                       before ? before->url : "", rule->url, policy.secrets.get());
@@ -161,12 +178,12 @@ Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const jso
   if (!rule) return Fail(rule.error());
   const int64_t id = c.InsertId(
       "INSERT INTO webhook_rules (org_id, title, enabled, url, trigger_id, creation_rules, "
-      "created_at, updated_at, ordered, headers, auth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-      "RETURNING id",
+      "created_at, updated_at, ordered, headers, auth, payload_template) VALUES (?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, ?, ?) RETURNING id",
       {actor.org_id, rule->title, int64_t(rule->enabled), rule->url, int64_t(rule->trigger_id),
        CreationRulesToStorage(rule->creation_rules), actor.now_ms, actor.now_ms,
        int64_t(rule->ordered), StoredOrNull(HeadersToStorage(rule->credentials.headers)),
-       StoredOrNull(AuthToStorage(rule->credentials.auth))});
+       StoredOrNull(AuthToStorage(rule->credentials.auth)), StoredOrNull(rule->payload_template)});
   BumpRulesVersion(c, actor.org_id);
   auto out = GetRuleJson(c, actor.org_id, id);
   json::value audited = *out;
@@ -187,14 +204,15 @@ Result<json::value> UpdateRule(sql::Connection& c, const Actor& actor, int64_t i
   // Re-enabling a rule clears the reason Leadwire disabled it.
   c.Exec(
       "UPDATE webhook_rules SET title = ?, enabled = ?, url = ?, trigger_id = ?, "
-      "creation_rules = ?, updated_at = ?, ordered = ?, headers = ?, auth = ?, "
+      "creation_rules = ?, updated_at = ?, ordered = ?, headers = ?, auth = ?, payload_template = "
+      "?, "
       "disabled_reason = CASE WHEN ? = 1 THEN NULL ELSE disabled_reason END "
       "WHERE id = ? AND org_id = ?",
       {rule->title, int64_t(rule->enabled), rule->url, int64_t(rule->trigger_id),
        CreationRulesToStorage(rule->creation_rules), actor.now_ms, int64_t(rule->ordered),
        StoredOrNull(HeadersToStorage(rule->credentials.headers)),
-       StoredOrNull(AuthToStorage(rule->credentials.auth)), int64_t(rule->enabled), id,
-       actor.org_id});
+       StoredOrNull(AuthToStorage(rule->credentials.auth)), StoredOrNull(rule->payload_template),
+       int64_t(rule->enabled), id, actor.org_id});
   BumpRulesVersion(c, actor.org_id);
   // Enabled again: its first deliveries go at once, not after the next tidy
   // of parked ones. An ordered rule no longer ordered lets go of what it

@@ -12,6 +12,7 @@ export async function startReceiver({ tls } = {}) {
   const schemaProblems = [];  // webhooks that did not fit their published schema
   const waiters = new Set();
   const behaviours = new Map();  // path -> async (req, body, res) => void
+  const templated = new Set();  // paths of rules with a payload template: their own shape
   const handler = (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -19,7 +20,7 @@ export async function startReceiver({ tls } = {}) {
       const body = Buffer.concat(chunks).toString('utf8');
       const entry = { path: req.url, headers: req.headers, body, at: Date.now() };
       try { entry.json = JSON.parse(body); } catch { entry.json = null; }
-      if (req.headers['webhook-id']) {
+      if (req.headers['webhook-id'] && !templated.has(req.url.split('?')[0])) {
         const problem = payloadProblems(entry.json);
         if (problem) schemaProblems.push(`${req.headers['x-leadwire-event']} to ${req.url}: ${problem}`);
       }
@@ -44,6 +45,8 @@ export async function startReceiver({ tls } = {}) {
     received,
     at: (path) => received.filter((r) => r.path === path),
     behave(path, fn) { behaviours.set(path, fn); },
+    // Webhooks to `path` carry a rule's payload template, not a trigger's payload.
+    templated(path) { templated.add(path); },
     status(path, code, headers = {}) {
       behaviours.set(path, (req, res) => { res.writeHead(code, headers); res.end(`status ${code}`); });
     },

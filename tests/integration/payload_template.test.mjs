@@ -1,0 +1,80 @@
+// §8 payload templates: a rule's template is checked against its trigger's
+// keys (422 naming an unknown placeholder), sent instead of the full payload
+// (a whole placeholder keeps its type, text interpolates, nesting), signed as
+// sent (an outside Standard Webhooks library verifies it), kept by a PUT that
+// leaves it out (and checked again when the trigger changes), removed by null.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Webhook } from 'standardwebhooks';
+import { api, cleanup, freshDatabase, startServer } from './helpers.mjs';
+import { startReceiver } from './receiver.mjs';
+
+let d, server, rx, key;
+const call = (method, path, body) => api(server.base, method, path, { token: d.admin.api_token, body });
+const TEMPLATE = { referral: { code: '{{LeadCode}}', id: '{{LeadId}}', deceased: '{{ContactDeceased}}' },
+  text: 'New lead {{LeadCode}} for {{ ContactFirstName }} {{ContactLastName}}', tags: ['intake', '{{LeadCaseType}}'] };
+
+before(async () => {
+  rx = await startReceiver();
+  rx.templated('/t');
+  rx.templated('/kept');
+  d = freshDatabase('Template Law');
+  server = await startServer(d.db, ['--allow-destination', '127.0.0.1/32']);
+  key = (await call('PUT', '/api/settings/webhooks', { enabled: true })).json.authentication_key;
+  assert.equal((await call('POST', '/api/case-types', { name: 'Dog Bite' })).status, 201);
+});
+
+after(async () => {
+  await server?.stop();
+  await rx?.close();
+  if (d) cleanup(d.dir, d.db);
+});
+
+test('a template is what is sent, typed as the payload has it, and signed as sent', async () => {
+  const made = await call('POST', '/api/webhook-rules', { title: 'Referral network', url: rx.url('/t'), trigger: 'Lead Created', payload_template: TEMPLATE });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  assert.deepEqual(made.json.payload_template, TEMPLATE);
+  const lead = (await call('POST', '/api/leads', { contact: { first_name: 'Ada', last_name: 'Lovelace' }, case_type: 'Dog Bite' })).json;
+  await rx.until(() => rx.at('/t').length >= 1, 15000, 'the templated webhook');
+  const got = rx.at('/t')[0];
+  assert.deepEqual(JSON.parse(got.body), {
+    referral: { code: lead.code, id: lead.id, deceased: null },
+    text: `New lead ${lead.code} for Ada Lovelace`, tags: ['intake', 'Dog Bite'],
+  });
+  const verified = new Webhook(key).verify(got.body, {
+    'webhook-id': got.headers['webhook-id'], 'webhook-timestamp': got.headers['webhook-timestamp'],
+    'webhook-signature': got.headers['webhook-signature'] });
+  assert.equal(verified.referral.code, lead.code);
+});
+
+test('unknown placeholders, what is not an object and what is too big are refused; nothing is saved', async () => {
+  const before = (await call('GET', '/api/webhook-rules')).json.total;
+  const cases = [
+    [{ a: '{{LeadCod}}', b: 'x {{Nope}}' }, /\{\{LeadCod\}\}, \{\{Nope\}\} name no key of this trigger's payload/],
+    [['{{LeadId}}'], /must be a JSON object/],
+    ['{{LeadId}}', /must be a JSON object/],
+    [{ big: 'x'.repeat(17 * 1024) }, /at most 16 KiB/],
+  ];
+  for (const [payload_template, message] of cases) {
+    const res = await call('POST', '/api/webhook-rules', { title: 'Bad', url: rx.url('/bad'), trigger: 'Lead Created', payload_template });
+    assert.equal(res.status, 422);
+    assert.match(res.json.error.fields.payload_template, message);
+  }
+  assert.equal((await call('GET', '/api/webhook-rules')).json.total, before);
+});
+
+test('a PUT that leaves the template out keeps it, checked against a new trigger; null sends the full payload', async () => {
+  const rule = (await call('POST', '/api/webhook-rules', { title: 'Kept', url: rx.url('/kept'), trigger: 'Lead Created',
+    payload_template: { code: '{{LeadCode}}' } })).json;
+  const kept = await call('PUT', `/api/webhook-rules/${rule.id}`, { title: 'Kept 2', url: rule.url, trigger: 'Lead Created' });
+  assert.equal(kept.status, 200);
+  assert.deepEqual(kept.json.payload_template, { code: '{{LeadCode}}' });
+  const moved = await call('PUT', `/api/webhook-rules/${rule.id}`, { title: 'Kept 2', url: rule.url, trigger: 'Contact Added' });
+  assert.equal(moved.status, 422);
+  assert.match(moved.json.error.fields.payload_template, /\{\{LeadCode\}\} names no key/);
+  const full = await call('PUT', `/api/webhook-rules/${rule.id}`, { title: 'Kept 2', url: rule.url, trigger: 'Lead Created', payload_template: null });
+  assert.equal(full.json.payload_template, null);
+  await call('POST', '/api/leads', { contact: { first_name: 'Full' } });
+  await rx.until(() => rx.at('/kept').length >= 1, 15000, 'the full payload');
+  assert.equal(JSON.parse(rx.at('/kept')[0].body).EventType, 'Lead Created');
+});
