@@ -106,6 +106,9 @@ void AddWebhookRoutes(Router& r, RulePolicy policy) {
         Writes(r, 200, [policy](Conn& c, Ctx& ctx) {
           return UpdateRule(c, ctx.actor(), ctx.id(), ctx.body, policy);
         }));
+  r.Add("GET", "/api/webhook-rules/{id}/example", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) {
+          return RuleExampleJson(c, ctx.who.org_id, ctx.id(), ctx.who.name, ctx.now_ms);
+        }));
   r.Add("DELETE", "/api/webhook-rules/{id}", Access::kAdmin, [&r](Ctx& ctx) -> Result<Response> {
     LW_CHECK(r.db().Write([&](Conn& c) -> Status {
       LW_CHECK(RequireWebhooksEnabled(c, ctx.who.org_id));

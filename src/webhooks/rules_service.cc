@@ -7,6 +7,7 @@
 #include "domain/lookups.h"
 #include "domain/triggers.h"
 #include "webhooks/delivery_repository.h"
+#include "webhooks/payload.h"
 #include "webhooks/payload_schema.h"
 #include "webhooks/payload_template.h"
 #include "webhooks/rule_input.h"
@@ -168,6 +169,18 @@ Result<json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id) 
   auto rule = LoadRule(c, org_id, id);
   if (!rule) return Fail(rule.error());
   return RuleJson(*rule, LoadLookupNames(c, org_id));
+}
+
+Result<json::value> RuleExampleJson(sql::Connection& c, int64_t org_id, int64_t id,
+                                    const std::string& by_user, int64_t now_ms) {
+  LW_CHECK(RequireWebhooksEnabled(c, org_id));
+  auto rule = LoadRule(c, org_id, id);
+  if (!rule) return Fail(rule.error());
+  json::object example = SamplePayload(rule->trigger_id, by_user, now_ms);
+  if (rule->payload_template.empty()) return example;
+  auto body = PayloadTemplate::Trusted(json::parse(rule->payload_template)).Render(example);
+  if (!body) return Fail(body.error());
+  return json::parse(*body);
 }
 
 Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const json::object& body,

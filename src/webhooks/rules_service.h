@@ -35,6 +35,10 @@ Result<boost::json::value> ListRulesJson(sql::Connection& c, int64_t org_id,
 std::optional<int64_t> FindRuleByTitle(sql::Connection& c, int64_t org_id,
                                        const std::string& title);
 Result<boost::json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id);
+// GET /api/webhook-rules/{id}/example: what the rule would send for its
+// trigger's example — the example itself, or the rule's template filled from it.
+Result<boost::json::value> RuleExampleJson(sql::Connection& c, int64_t org_id, int64_t id,
+                                           const std::string& by_user, int64_t now_ms);
 // What the node was started with that shapes which rules it accepts.
 struct RulePolicy {
   bool https_only = false;  // --https-only

@@ -47,6 +47,23 @@ test('a template is what is sent, typed as the payload has it, and signed as sen
   assert.equal(verified.referral.code, lead.code);
 });
 
+test("a rule's example is its template filled from the trigger's example, or that example", async () => {
+  const rules = (await call('GET', '/api/webhook-rules')).json.records;
+  const templated = rules.find((r) => r.title === 'Referral network');
+  const trigger = (await call('GET', '/api/webhook-triggers/1/example')).json;
+  const example = await call('GET', `/api/webhook-rules/${templated.id}/example`);
+  assert.equal(example.status, 200);
+  assert.deepEqual(Object.keys(example.json), ['referral', 'text', 'tags']);
+  assert.equal(example.json.referral.code, trigger.LeadCode);
+  assert.equal(example.json.referral.id, trigger.LeadId);
+  assert.equal(example.json.text, `New lead ${trigger.LeadCode} for ${trigger.ContactFirstName ?? ''} ${trigger.ContactLastName ?? ''}`);
+  const plain = (await call('POST', '/api/webhook-rules', { title: 'Plain', url: rx.url('/plain'), trigger: 'Lead Created', enabled: false })).json;
+  const full = (await call('GET', `/api/webhook-rules/${plain.id}/example`)).json;
+  assert.equal(full.EventType, 'Lead Created');
+  assert.equal(full.LeadCode, trigger.LeadCode);
+  assert.equal((await call('GET', '/api/webhook-rules/999999/example')).status, 404);
+});
+
 test('unknown placeholders, what is not an object and what is too big are refused; nothing is saved', async () => {
   const before = (await call('GET', '/api/webhook-rules')).json.total;
   const cases = [
