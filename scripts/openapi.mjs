@@ -85,6 +85,9 @@ const schemas = {
   },
   WebhookSettings: object({
     enabled: bool, authentication_key: str, previous_key_valid_until: nullable(time),
+    signing: { type: 'string', enum: ['hmac', 'hmac+ed25519'], description: 'hmac+ed25519: webhook-signature also carries Standard Webhooks v1a (Ed25519) signatures.' },
+    public_key: { description: 'The Ed25519 public key (whpk_ + base64 of 32 bytes) receivers verify v1a with, while signing is hmac+ed25519.', ...nullable(str) },
+    previous_public_key: { description: 'The previous Ed25519 public key, still signing until previous_key_valid_until.', ...nullable(str) },
     client_certificate: {
       description: "The organization's client certificate, presented to receivers that ask for one (mutual TLS); never the key.",
       ...nullable(object({
@@ -93,7 +96,11 @@ const schemas = {
       })),
     },
   }),
-  RotatedKey: object({ authentication_key: str, previous_key_valid_until: time }),
+  RuleStats: object({
+    rule_id: int, hours: int,
+    buckets: array(object({ hour: time, delivered: int, retrying: int, failed: int })),
+    totals: object({ delivered: int, retrying: int, failed: int }),
+  }),
   Trigger: object({ id: int, name: str, creation_rules: bool, schema_url: str, example_url: str }),
   CreationRules: object({
     status: nullable(str), substatus: nullable(str), case_types: array(str), office: nullable(str),
@@ -284,9 +291,10 @@ op('POST', '/api/opportunities/{id}/disregard', { summary: 'Disregard (fires Opp
 op('GET', '/api/settings/webhooks', { summary: 'Webhooks on or off, and the signing key', tag: 'Webhooks', access: 'admin', responses: ok(200, ref('WebhookSettings')) });
 op('PUT', '/api/settings/webhooks', { summary: 'Turn webhooks on or off; set or remove the client certificate', tag: 'Webhooks', access: 'admin',
   request: body({
-    type: 'object', description: 'At least one of enabled and client_certificate.',
+    type: 'object', description: 'At least one of enabled, signing and client_certificate.',
     properties: {
       enabled: bool,
+      signing: { type: 'string', enum: ['hmac', 'hmac+ed25519'], description: 'Turning Ed25519 on the first time makes the keypair; off and on again keeps it.' },
       client_certificate: {
         description: 'PEM text of the certificate (intermediates may follow it) and its unencrypted private key; null removes it. '
           + 'A key that does not match, or a certificate expired or not yet valid, is a 422.',
@@ -294,8 +302,8 @@ op('PUT', '/api/settings/webhooks', { summary: 'Turn webhooks on or off; set or 
       },
     },
   }), responses: ok(200, ref('WebhookSettings')) });
-op('POST', '/api/settings/webhooks/rotate-key', { summary: 'Rotate the signing key (the previous one signs for 24 more hours)', tag: 'Webhooks', access: 'admin',
-  responses: ok(200, ref('RotatedKey')) });
+op('POST', '/api/settings/webhooks/rotate-key', { summary: 'Rotate the signing key, and the Ed25519 pair if there is one (the previous ones sign for 24 more hours)', tag: 'Webhooks', access: 'admin',
+  responses: ok(200, ref('WebhookSettings')) });
 op('GET', '/api/webhook-triggers', { summary: 'The triggers, with links to their payload schema and example', tag: 'Webhooks', access: 'admin', responses: ok(200, list(ref('Trigger'))) });
 op('GET', '/api/webhook-triggers/{id}/schema', { summary: "The JSON Schema (2020-12) of the trigger's payload", tag: 'Webhooks', access: 'admin',
   responses: ok(200, { type: 'object', description: 'A JSON Schema document.' }) });
@@ -306,7 +314,7 @@ op('GET', '/api/webhook-rules/{id}/example', { summary: "What the rule would sen
 const ruleList = [query('filter', 'Case-insensitive substring of title, trigger name or URL.'),
   query('sort', 'status, title, trigger or url.'), query('order', 'asc or desc.')];
 op('GET', '/api/webhook-rules', { summary: 'List rules (409 while webhooks are off)', tag: 'Webhooks', access: 'admin', params: ruleList,
-  responses: ok(200, { allOf: [list(ref('Rule')), object({ authentication_key: str })] }) });
+  responses: ok(200, { allOf: [list(ref('Rule')), object({ authentication_key: str, public_key: nullable(str) })] }) });
 op('POST', '/api/webhook-rules', { summary: 'Create a rule', tag: 'Webhooks', access: 'admin', request: body(ref('RuleInput')), responses: ok(201, ref('Rule'), 'Created') });
 op('GET', '/api/webhook-rules/export.xlsx', { summary: 'The rules as an Excel workbook (Status, Title, Trigger, URL)', tag: 'Webhooks', access: 'admin', params: ruleList,
   responses: { 200: { description: 'The workbook', content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } } } } } });
@@ -314,6 +322,8 @@ op('GET', '/api/webhook-rules/{id}', { summary: 'A rule', tag: 'Webhooks', acces
 op('PUT', '/api/webhook-rules/{id}', { summary: 'Replace a rule', tag: 'Webhooks', access: 'admin', request: body(ref('RuleInput')), responses: ok(200, ref('Rule')) });
 op('DELETE', '/api/webhook-rules/{id}', { summary: 'Delete a disabled rule (409 rule_enabled otherwise); its queued deliveries are cancelled', tag: 'Webhooks', access: 'admin',
   responses: { 204: { description: 'Deleted' } } });
+op('GET', '/api/webhook-rules/{id}/stats', { summary: "The rule's attempts per hour: delivered, failed with a retry to come, failed for good (oldest hour first, the current one last)", tag: 'Webhooks', access: 'admin',
+  params: [query('hours', 'The window, 1 to 168 hours (default 24).')], responses: ok(200, ref('RuleStats')) });
 op('GET', '/api/webhook-rules/{id}/deliveries', { summary: "The rule's deliveries, newest first, with every attempt", tag: 'Webhooks', access: 'admin',
   params: [query('status', 'pending, delivered, failed or cancelled.'), ...paging], responses: ok(200, list(ref('Delivery'))) });
 op('POST', '/api/webhook-rules/{id}/test', { summary: "Queue a sample payload of the rule's trigger", tag: 'Webhooks', access: 'admin', responses: ok(202, ref('Delivery'), 'Queued') });

@@ -53,7 +53,7 @@ int RunServe(const ServeOptions& o);
 
 struct BackupOptions {
   std::string db = "sqlite:./leadwire.db";
-  std::string to;  // the copy; must not exist
+  std::string to;               // the copy; must not exist
   std::string secret_key_file;  // the key the server uses, if not the default: named in the report
 };
 // Prints {"backup":FILE,"pages":N,"bytes":N,"secret_key_file":KEY}: the
@@ -62,8 +62,9 @@ int RunBackup(const BackupOptions& o);
 
 struct ReceiveOptions {
   std::string listen = "127.0.0.1:9000";
-  std::string key;
-  bool strict = false;  // exit non-zero (2) on the first webhook with a bad signature
+  std::string key;         // whsec_…: "v1" and X-Leadwire-Signature
+  std::string public_key;  // whpk_…: Ed25519 "v1a"
+  bool strict = false;     // exit non-zero (2) on the first webhook with a bad signature
 };
 int RunReceive(const ReceiveOptions& o);
 

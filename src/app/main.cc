@@ -138,8 +138,9 @@ int main(int argc, char** argv) {
   auto* receive_cmd =
       cli.add_subcommand("receive", "Run a local receiver that verifies and prints webhooks");
   receive_cmd->add_option("--listen", receive.listen, "HOST:PORT")->capture_default_str();
-  receive_cmd->add_option("--key", receive.key, "The organization's authentication key (whsec_…)")
-      ->required();
+  receive_cmd->add_option("--key", receive.key, "The organization's authentication key (whsec_…)");
+  receive_cmd->add_option("--public-key", receive.public_key,
+                          "The organization's Ed25519 public key (whpk_…), to verify v1a");
   receive_cmd->add_flag("--strict", receive.strict,
                         "Exit non-zero on a webhook with a bad signature");
 

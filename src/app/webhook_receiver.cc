@@ -59,16 +59,24 @@ http::Response WebhookReceiver::Handle(const http::Request& req) {
     problem = "missing webhook-id or webhook-timestamp";
   } else if (ts < now_s - kToleranceS || ts > now_s + kToleranceS) {
     problem = "webhook-timestamp is more than 5 minutes away from now";
-  } else if (!VerifyStandardSignature(req.Header("webhook-signature"), key, id, ts, req.body)) {
+  } else if (!key.empty() &&
+             !VerifyStandardSignature(req.Header("webhook-signature"), key, id, ts, req.body)) {
     problem = "webhook-signature does not match the key";
-  } else if (!VerifyLeadwireSignature(req.Header("x-leadwire-signature"), key, req.body)) {
+  } else if (!key.empty() &&
+             !VerifyLeadwireSignature(req.Header("x-leadwire-signature"), key, req.body)) {
     problem = "X-Leadwire-Signature does not match the key";
+  } else if (!public_key_.empty() && !VerifyAsymmetricSignature(req.Header("webhook-signature"),
+                                                                public_key_, id, ts, req.body)) {
+    problem = "webhook-signature has no v1a signature that verifies with the public key";
   }
+  const char* checked = key.empty()           ? "Ed25519 signature valid"
+                        : public_key_.empty() ? "both signatures valid"
+                                              : "all three signatures valid";
   {
     std::lock_guard lock(mutex_);
     if (problem.empty()) {
       out_ << "\n✔ " << req.Header("x-leadwire-event") << "  " << id << "  (rule "
-           << req.Header("x-leadwire-rule-id") << ", both signatures valid)\n";
+           << req.Header("x-leadwire-rule-id") << ", " << checked << ")\n";
       // The trace it continues, to find it in the sender's tracing.
       if (const std::string& tp = req.Header("traceparent"); !tp.empty())
         out_ << "traceparent: " << tp << "\n";

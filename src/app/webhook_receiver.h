@@ -1,7 +1,9 @@
 // WebhookReceiver: what `leadwire receive` and the demo run to show webhooks
-// arriving. Each POST is checked against both signatures (Standard Webhooks,
-// with a 5-minute timestamp tolerance, and X-Leadwire-Signature), printed,
-// and answered 204 when valid or 401 when not. Handle() is thread-safe.
+// arriving. Each POST is checked against the signatures it has keys for —
+// with the authentication key (whsec_…) Standard Webhooks' "v1" and
+// X-Leadwire-Signature, with the public key (whpk_…) the Ed25519 "v1a" —
+// within a 5-minute timestamp tolerance, printed, and answered 204 when
+// valid or 401 when not. Handle() is thread-safe.
 #pragma once
 
 #include <atomic>
@@ -17,8 +19,9 @@ namespace lw::app {
 
 class WebhookReceiver {
  public:
-  WebhookReceiver(std::string key, std::ostream& out, const Clock& clock)
-      : key_(std::move(key)), out_(out), clock_(clock) {}
+  WebhookReceiver(std::string key, std::ostream& out, const Clock& clock,
+                  std::string public_key = "")
+      : key_(std::move(key)), public_key_(std::move(public_key)), out_(out), clock_(clock) {}
 
   http::Response Handle(const http::Request& req);
   void SetKey(std::string key);
@@ -29,6 +32,7 @@ class WebhookReceiver {
 
  private:
   std::string key_;
+  const std::string public_key_;
   std::ostream& out_;
   const Clock& clock_;
   std::mutex mutex_;

@@ -1,7 +1,6 @@
 #include "common/secret_box.h"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 
 #include "common/crypto.h"
 #include "common/log.h"
+#include "common/sodium_init.h"
 
 namespace lw {
 
@@ -21,11 +21,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "sb1:";
 static_assert(crypto_secretbox_KEYBYTES == 32);
-
-void EnsureSodium() {
-  static const bool ok = sodium_init() >= 0;
-  if (!ok) std::abort();
-}
 
 Error KeyFileError(const std::string& message) {
   return Error{ErrorKind::kBadRequest, "secret_key_file", message, {}};

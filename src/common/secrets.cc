@@ -1,10 +1,9 @@
 #include "common/secrets.h"
 
-#include <sodium.h>
-
 #include <cstdlib>
 
 #include "common/crypto.h"
+#include "common/sodium_init.h"
 
 namespace lw::secrets {
 
@@ -14,11 +13,6 @@ std::string UrlSafe(std::string b64) {
   for (char& c : b64) c = c == '+' ? '-' : c == '/' ? '_' : c;
   while (!b64.empty() && b64.back() == '=') b64.pop_back();
   return b64;
-}
-
-void EnsureSodium() {
-  static const bool ok = sodium_init() >= 0;
-  if (!ok) std::abort();
 }
 
 }  // namespace

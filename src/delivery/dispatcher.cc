@@ -212,9 +212,11 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
     }
     keys.used_at = now;
     auto body = templates_.BodyFor(d, now);
-    jobs.push_back(BuildSignedJob(d, body ? std::move(*body) : d.payload, now));
-    if (!body) jobs.back().refusal = body.error().message;
+    std::string refusal = body ? "" : body.error().message;
+    const auto ed25519 = secrets_.SigningKeys(d, now, refusal);
+    jobs.push_back(BuildSignedJob(d, body ? std::move(*body) : d.payload, now, ed25519));
     secrets_.Apply(d, jobs.back(), now);
+    if (!refusal.empty()) jobs.back().refusal = refusal;
     jobs.back().host = keys.host;
     jobs.back().endpoint = keys.endpoint;
     held_[d.id] = now + kLeaseMs;

@@ -1,9 +1,11 @@
 #include "delivery/result_recorder.h"
 
+#include <map>
 #include <set>
 
 #include "delivery/retry_policy.h"
 #include "webhooks/delivery_repository.h"
+#include "webhooks/rule_stats.h"
 #include "webhooks/rules_service.h"
 
 namespace lw {
@@ -55,6 +57,7 @@ ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>&
   std::vector<int64_t> delivered;
   std::set<int64_t> healthy_rules;
   std::set<std::pair<int64_t, int64_t>> failing_rules;  // (org, rule)
+  std::map<int64_t, HourlyOutcomes> by_rule;
   for (const DeliveryResult& r : results) {
     auto it = states.find(r.delivery_id);
     if (it == states.end()) continue;
@@ -70,11 +73,13 @@ ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>&
         DecideAfterAttempt(s.attempts + 1, outcome, now_ms, uniform01, schedule);
     if (next.next == DeliveryNext::kDelivered) {
       ++tally.delivered;
+      ++by_rule[s.rule_id].delivered;
       delivered.push_back(r.delivery_id);
       healthy_rules.insert(s.rule_id);
       continue;
     }
     const bool retry = next.next == DeliveryNext::kRetry;
+    ++(retry ? by_rule[s.rule_id].retrying : by_rule[s.rule_id].failed);
     deliveries::RecordFailure(c, s, r.delivery_id, lease_owner, retry, s.attempts + 1,
                               next.next_attempt_at, now_ms);
     if (next.next == DeliveryNext::kGone) {
@@ -87,6 +92,7 @@ ResultTally RecordResults(sql::Connection& c, const std::vector<DeliveryResult>&
     }
   }
   deliveries::MarkDelivered(c, delivered, lease_owner, now_ms);
+  CountRuleOutcomes(c, by_rule, lease_owner, now_ms);
   MarkRulesHealthy(c, {healthy_rules.begin(), healthy_rules.end()});
   for (const auto& [org_id, rule_id] : failing_rules)
     if (!healthy_rules.count(rule_id)) NoteRuleFailure(c, org_id, rule_id, now_ms);

@@ -105,9 +105,31 @@ void SendingSecrets::Apply(const deliveries::Claimed& d, DeliveryJob& job, int64
   }
 }
 
+std::vector<std::shared_ptr<const Ed25519Key>> SendingSecrets::SigningKeys(
+    const deliveries::Claimed& d, int64_t now, std::string& refusal) {
+  std::vector<std::shared_ptr<const Ed25519Key>> keys;
+  for (const std::string& sealed : d.ed25519_keys) {
+    ForKey& k = ed25519_[sealed];
+    if (k.used_at == 0) {
+      auto seed = box_ ? box_->Open(sealed) : std::nullopt;
+      if (seed) k.key = Ed25519Key::FromSeed(*seed);
+    }
+    k.used_at = now;
+    if (!k.key) {
+      refusal =
+          "the organization's Ed25519 signing key cannot be opened: this node's "
+          "--secret-key-file is not the one it was sealed with";
+      return {};
+    }
+    keys.push_back(k.key);
+  }
+  return keys;
+}
+
 void SendingSecrets::Prune(int64_t now) {
   std::erase_if(rules_, [&](const auto& e) { return now - e.second.used_at > kForgetAfterMs; });
   std::erase_if(orgs_, [&](const auto& e) { return now - e.second.used_at > kForgetAfterMs; });
+  std::erase_if(ed25519_, [&](const auto& e) { return now - e.second.used_at > kForgetAfterMs; });
 }
 
 }  // namespace lw

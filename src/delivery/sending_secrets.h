@@ -1,6 +1,6 @@
 // SendingSecrets: what a claimed delivery sends besides its signed webhook —
 // its rule's own headers, Basic or Bearer authorization or OAuth2 client,
-// and its organization's client certificate — opened from their sealed form
+// its organization's client certificate and Ed25519 signing keys — opened from their sealed form
 // (SecretBox) once per rule and once per organization, and again when what
 // is stored changes. The dispatcher's thread only.
 #pragma once
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ed25519.h"
 #include "common/secret_box.h"
 #include "delivery/delivery_job.h"
 #include "webhooks/delivery_repository.h"
@@ -24,6 +25,10 @@ class SendingSecrets {
   // Adds them to the job built for `d`. One that cannot be opened (sealed
   // with another key) sets job.refusal: that attempt fails and says why.
   void Apply(const deliveries::Claimed& d, DeliveryJob& job, int64_t now);
+  // The organization's Ed25519 keys `d` is signed with (none when it signs
+  // with HMAC only). One that cannot be opened sets `refusal`.
+  std::vector<std::shared_ptr<const Ed25519Key>> SigningKeys(const deliveries::Claimed& d,
+                                                             int64_t now, std::string& refusal);
   // Forgets what has not been used for ten minutes (rules come and go).
   void Prune(int64_t now);
 
@@ -41,12 +46,17 @@ class SendingSecrets {
     std::string refusal;
     int64_t used_at = 0;
   };
+  struct ForKey {
+    std::shared_ptr<const Ed25519Key> key;  // null: cannot be opened
+    int64_t used_at = 0;
+  };
   void Open(const deliveries::Claimed& d, ForRule& r) const;
   void Open(const std::string& stored, ForOrg& o) const;
 
   std::shared_ptr<const SecretBox> box_;
   std::map<int64_t, ForRule> rules_;
   std::map<int64_t, ForOrg> orgs_;
+  std::map<std::string, ForKey> ed25519_;  // by the sealed seed
 };
 
 }  // namespace lw

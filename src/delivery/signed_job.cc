@@ -6,7 +6,8 @@
 
 namespace lw {
 
-DeliveryJob BuildSignedJob(const deliveries::Claimed& d, std::string body, int64_t now_ms) {
+DeliveryJob BuildSignedJob(const deliveries::Claimed& d, std::string body, int64_t now_ms,
+                           const std::vector<std::shared_ptr<const Ed25519Key>>& ed25519) {
   const int64_t ts = now_ms / 1000;
   const Trigger* t = FindTrigger(d.trigger_id);
   DeliveryJob job;
@@ -17,7 +18,7 @@ DeliveryJob BuildSignedJob(const deliveries::Claimed& d, std::string body, int64
       "Content-Type: application/json",
       "webhook-id: " + d.webhook_id,
       "webhook-timestamp: " + std::to_string(ts),
-      "webhook-signature: " + StandardSignatureHeader(d.keys, d.webhook_id, ts, job.body),
+      "webhook-signature: " + StandardSignatureHeader(d.keys, d.webhook_id, ts, job.body, ed25519),
       "X-Leadwire-Signature: " + LeadwireSignature(d.keys.front(), job.body),
       std::string("X-Leadwire-Event: ") + (t ? t->name : ""),
       "X-Leadwire-Rule-Id: " + std::to_string(d.rule_id),

@@ -12,6 +12,7 @@
 #include "webhooks/lead_webhooks.h"
 #include "webhooks/payload.h"
 #include "webhooks/payload_schema.h"
+#include "webhooks/rule_stats.h"
 #include "webhooks/rules_export.h"
 #include "webhooks/rules_service.h"
 #include "webhooks/webhook_settings.h"
@@ -60,8 +61,8 @@ void AddWebhookRoutes(Router& r, RulePolicy policy) {
           return UpdateWebhookSettings(c, ctx.actor(), ctx.body, policy.secrets.get());
         }));
   r.Add("POST", "/api/settings/webhooks/rotate-key", Access::kAdmin,
-        Writes(r, 200, [](Conn& c, Ctx& ctx) -> Result<json::value> {
-          return RotateWebhookKey(c, ctx.actor());
+        Writes(r, 200, [policy](Conn& c, Ctx& ctx) -> Result<json::value> {
+          return RotateWebhookKey(c, ctx.actor(), policy.secrets.get());
         }));
   r.Add("GET", "/api/webhook-triggers", Access::kAdmin,
         Reads(r, [](Conn&, Ctx&) -> Result<json::value> { return TriggersJson(); }));
@@ -108,6 +109,9 @@ void AddWebhookRoutes(Router& r, RulePolicy policy) {
         }));
   r.Add("GET", "/api/webhook-rules/{id}/example", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) {
           return RuleExampleJson(c, ctx.who.org_id, ctx.id(), ctx.who.name, ctx.now_ms);
+        }));
+  r.Add("GET", "/api/webhook-rules/{id}/stats", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) {
+          return RuleStatsJson(c, ctx.who.org_id, ctx.id(), ctx.req.Query("hours"), ctx.now_ms);
         }));
   r.Add("DELETE", "/api/webhook-rules/{id}", Access::kAdmin, [&r](Ctx& ctx) -> Result<Response> {
     LW_CHECK(r.db().Write([&](Conn& c) -> Status {

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "common/crypto.h"
+#include "webhooks/signing_keypair.h"
 
 namespace lw::deliveries {
 
@@ -393,7 +394,8 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
        c.QueryIn("SELECT d.id, d.org_id, d.rule_id, d.webhook_id, r.url, e.payload, e.trigger_id,"
                  " o.webhook_key, o.previous_webhook_key, o.previous_key_valid_until, d.subject,"
                  " d.sequence, e.trace, r.headers, r.auth, o.client_certificate,"
-                 " r.payload_template FROM deliveries d"
+                 " r.payload_template, o.signing, o.ed25519_key, o.previous_ed25519_key"
+                 " FROM deliveries d"
                  " JOIN webhook_rules r ON r.id = d.rule_id AND r.org_id = d.org_id"
                  " JOIN organizations o ON o.id = d.org_id"
                  " JOIN events e ON e.id = d.event_id AND e.org_id = d.org_id"
@@ -413,8 +415,14 @@ std::vector<Claimed> Claim(sql::Connection& c, int64_t now_ms, int limit, int pe
               r.OptText(13).value_or(""),
               r.OptText(14).value_or(""),
               r.OptText(15).value_or(""),
-              r.OptText(16).value_or("")};
-    if (!r.IsNull(8) && r.OptInt(9).value_or(0) > now_ms) d.keys.push_back(r.Text(8));
+              r.OptText(16).value_or(""),
+              {}};
+    const bool grace = r.OptInt(9).value_or(0) > now_ms;
+    if (!r.IsNull(8) && grace) d.keys.push_back(r.Text(8));
+    if (r.Text(17) == kSigningEd25519 && !r.IsNull(18)) {
+      d.ed25519_keys.push_back(r.Text(18));
+      if (!r.IsNull(19) && grace) d.ed25519_keys.push_back(r.Text(19));
+    }
     by_id.emplace(d.id, std::move(d));
   }
   std::vector<Claimed> out;

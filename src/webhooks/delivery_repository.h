@@ -144,6 +144,9 @@ struct Claimed {
   std::string auth;
   std::string client_certificate;
   std::string payload_template;  // the rule's (JSON text); empty: the full payload
+  // Sealed Ed25519 seeds when the organization signs with them too: current,
+  // then previous during its grace.
+  std::vector<std::string> ed25519_keys;
 };
 
 // A claim's hold on deliveries: the node holding them (any text unique per

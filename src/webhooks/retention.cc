@@ -6,6 +6,7 @@
 #include "common/metrics.h"
 #include "common/named_thread.h"
 #include "webhooks/delivery_repository.h"
+#include "webhooks/rule_stats.h"
 
 namespace lw {
 
@@ -37,6 +38,13 @@ Result<RetentionReport> Retention::RunOnce(std::chrono::milliseconds pause) {
       if (step.more && pause.count() > 0) std::this_thread::sleep_for(pause);
     } while (step.more);
   }
+  // The hourly counts are a week's at most, whatever the log keeps.
+  if (auto st = db_.Write([&](sql::Connection& c) -> Status {
+        DeleteRuleStatsBefore(c, clock_.NowMs() - (kStatsMaxHours + 24) * kHourMs);
+        return {};
+      });
+      !st)
+    return Fail(st.error());
   metrics::CountRetention(report.deliveries, report.attempts, report.events,
                           double(report.longest_batch.count()) / 1e6);
   return report;

@@ -11,6 +11,8 @@
 #include "webhooks/payload_schema.h"
 #include "webhooks/payload_template.h"
 #include "webhooks/rule_input.h"
+#include "webhooks/rule_stats.h"
+#include "webhooks/signing_keypair.h"
 #include "webhooks/webhook_settings.h"
 
 namespace lw {
@@ -159,9 +161,12 @@ Result<json::value> ListRulesJson(sql::Connection& c, int64_t org_id, const Rule
   const LookupNames names = LoadLookupNames(c, org_id);
   json::array records;
   for (const Rule& r : *rules) records.push_back(RuleJson(r, names));
+  const SigningKeypair pair = LoadSigningKeypair(c, org_id);
+  const bool ed25519 = pair.signing == kSigningEd25519 && pair.public_key;
   return json::object{{"records", std::move(records)},
                       {"total", rules->size()},
-                      {"authentication_key", LoadWebhookSettings(c, org_id).key}};
+                      {"authentication_key", LoadWebhookSettings(c, org_id).key},
+                      {"public_key", ed25519 ? json::value(*pair.public_key) : nullptr}};
 }
 
 Result<json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id) {
@@ -248,6 +253,7 @@ Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id) {
   c.Exec("DELETE FROM webhook_rules WHERE id = ? AND org_id = ?", {id, actor.org_id});
   // Deleted rules cannot be recovered, so neither can their queued deliveries.
   deliveries::CancelPending(c, id, actor.now_ms);
+  DeleteRuleStats(c, id);
   BumpRulesVersion(c, actor.org_id);
   RecordAudit(c, actor, "rule.deleted", "webhook_rule", id, *before);
   return {};

@@ -9,6 +9,7 @@
 #include "common/time_format.h"
 #include "domain/audit_log.h"
 #include "webhooks/client_certificate.h"
+#include "webhooks/signing_keypair.h"
 
 namespace lw {
 
@@ -32,8 +33,19 @@ json::value WebhookSettingsJson(const WebhookSettings& s, int64_t now_ms) {
 }
 
 json::value WebhookSettingsJson(sql::Connection& c, int64_t org_id, int64_t now_ms) {
-  json::value out = WebhookSettingsJson(LoadWebhookSettings(c, org_id), now_ms);
-  out.as_object()["client_certificate"] = ClientCertificateJson(c, org_id, now_ms);
+  const WebhookSettings settings = LoadWebhookSettings(c, org_id);
+  json::value out = WebhookSettingsJson(settings, now_ms);
+  json::object& o = out.as_object();
+  // The public keys receivers verify "v1a" with, while Ed25519 is on.
+  const SigningKeypair pair = LoadSigningKeypair(c, org_id);
+  const bool ed25519 = pair.signing == kSigningEd25519;
+  const bool grace = settings.previous_valid_until && *settings.previous_valid_until > now_ms;
+  o["signing"] = pair.signing;
+  o["public_key"] = ed25519 && pair.public_key ? json::value(*pair.public_key) : nullptr;
+  o["previous_public_key"] = ed25519 && grace && pair.previous_public_key
+                                 ? json::value(*pair.previous_public_key)
+                                 : nullptr;
+  o["client_certificate"] = ClientCertificateJson(c, org_id, now_ms);
   return out;
 }
 
@@ -41,10 +53,14 @@ Result<json::value> UpdateWebhookSettings(sql::Connection& c, const Actor& actor
                                           const json::object& body, const SecretBox* box) {
   FieldReader f(body);
   auto enabled = f.Bool("enabled");
-  if (f.ok() && !enabled && !body.contains("client_certificate"))
+  auto signing = f.String("signing");
+  if (signing && *signing != kSigningHmac && *signing != kSigningEd25519)
+    f.Fail("signing", "must be \"hmac\" or \"hmac+ed25519\"");
+  if (f.ok() && !enabled && !signing && !body.contains("client_certificate"))
     f.Fail("enabled", "is required (true or false)");
   LW_CHECK(f.Check());
   LW_CHECK(UpdateClientCertificate(c, actor, body, box));
+  if (signing) LW_CHECK(SetSigning(c, actor, *signing, box));
   const WebhookSettings before = LoadWebhookSettings(c, actor.org_id);
   if (enabled && before.enabled != *enabled) {
     c.Exec("UPDATE organizations SET webhooks_enabled = ? WHERE id = ?",
@@ -56,8 +72,9 @@ Result<json::value> UpdateWebhookSettings(sql::Connection& c, const Actor& actor
   return WebhookSettingsJson(c, actor.org_id, actor.now_ms);
 }
 
-json::value RotateWebhookKey(sql::Connection& c, const Actor& actor) {
+Result<json::value> RotateWebhookKey(sql::Connection& c, const Actor& actor, const SecretBox* box) {
   const WebhookSettings before = LoadWebhookSettings(c, actor.org_id);
+  LW_CHECK(RotateSigningKeypair(c, actor.org_id, box));
   const std::string key = secrets::NewWebhookKey();
   const int64_t until = actor.now_ms + kKeyGraceMs;
   c.Exec(
@@ -66,8 +83,7 @@ json::value RotateWebhookKey(sql::Connection& c, const Actor& actor) {
       {key, before.key, until, actor.org_id});
   RecordAudit(c, actor, "webhooks.key_rotated", "organization", actor.org_id,
               json::object{{"previous_key_valid_until", FormatIsoMs(until)}});
-  return json::object{{"authentication_key", key},
-                      {"previous_key_valid_until", FormatIsoMs(until)}};
+  return WebhookSettingsJson(c, actor.org_id, actor.now_ms);
 }
 
 Status RequireWebhooksEnabled(sql::Connection& c, int64_t org_id) {

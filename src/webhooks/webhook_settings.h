@@ -32,13 +32,16 @@ boost::json::value WebhookSettingsJson(const WebhookSettings& s, int64_t now_ms)
 // GET /api/settings/webhooks: the settings, and the client certificate's
 // subject and expiry.
 boost::json::value WebhookSettingsJson(sql::Connection& c, int64_t org_id, int64_t now_ms);
-// PUT /api/settings/webhooks {"enabled":bool, "client_certificate":{…}|null}
-// (either or both); audited. `box` seals the certificate's key.
+// PUT /api/settings/webhooks {"enabled":bool, "signing":"hmac"|"hmac+ed25519",
+// "client_certificate":{…}|null} (any of them); audited. `box` seals the
+// certificate's key and the Ed25519 seed.
 Result<boost::json::value> UpdateWebhookSettings(sql::Connection& c, const Actor& actor,
                                                  const boost::json::object& body,
                                                  const SecretBox* box = nullptr);
-// POST /api/settings/webhooks/rotate-key; audited.
-boost::json::value RotateWebhookKey(sql::Connection& c, const Actor& actor);
+// POST /api/settings/webhooks/rotate-key: the HMAC key and the Ed25519 pair
+// (when there is one); audited. Answers the settings as GET does.
+Result<boost::json::value> RotateWebhookKey(sql::Connection& c, const Actor& actor,
+                                            const SecretBox* box);
 
 // 409 webhooks_disabled while the organization has webhooks off.
 Status RequireWebhooksEnabled(sql::Connection& c, int64_t org_id);

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, cli, cleanup, api } from './helpers.mjs';
+import { BIN, cli, cleanup, api, startReceive } from './helpers.mjs';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'leadwire-cli-'));
 
@@ -104,16 +104,7 @@ test('demo starts on SQLite with a demo organization, prints a login, and answer
 test('receive verifies both signatures; --strict exits non-zero on a forged webhook', async () => {
   const crypto = await import('node:crypto');
   const key = `whsec_${crypto.randomBytes(32).toString('base64')}`;
-  const start = (args) => new Promise((resolve, reject) => {
-    const child = spawn(BIN, ['receive', '--listen', '127.0.0.1:0', '--key', key, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+?)\/?\s/);
-      if (m) resolve({ child, base: m[1], out: () => out });
-    });
-    child.on('exit', (code) => reject(new Error(`receive exited ${code}: ${out}`)));
-  });
+  const start = (args) => startReceive(['--key', key, ...args]);
   const sign = (body, id, ts, k = key) => ({
     'content-type': 'application/json',
     'webhook-id': id,

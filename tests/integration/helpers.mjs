@@ -184,6 +184,21 @@ export function cleanup(dir, db) {
   }
 }
 
+// `leadwire receive --listen 127.0.0.1:0 ARGS…`, once it listens:
+// {child, base, out()} (out: what it has printed so far).
+export function startReceive(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, ['receive', '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = out.match(/listening on (http:\/\/\S+?)\/?\s/);
+      if (m) resolve({ child, base: m[1], out: () => out });
+    });
+    child.on('exit', (code) => reject(new Error(`receive exited ${code}: ${out}`)));
+  });
+}
+
 // One server on a fresh database, for a test file: {base, admin, db, path, stop}.
 export async function setup() {
   const d = freshDatabase();

@@ -5,10 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include "common/ed25519.h"
 #include "delivery/signed_job.h"
 #include "support/counting_connection.h"
 #include "support/delivery_db.h"
 #include "webhooks/rules_service.h"
+#include "webhooks/signing_keypair.h"
+#include "webhooks/webhook_settings.h"
 
 namespace lw {
 namespace {
@@ -50,7 +53,7 @@ TEST_F(DeliveryRepository, ANodeMovesOnlyTheLeasesItHolds) {
 
 TEST_F(DeliveryRepository, SignsWithBothKeysDuringARotation) {
   ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
-    RotateWebhookKey(c, Admin(kT0));
+    EXPECT_TRUE(RotateWebhookKey(c, Admin(kT0), nullptr));
     return {};
   }));
   Queue(kT0);
@@ -68,6 +71,46 @@ TEST_F(DeliveryRepository, SignsWithBothKeysDuringARotation) {
   ASSERT_EQ(later.size(), 2u);
   for (const auto& d : later)
     EXPECT_EQ(d.keys.size(), 1u) << "the previous key stops signing after 24 hours";
+}
+
+// With Ed25519 on, a claim carries the sealed seeds: the current one, and
+// the previous one through the rotation's grace; with HMAC only, none.
+TEST_F(DeliveryRepository, CarriesEd25519KeysWhileTheyAreOnAndThroughARotation) {
+  const auto box = SecretBox::FromKey(std::string(32, 'k'));
+  auto set = [&](const char* signing, int64_t at) {
+    ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+      return SetSigning(c, Admin(at), signing, box.get());
+    }));
+  };
+  Queue(kT0);
+  EXPECT_TRUE(Claim(kT0, kLease)[0].ed25519_keys.empty()) << "HMAC only";
+  set(kSigningEd25519, kT0);
+  Queue(kT0 + 1);
+  auto on = Claim(kT0 + 1, kLease);
+  ASSERT_EQ(on.size(), 1u);
+  ASSERT_EQ(on[0].ed25519_keys.size(), 1u);
+  auto seed = box->Open(on[0].ed25519_keys[0]);
+  ASSERT_TRUE(seed) << "sealed";
+  ASSERT_TRUE(db_->Read([&](sql::Connection& c) -> Status {
+    EXPECT_EQ(Ed25519Key::FromSeed(*seed)->PublicKeyText(),
+              LoadSigningKeypair(c, Admin(0).org_id).public_key);
+    return {};
+  }));
+  ASSERT_TRUE(db_->Write([&](sql::Connection& c) -> Status {
+    EXPECT_TRUE(RotateWebhookKey(c, Admin(kT0 + 2), box.get()));
+    return {};
+  }));
+  Queue(kT0 + 2);
+  auto rotated = Claim(kT0 + 2, kLease);
+  ASSERT_EQ(rotated.size(), 1u);
+  ASSERT_EQ(rotated[0].ed25519_keys.size(), 2u);
+  EXPECT_EQ(rotated[0].ed25519_keys[1], on[0].ed25519_keys[0]) << "the previous key, second";
+  Queue(kT0 + kKeyGraceMs + 3);
+  for (const auto& d : Claim(kT0 + kKeyGraceMs + 3, kLease))
+    EXPECT_EQ(d.ed25519_keys.size(), 1u) << "the previous key stops signing after 24 hours";
+  set(kSigningHmac, kT0 + kKeyGraceMs + 4);
+  Queue(kT0 + kKeyGraceMs + 4);
+  for (const auto& d : Claim(kT0 + 3 * kKeyGraceMs, kLease)) EXPECT_TRUE(d.ed25519_keys.empty());
 }
 
 // Firm B's fresh delivery is claimed in the first batch even though firm A's

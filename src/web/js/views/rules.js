@@ -1,7 +1,8 @@
 // Manage > Webhook Rules: the list as the help article shows it — Status
 // (check mark / circle-backslash), Title, Trigger, URL behind a question
 // mark; sort by any header, Filter:, Excel, Create New, Edit, Delete on
-// disabled rows, and the authentication key at the bottom right.
+// disabled rows, and the authentication key (and the Ed25519 public key)
+// at the bottom right.
 import { api, query } from '../api.js';
 import { h, latestOnly, show, toast } from '../dom.js';
 import { session } from '../session.js';
@@ -28,6 +29,9 @@ export async function rulesView() {
   const head = h('tr');
   const count = h('span', { class: 'hint' });
   const key = h('code', { class: 'key' });
+  // Shown while the organization also signs with Ed25519 (v1a).
+  const publicKey = h('code', { class: 'key' });
+  const publicKeyLine = h('p', { class: 'key-line', hidden: true }, 'Ed25519 public key: ', publicKey);
   const excel = h('a', { class: 'button', download: 'webhook-rules.xlsx' }, 'Excel');
   const filter = h('input', { type: 'search', id: 'rules-filter', value: state.filter });
   let timer = null;
@@ -70,6 +74,8 @@ export async function rulesView() {
     renderHead();
     excel.href = `/api/webhook-rules/export.xlsx${query(shown)}`;
     key.textContent = list.authentication_key;
+    publicKey.textContent = list.public_key ?? '';
+    publicKeyLine.hidden = !list.public_key;
     count.textContent = `${list.total} ${list.total === 1 ? 'rule' : 'rules'}`;
     show(body, list.records.length ? list.records.map(row)
       : h('tr', {}, h('td', { colspan: 5 }, shown.filter ? 'No rule matches the filter.' : 'No webhook rules yet.')));
@@ -130,6 +136,7 @@ export async function rulesView() {
       h('div', { class: 'inline-field' }, h('label', { for: 'rules-filter' }, 'Filter:'), filter),
       excel, count),
     h('div', { class: 'table-wrap' }, table),
-    h('p', { class: 'key-line' }, 'Webhook authentication key: ', key));
+    h('p', { class: 'key-line' }, 'Webhook authentication key: ', key),
+    publicKeyLine);
   await load();
 }
