@@ -96,10 +96,31 @@ drain_time() {
   t1=$(now_ms); echo $((t1 - t0))
 }
 
-# drain_healthy DIR: DRAIN_N deliveries to nginx alone → sets MS (and CPU_SPLIT)
+# api_put BASE TOKEN PATH JSON: a PUT to a node's API
+api_put() {
+  python3 - "$@" <<'PY'
+import sys, urllib.request
+base, token, path, body = sys.argv[1:]
+req = urllib.request.Request(base + path, body.encode(), method="PUT",
+                             headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+urllib.request.urlopen(req).read()
+PY
+}
+# A payload template of the kind a firm writes for a case-management import:
+# a dozen of the payload's keys, renamed and nested, and a line of text.
+TEMPLATE='{"lead":{"id":"{{LeadId}}","code":"{{LeadCode}}","case_type":"{{LeadCaseType}}","status":"{{LeadStatus}}","office":"{{OfficeName}}","source":"{{LeadMarketingSource}}","summary":"{{LeadSummary}}","created":"{{LeadCreatedDate}}"},"contact":{"name":"{{ContactFullName}}","email":"{{ContactEmail}}","phone":"{{ContactMobilePhone}}"},"text":"New {{LeadCaseType}} lead {{LeadCode}} for {{ContactFullName}}"}'
+# drain_healthy DIR [templated|ed25519]: DRAIN_N deliveries to nginx alone → sets MS (and
+# CPU_SPLIT); templated: the rule has TEMPLATE; ed25519: the organization signs with
+# Ed25519 too (set through the API, which makes the keypair)
 drain_healthy() {
-  mkdir -p "$1"; new_db "$1" >/dev/null
+  mkdir -p "$1"; local token; token=$(new_db "$1")
   local rule; rule=$(add_rule "$1/lw.db" "http://127.0.0.1:$NGINX_PORT/hook" 1)
+  case ${2:-} in
+    templated) sqlite3 "$1/lw.db" "UPDATE webhook_rules SET payload_template = '$TEMPLATE' WHERE id = $rule" ;;
+    ed25519) start_node "sqlite:$1/lw.db" api
+             api_put "$NODE_BASE" "$token" /api/settings/webhooks '{"signing":"hmac+ed25519"}'
+             stop_node ;;
+  esac
   queue_deliveries "$1/lw.db" "$rule" "$DRAIN_N"
   local nginx_t0; nginx_t0=$(nginx_ticks)
   start_node "sqlite:$1/lw.db" worker

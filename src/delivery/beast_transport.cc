@@ -22,6 +22,7 @@
 #include "common/named_thread.h"
 #include "delivery/host_resolver.h"
 #include "delivery/scheduled_jobs.h"
+#include "delivery/signed_job.h"
 #include "webhooks/webhook_url.h"
 
 namespace lw {
@@ -535,7 +536,8 @@ class BeastTransport::Impl {
   // names and values were checked when the rule was saved (no CR or LF).
   static std::string RequestOf(const Target& t, const DeliveryJob& job, const std::string& bearer) {
     std::string out;
-    out.reserve(160 + t.target.size() + job.body.size() + 80 * job.headers.size() + bearer.size());
+    out.reserve(160 + t.target.size() + job.body.size() + 80 * job.headers.size() +
+                200 * job.signature_headers.size() + bearer.size());
     out += "POST ";
     out += t.target;
     out += " HTTP/1.1\r\nHost: ";
@@ -543,10 +545,11 @@ class BeastTransport::Impl {
     out += "\r\nAccept: */*\r\nContent-Length: ";
     out += std::to_string(job.body.size());
     out += "\r\n";
-    for (const std::string& h : job.headers) {
-      out += h;
-      out += "\r\n";
-    }
+    for (const auto* lines : {&job.headers, &job.signature_headers})
+      for (const std::string& h : *lines) {
+        out += h;
+        out += "\r\n";
+      }
     if (!bearer.empty()) {
       out += "Authorization: Bearer ";
       out += bearer;
@@ -574,6 +577,9 @@ class BeastTransport::Impl {
     const auto started = Steady::now();
     bool no_socket = false;
     int requests = 0;
+    // Filled and signed here, on this shard's thread, at the time it goes.
+    if (job.refusal.empty())
+      if (auto st = FinishJob(job, r.started_at_ms); !st) job.refusal = st.error().message;
     try {
       co_await Attempt(job, started + std::chrono::milliseconds(options_.total_timeout_ms), r,
                        no_socket, requests);

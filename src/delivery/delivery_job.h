@@ -12,6 +12,14 @@
 namespace lw {
 
 class ClientIdentity;
+class Ed25519Key;
+class PayloadTemplate;
+
+// The keys a job is signed with (an organization's, shared by its jobs).
+struct SigningKeys {
+  std::vector<std::string> hmac;  // whsec_…: current, then previous during its grace
+  std::vector<std::shared_ptr<const Ed25519Key>> ed25519;  // when it signs with Ed25519 too
+};
 
 // A rule's OAuth2 client-credentials grant: the transport fetches a token
 // with it (cached per node) and sends it as a Bearer authorization.
@@ -27,8 +35,17 @@ struct DeliveryJob {
   std::string url;
   std::string host;      // HostKey(url): the origin, computed once per rule by the dispatcher
   std::string endpoint;  // EndpointKey(org, host): the unit of concurrency and health
+  // The event's payload; with a template, what the template is filled from.
   std::string body;
-  std::vector<std::string> headers;                // "Name: value"
+  std::shared_ptr<const PayloadTemplate> payload_template;
+  std::string webhook_id;
+  std::shared_ptr<const SigningKeys> signing;  // null: sent unsigned (tests)
+  std::vector<std::string> headers;            // "Name: value"
+  // The transport fills the template and signs the body as the job goes out
+  // (delivery/signed_job.h FinishJob): the per-webhook cryptography spreads
+  // over its threads, not the dispatcher's one, and the timestamp is the
+  // send's. Each send signs again.
+  std::vector<std::string> signature_headers;
   std::shared_ptr<const OAuth2Client> oauth2;      // get a token, send it as Bearer
   std::shared_ptr<const ClientIdentity> identity;  // the organization's client certificate
   std::string refusal;  // not empty: nothing is sent, the attempt fails with this

@@ -211,10 +211,11 @@ Dispatcher::Round Dispatcher::RunOnce(bool may_claim) {
       keys.endpoint = EndpointKey(d.org_id, keys.host);
     }
     keys.used_at = now;
-    auto body = templates_.BodyFor(d, now);
-    std::string refusal = body ? "" : body.error().message;
-    const auto ed25519 = secrets_.SigningKeys(d, now, refusal);
-    jobs.push_back(BuildSignedJob(d, body ? std::move(*body) : d.payload, now, ed25519));
+    auto payload_template = templates_.For(d, now);
+    std::string refusal = payload_template ? "" : payload_template.error().message;
+    auto signing = secrets_.KeysFor(d, now, refusal);
+    jobs.push_back(
+        BuildJob(d, std::move(signing), payload_template ? std::move(*payload_template) : nullptr));
     secrets_.Apply(d, jobs.back(), now);
     if (!refusal.empty()) jobs.back().refusal = refusal;
     jobs.back().host = keys.host;

@@ -10,8 +10,9 @@ namespace {
 constexpr int64_t kForgetAfterMs = 10 * 60'000;
 }
 
-Result<std::string> RuleTemplates::BodyFor(const deliveries::Claimed& d, int64_t now) {
-  if (d.payload_template.empty()) return d.payload;
+Result<std::shared_ptr<const PayloadTemplate>> RuleTemplates::For(const deliveries::Claimed& d,
+                                                                  int64_t now) {
+  if (d.payload_template.empty()) return nullptr;
   ForRule& r = rules_[d.rule_id];
   if (r.used_at == 0 || r.text != d.payload_template) {
     r.text = d.payload_template;
@@ -19,18 +20,13 @@ Result<std::string> RuleTemplates::BodyFor(const deliveries::Claimed& d, int64_t
     boost::system::error_code ec;
     json::value source = json::parse(r.text, ec);
     // Checked when saved against the trigger's keys; here only its shape.
-    if (!ec && source.is_object()) r.parsed = PayloadTemplate::Trusted(std::move(source));
+    if (!ec && source.is_object())
+      r.parsed =
+          std::make_shared<const PayloadTemplate>(PayloadTemplate::Trusted(std::move(source)));
   }
   r.used_at = now;
   if (!r.parsed) return Fail(Error::Internal("the rule's payload template cannot be read"));
-  boost::system::error_code ec;
-  json::value payload = json::parse(d.payload, ec);
-  if (ec || !payload.is_object())
-    return Fail(Error::Internal("the event's payload cannot be read"));
-  auto body = r.parsed->Render(payload.get_object());
-  if (!body)
-    return Fail(Error::Internal("the payload template " + body.error().fields.begin()->second));
-  return body;
+  return r.parsed;
 }
 
 void RuleTemplates::Prune(int64_t now) {

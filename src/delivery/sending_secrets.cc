@@ -105,31 +105,39 @@ void SendingSecrets::Apply(const deliveries::Claimed& d, DeliveryJob& job, int64
   }
 }
 
-std::vector<std::shared_ptr<const Ed25519Key>> SendingSecrets::SigningKeys(
-    const deliveries::Claimed& d, int64_t now, std::string& refusal) {
-  std::vector<std::shared_ptr<const Ed25519Key>> keys;
+void SendingSecrets::Open(const deliveries::Claimed& d, ForSigning& s) const {
+  s.hmac = d.keys;
+  s.ed25519 = d.ed25519_keys;
+  s.refusal.clear();
+  auto keys = std::make_shared<SigningKeys>();
+  keys->hmac = d.keys;
   for (const std::string& sealed : d.ed25519_keys) {
-    ForKey& k = ed25519_[sealed];
-    if (k.used_at == 0) {
-      auto seed = box_ ? box_->Open(sealed) : std::nullopt;
-      if (seed) k.key = Ed25519Key::FromSeed(*seed);
-    }
-    k.used_at = now;
-    if (!k.key) {
-      refusal =
+    auto seed = box_ ? box_->Open(sealed) : std::nullopt;
+    auto key = seed ? Ed25519Key::FromSeed(*seed) : nullptr;
+    if (!key) {
+      s.refusal =
           "the organization's Ed25519 signing key cannot be opened: this node's "
           "--secret-key-file is not the one it was sealed with";
-      return {};
+      break;
     }
-    keys.push_back(k.key);
+    keys->ed25519.push_back(std::move(key));
   }
-  return keys;
+  s.keys = std::move(keys);
+}
+
+std::shared_ptr<const SigningKeys> SendingSecrets::KeysFor(const deliveries::Claimed& d,
+                                                           int64_t now, std::string& refusal) {
+  ForSigning& s = signing_[d.org_id];
+  if (s.used_at == 0 || s.hmac != d.keys || s.ed25519 != d.ed25519_keys) Open(d, s);
+  s.used_at = now;
+  if (!s.refusal.empty()) refusal = s.refusal;
+  return s.keys;
 }
 
 void SendingSecrets::Prune(int64_t now) {
   std::erase_if(rules_, [&](const auto& e) { return now - e.second.used_at > kForgetAfterMs; });
   std::erase_if(orgs_, [&](const auto& e) { return now - e.second.used_at > kForgetAfterMs; });
-  std::erase_if(ed25519_, [&](const auto& e) { return now - e.second.used_at > kForgetAfterMs; });
+  std::erase_if(signing_, [&](const auto& e) { return now - e.second.used_at > kForgetAfterMs; });
 }
 
 }  // namespace lw

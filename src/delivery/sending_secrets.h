@@ -25,10 +25,12 @@ class SendingSecrets {
   // Adds them to the job built for `d`. One that cannot be opened (sealed
   // with another key) sets job.refusal: that attempt fails and says why.
   void Apply(const deliveries::Claimed& d, DeliveryJob& job, int64_t now);
-  // The organization's Ed25519 keys `d` is signed with (none when it signs
-  // with HMAC only). One that cannot be opened sets `refusal`.
-  std::vector<std::shared_ptr<const Ed25519Key>> SigningKeys(const deliveries::Claimed& d,
-                                                             int64_t now, std::string& refusal);
+  // The keys `d` is signed with: its organization's HMAC keys, and its
+  // Ed25519 ones when it signs with them too (shared by its jobs while
+  // they stay the same). An Ed25519 key that cannot be opened sets
+  // `refusal`.
+  std::shared_ptr<const SigningKeys> KeysFor(const deliveries::Claimed& d, int64_t now,
+                                             std::string& refusal);
   // Forgets what has not been used for ten minutes (rules come and go).
   void Prune(int64_t now);
 
@@ -46,17 +48,20 @@ class SendingSecrets {
     std::string refusal;
     int64_t used_at = 0;
   };
-  struct ForKey {
-    std::shared_ptr<const Ed25519Key> key;  // null: cannot be opened
+  struct ForSigning {
+    std::vector<std::string> hmac, ed25519;  // as claimed: the cache key
+    std::shared_ptr<const SigningKeys> keys;
+    std::string refusal;
     int64_t used_at = 0;
   };
+  void Open(const deliveries::Claimed& d, ForSigning& s) const;
   void Open(const deliveries::Claimed& d, ForRule& r) const;
   void Open(const std::string& stored, ForOrg& o) const;
 
   std::shared_ptr<const SecretBox> box_;
   std::map<int64_t, ForRule> rules_;
   std::map<int64_t, ForOrg> orgs_;
-  std::map<std::string, ForKey> ed25519_;  // by the sealed seed
+  std::map<int64_t, ForSigning> signing_;  // by organization
 };
 
 }  // namespace lw

@@ -1,26 +1,30 @@
-// The signed HTTP request for a claimed delivery: Standard Webhooks headers
-// (webhook-id, webhook-timestamp, webhook-signature with every valid key) and
-// X-Leadwire-Signature, stamped with the time of this attempt. Pure.
+// The HTTP request for a claimed delivery. The dispatcher builds it
+// (BuildJob); the transport finishes it as it goes out (FinishJob): fills the
+// rule's payload template, then signs the body sent with the time of that
+// send — the Standard Webhooks headers (webhook-id, webhook-timestamp,
+// webhook-signature with every valid key, "v1a" with Ed25519 ones) and
+// X-Leadwire-Signature. Pure.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <vector>
 
+#include "common/error.h"
 #include "delivery/delivery_job.h"
 #include "webhooks/delivery_repository.h"
 
 namespace lw {
 
-class Ed25519Key;
+// `keys`: the organization's signing keys (null: unsigned);
+// `payload_template`: the rule's, or null for the full payload.
+DeliveryJob BuildJob(const deliveries::Claimed& d, std::shared_ptr<const SigningKeys> keys,
+                     std::shared_ptr<const PayloadTemplate> payload_template = nullptr);
+// Fills the template (once: the body is then what is sent) and signs at
+// `now_ms`. An error (the template's result over 256 KiB, a payload that
+// cannot be read) says why the attempt fails.
+Status FinishJob(DeliveryJob& job, int64_t now_ms);
 
-// `body`: what is sent and signed (the event's payload, or the rule's
-// template filled from it); `ed25519`: the organization's keys when it signs
-// with them too ("v1a").
-DeliveryJob BuildSignedJob(const deliveries::Claimed& d, std::string body, int64_t now_ms,
-                           const std::vector<std::shared_ptr<const Ed25519Key>>& ed25519 = {});
-inline DeliveryJob BuildSignedJob(const deliveries::Claimed& d, int64_t now_ms) {
-  return BuildSignedJob(d, d.payload, now_ms);
-}
+// What a test signs with: the claim's HMAC keys.
+std::shared_ptr<const SigningKeys> HmacKeysOf(const deliveries::Claimed& d);
 
 }  // namespace lw

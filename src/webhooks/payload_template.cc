@@ -27,53 +27,10 @@ std::optional<std::pair<std::string, size_t>> PlaceholderAt(std::string_view s, 
   return std::make_pair(std::move(key), i + 2);
 }
 
-// A payload value written into text: strings as they are, null as nothing,
-// anything else as its JSON.
-void AppendText(std::string& out, const json::value* v) {
-  if (!v || v->is_null()) return;
-  if (v->is_string())
-    out += v->get_string();
-  else
-    out += json::serialize(*v);
-}
-
-json::value Fill(const json::value& t, const json::object& payload) {
-  switch (t.kind()) {
-    case json::kind::object: {
-      json::object out;
-      out.reserve(t.get_object().size());
-      for (const auto& [k, v] : t.get_object()) out.emplace(k, Fill(v, payload));
-      return out;
-    }
-    case json::kind::array: {
-      json::array out;
-      out.reserve(t.get_array().size());
-      for (const auto& v : t.get_array()) out.push_back(Fill(v, payload));
-      return out;
-    }
-    case json::kind::string: {
-      const std::string_view s = t.get_string();
-      bool whole = false;
-      auto keys = Placeholders(s, &whole);
-      if (keys.empty()) return t;
-      if (whole) {
-        const json::value* v = payload.if_contains(keys.front());
-        return v ? *v : json::value(nullptr);
-      }
-      std::string out;
-      for (size_t i = 0; i < s.size();) {
-        if (auto p = PlaceholderAt(s, i)) {
-          AppendText(out, payload.if_contains(p->first));
-          i = p->second;
-        } else {
-          out += s[i++];
-        }
-      }
-      return json::string(out);
-    }
-    default:
-      return t;
-  }
+// JSON text of a string's content, without its quotes.
+std::string EscapedContent(std::string_view text) {
+  std::string quoted = json::serialize(json::string_view(text.data(), text.size()));
+  return quoted.substr(1, quoted.size() - 2);
 }
 
 void CollectUnknown(const json::value& t, const std::set<std::string>& keys,
@@ -118,23 +75,119 @@ Result<PayloadTemplate> PayloadTemplate::Parse(const json::value& v,
     return bad(names + (unknown.size() == 1 ? " names" : " name") +
                " no key of this trigger's payload (see its example)");
   }
-  PayloadTemplate t;
-  t.source_ = v;
-  return t;
+  return Trusted(v);
 }
 
 PayloadTemplate PayloadTemplate::Trusted(json::value source) {
   PayloadTemplate t;
   t.source_ = std::move(source);
+  t.Compile();
   return t;
 }
 
+void PayloadTemplate::Compile() {
+  pieces_.clear();
+  auto literal = [&](std::string_view text) {
+    if (pieces_.empty() || pieces_.back().kind != Piece::Kind::kLiteral)
+      pieces_.push_back({Piece::Kind::kLiteral, ""});
+    pieces_.back().text += text;
+  };
+  auto hole = [&](Piece::Kind kind, std::string key) { pieces_.push_back({kind, std::move(key)}); };
+  auto walk = [&](auto& self, const json::value& t) -> void {
+    switch (t.kind()) {
+      case json::kind::object: {
+        literal("{");
+        bool first = true;
+        for (const auto& [k, v] : t.get_object()) {
+          if (!first) literal(",");
+          first = false;
+          literal(json::serialize(json::string_view(k)));
+          literal(":");
+          self(self, v);
+        }
+        literal("}");
+        return;
+      }
+      case json::kind::array: {
+        literal("[");
+        bool first = true;
+        for (const auto& v : t.get_array()) {
+          if (!first) literal(",");
+          first = false;
+          self(self, v);
+        }
+        literal("]");
+        return;
+      }
+      case json::kind::string: {
+        const std::string_view s = t.get_string();
+        bool whole = false;
+        auto keys = Placeholders(s, &whole);
+        if (keys.empty()) return literal(json::serialize(t));
+        if (whole) return hole(Piece::Kind::kValue, std::move(keys.front()));
+        literal("\"");
+        std::string plain;
+        for (size_t i = 0; i < s.size();) {
+          if (auto p = PlaceholderAt(s, i)) {
+            literal(EscapedContent(plain));
+            plain.clear();
+            hole(Piece::Kind::kText, std::move(p->first));
+            i = p->second;
+          } else {
+            plain += s[i++];
+          }
+        }
+        literal(EscapedContent(plain));
+        literal("\"");
+        return;
+      }
+      default:
+        literal(json::serialize(t));
+    }
+  };
+  walk(walk, source_);
+}
+
+std::string PayloadTemplate::RenderInto(const json::object& payload) const {
+  std::string out;
+  size_t guess = 0;
+  for (const Piece& p : pieces_) guess += p.kind == Piece::Kind::kLiteral ? p.text.size() : 16;
+  out.reserve(guess);
+  for (const Piece& p : pieces_) {
+    if (p.kind == Piece::Kind::kLiteral) {
+      out += p.text;
+      continue;
+    }
+    const json::value* v = payload.if_contains(p.text);
+    if (p.kind == Piece::Kind::kValue) {
+      out += v ? json::serialize(*v) : "null";
+    } else if (v && !v->is_null()) {
+      // Strings as they are, anything else as its JSON; null as nothing.
+      out += EscapedContent(v->is_string() ? std::string_view(v->get_string())
+                                           : std::string_view(json::serialize(*v)));
+    }
+  }
+  return out;
+}
+
 Result<std::string> PayloadTemplate::Render(const json::object& payload) const {
-  std::string body = json::serialize(Fill(source_, payload));
+  std::string body = RenderInto(payload);
   if (body.size() > kMaxRenderedBytes)
     return Fail(Error::Field(
         "payload_template", "renders over 256 KiB for this payload; send fewer or shorter values"));
   return body;
+}
+
+Result<std::string> PayloadTemplate::RenderText(std::string_view payload) const {
+  // A webhook's payload is a few hundred bytes: parsed without a heap allocation.
+  unsigned char buffer[8192];
+  json::monotonic_resource mr(buffer, sizeof buffer);
+  boost::system::error_code ec;
+  json::value parsed = json::parse(payload, ec, &mr);
+  if (ec || !parsed.is_object())
+    return Fail(
+        Error::Field("payload_template", "cannot be filled: the event's payload cannot be read"));
+  return Render(parsed.get_object());
 }
 
 }  // namespace lw

@@ -10,6 +10,7 @@
 #include <boost/json/value.hpp>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
@@ -31,12 +32,28 @@ class PayloadTemplate {
   // would be over 256 KiB.
   Result<std::string> Render(const boost::json::object& payload) const;
 
+  // The same for a payload as stored (JSON text); an error too when it is
+  // not a JSON object. What the transport calls for every webhook: parses
+  // into a buffer on the stack, and writes the body straight from the
+  // compiled pieces, with no JSON tree built in between.
+  Result<std::string> RenderText(std::string_view payload) const;
+
   const boost::json::value& source() const { return source_; }
   // One stored by Parse earlier (its keys checked then), read back.
   static PayloadTemplate Trusted(boost::json::value source);
 
  private:
+  // The template as the body's text: literal JSON between the places a
+  // payload value goes, whole (its JSON) or into a string (its text).
+  struct Piece {
+    enum class Kind { kLiteral, kValue, kText } kind;
+    std::string text;  // the literal, or the payload key
+  };
+  void Compile();
+  std::string RenderInto(const boost::json::object& payload) const;
+
   boost::json::value source_;
+  std::vector<Piece> pieces_;
 };
 
 // The placeholders a string holds, in order ("Hi {{ContactFirstName}}" →

@@ -7,6 +7,7 @@
 
 #include <mutex>
 
+#include "delivery/signed_job.h"
 #include "support/delivery_db.h"
 
 namespace lw {
@@ -60,8 +61,9 @@ class DispatcherTest : public testing::DeliveryDb {
     return r;
   }
   std::string Header(const DeliveryJob& job, const std::string& name) {
-    for (const auto& h : job.headers)
-      if (h.starts_with(name + ": ")) return h.substr(name.size() + 2);
+    for (const auto* lines : {&job.headers, &job.signature_headers})
+      for (const auto& h : *lines)
+        if (h.starts_with(name + ": ")) return h.substr(name.size() + 2);
     return "";
   }
   int64_t LeaseOf(int64_t id) {
@@ -86,8 +88,14 @@ TEST_F(DispatcherTest, ClaimsDueDeliveriesAndSubmitsThemSigned) {
   EXPECT_EQ(jobs[0].host, "https://hooks.example:443");
   EXPECT_EQ(jobs[0].endpoint, std::to_string(org_) + "|https://hooks.example:443");
   EXPECT_TRUE(Header(jobs[0], "webhook-id").starts_with("msg_"));
+  EXPECT_EQ(Header(jobs[0], "webhook-signature"), "") << "signed by the transport as it sends";
+  ASSERT_TRUE(FinishJob(jobs[0], kT0 + 1500));
   EXPECT_TRUE(Header(jobs[0], "webhook-signature").starts_with("v1,"));
-  EXPECT_EQ(Header(jobs[0], "webhook-timestamp"), std::to_string(kT0 / 1000));
+  EXPECT_EQ(Header(jobs[0], "webhook-timestamp"), std::to_string((kT0 + 1500) / 1000));
+  const std::string first = Header(jobs[0], "webhook-signature");
+  ASSERT_TRUE(FinishJob(jobs[0], kT0 + 61'000));
+  EXPECT_NE(Header(jobs[0], "webhook-signature"), first) << "each send signs with its own time";
+  EXPECT_EQ(jobs[0].signature_headers.size(), 3u);
   EXPECT_EQ(LeaseOf(id), kT0 + kLeaseMs);
   dispatcher_->RunOnce();
   EXPECT_TRUE(transport_.Take().empty()) << "held by its lease, not claimed twice";

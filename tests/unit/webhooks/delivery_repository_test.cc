@@ -60,11 +60,13 @@ TEST_F(DeliveryRepository, SignsWithBothKeysDuringARotation) {
   auto claimed = Claim(kT0, kLease);
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].keys.size(), 2u);
-  const DeliveryJob job = BuildSignedJob(claimed[0], kT0);
-  const auto sig = std::find_if(job.headers.begin(), job.headers.end(), [](const std::string& h) {
+  DeliveryJob job = BuildJob(claimed[0], HmacKeysOf(claimed[0]));
+  ASSERT_TRUE(FinishJob(job, kT0));
+  const auto& lines = job.signature_headers;
+  const auto sig = std::find_if(lines.begin(), lines.end(), [](const std::string& h) {
     return h.starts_with("webhook-signature: ");
   });
-  ASSERT_NE(sig, job.headers.end());
+  ASSERT_NE(sig, lines.end());
   EXPECT_NE(sig->find(' ', 19), std::string::npos) << *sig;
   Queue(kT0 + kKeyGraceMs + 1);
   auto later = Claim(kT0 + kKeyGraceMs + 1);  // the new one and the first (its lease ran out)

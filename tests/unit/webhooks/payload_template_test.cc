@@ -67,5 +67,31 @@ TEST(PayloadTemplate, RefusesUnknownKeysWhatIsNotAnObjectAndWhatIsTooBig) {
   EXPECT_FALSE(t->Render(payload));
 }
 
+// The compiled form writes what a JSON tree built from the template and
+// serialized would: escapes in literals, keys and interpolated text alike.
+TEST(PayloadTemplate, RendersFromStoredTextAsFromAnObject) {
+  const char* tmpl =
+      R"({"q\"uote":"say \"{{ContactFirstName}}\"\n\t{{LeadId}}","u":"é {{CaseType}} ✓",)"
+      R"("files":"{{Files}}","nested":{"all":["{{Files}}","{{Deceased}} / {{ContactLastName}}"]},)"
+      R"("empty":{},"none":[],"n":-0.5e3})";
+  auto t = PayloadTemplate::Parse(json::parse(tmpl), kKeys);
+  ASSERT_TRUE(t);
+  json::object payload = kPayload;
+  payload["ContactFirstName"] = "A\"da\\\u0001</script>";
+  auto from_text = t->RenderText(json::serialize(payload));
+  ASSERT_TRUE(from_text);
+  EXPECT_EQ(*from_text, *t->Render(payload));
+  const json::value back = json::parse(*from_text);
+  EXPECT_EQ(back.at("q\"uote").as_string(), "say \"A\"da\\\u0001</script>\"\n\t42");
+  EXPECT_EQ(back.at("u").as_string(), "é Dog Bite ✓");
+  EXPECT_EQ(back.at("files"), kPayload.at("Files"));
+  EXPECT_EQ(back.at("nested").at("all").as_array()[1].as_string(), "false / ");
+  EXPECT_EQ(back.at("n").as_double(), -500.0);
+  EXPECT_EQ(json::serialize(back.at("empty")), "{}");
+  // What is stored but is not an object cannot be filled.
+  EXPECT_FALSE(t->RenderText("[1]"));
+  EXPECT_FALSE(t->RenderText("{\"LeadId\":"));
+}
+
 }  // namespace
 }  // namespace lw
