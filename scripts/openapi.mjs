@@ -322,6 +322,13 @@ op('GET', '/api/webhook-rules/{id}', { summary: 'A rule', tag: 'Webhooks', acces
 op('PUT', '/api/webhook-rules/{id}', { summary: 'Replace a rule', tag: 'Webhooks', access: 'admin', request: body(ref('RuleInput')), responses: ok(200, ref('Rule')) });
 op('DELETE', '/api/webhook-rules/{id}', { summary: 'Delete a disabled rule (409 rule_enabled otherwise); its queued deliveries are cancelled', tag: 'Webhooks', access: 'admin',
   responses: { 204: { description: 'Deleted' } } });
+op('POST', '/api/webhook-rules/preview', { summary: "The rule form's preview: what a rule as typed would send (its payload template filled, or the full payload) for its trigger's example or a chosen lead; changes nothing (409 while webhooks are off)", tag: 'Webhooks', access: 'admin',
+  request: body({ type: 'object', required: ['trigger'], properties: {
+    trigger: { description: 'A trigger name or id.', type: ['string', 'integer'] },
+    payload_template: { description: 'As on a rule; null or absent: the full payload.', type: ['object', 'null'] },
+    lead_id: { description: "A lead of the organization: its values instead of the trigger's example (keys about other records are null).", ...int },
+  } }),
+  responses: ok(200, object({ body: { type: 'object', description: 'The body the rule would send.' }, from: { type: 'string', enum: ['example', 'lead'] } })) });
 op('GET', '/api/webhook-rules/{id}/stats', { summary: "The rule's attempts per hour: delivered, failed with a retry to come, failed for good (oldest hour first, the current one last)", tag: 'Webhooks', access: 'admin',
   params: [query('hours', 'The window, 1 to 168 hours (default 24).')], responses: ok(200, ref('RuleStats')) });
 op('GET', '/api/webhook-rules/{id}/deliveries', { summary: "The rule's deliveries, newest first, with every attempt", tag: 'Webhooks', access: 'admin',

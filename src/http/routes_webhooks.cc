@@ -12,6 +12,7 @@
 #include "webhooks/lead_webhooks.h"
 #include "webhooks/payload.h"
 #include "webhooks/payload_schema.h"
+#include "webhooks/rule_preview.h"
 #include "webhooks/rule_stats.h"
 #include "webhooks/rules_export.h"
 #include "webhooks/rules_service.h"
@@ -109,6 +110,10 @@ void AddWebhookRoutes(Router& r, RulePolicy policy) {
         }));
   r.Add("GET", "/api/webhook-rules/{id}/example", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) {
           return RuleExampleJson(c, ctx.who.org_id, ctx.id(), ctx.who.name, ctx.now_ms);
+        }));
+  // The rule form's Payload preview: a rule as typed, unsaved; changes nothing.
+  r.Add("POST", "/api/webhook-rules/preview", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) {
+          return PreviewRuleBody(c, ctx.who.org_id, ctx.body, ctx.who.name, ctx.now_ms);
         }));
   r.Add("GET", "/api/webhook-rules/{id}/stats", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) {
           return RuleStatsJson(c, ctx.who.org_id, ctx.id(), ctx.req.Query("hours"), ctx.now_ms);

@@ -55,6 +55,20 @@ const Trigger* ReadTrigger(FieldReader& f, const json::object& body) {
   return t;
 }
 
+// "payload_template", checked against the rule's trigger's keys.
+void ReadPayloadTemplate(FieldReader& f, const json::object& body, Rule& rule,
+                         bool* template_given) {
+  auto it = body.find("payload_template");
+  if (it == body.end()) return;
+  if (template_given) *template_given = true;
+  if (it->value().is_null() || rule.trigger_id <= 0) return;
+  auto t = PayloadTemplate::Parse(it->value(), PayloadKeys(rule.trigger_id));
+  if (t)
+    rule.payload_template = json::serialize(t->source());
+  else
+    f.errors().merge(t.error().fields);
+}
+
 std::optional<int64_t> Resolve(FieldReader& f, const LookupResolver& find, const char* key,
                                const char* kind, const char* label) {
   auto name = f.String(key, 200);
@@ -130,18 +144,18 @@ Result<Rule> ParseRuleInput(const json::object& body, const LookupResolver& find
   }
   ReadWhatMatches(f, body, find, rule);
   CredentialsInput given = ReadCredentialsInput(f, body, https_only);
-  if (auto it = body.find("payload_template"); it != body.end()) {
-    if (template_given) *template_given = true;
-    if (!it->value().is_null() && rule.trigger_id > 0) {
-      auto t = PayloadTemplate::Parse(it->value(), PayloadKeys(rule.trigger_id));
-      if (t)
-        rule.payload_template = json::serialize(t->source());
-      else
-        f.errors().merge(t.error().fields);
-    }
-  }
+  ReadPayloadTemplate(f, body, rule, template_given);
   LW_CHECK(f.Check());
   if (credentials) *credentials = std::move(given);
+  return rule;
+}
+
+Result<Rule> ParseRuleShapeInput(const json::object& body) {
+  FieldReader f(body);
+  Rule rule;
+  if (const Trigger* trigger = ReadTrigger(f, body)) rule.trigger_id = trigger->id;
+  ReadPayloadTemplate(f, body, rule, nullptr);
+  LW_CHECK(f.Check());
   return rule;
 }
 

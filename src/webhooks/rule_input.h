@@ -46,4 +46,8 @@ Result<Rule> ParseRuleInput(const boost::json::object& body, const LookupResolve
 // (title and URL play no part in matching and may still be unfinished).
 Result<Rule> ParseRuleMatchInput(const boost::json::object& body, const LookupResolver& find);
 
+// Only the trigger and the payload template, validated as ParseRuleInput
+// does: what the rule form's preview needs of a rule as typed.
+Result<Rule> ParseRuleShapeInput(const boost::json::object& body);
+
 }  // namespace lw

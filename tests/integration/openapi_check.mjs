@@ -22,7 +22,8 @@ function load() {
     template,
     pattern: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
     ops,
-  }));
+  // A literal segment wins over a placeholder (/webhook-rules/preview over /webhook-rules/{id}), as in the router.
+  })).sort((a, b) => (a.template.match(/\{/g) ?? []).length - (b.template.match(/\{/g) ?? []).length);
   const errorSchema = ajv.getSchema(`${API}#/$defs/Error`);
   state = { doc, ajv, routes, errorSchema, compiled: new Map() };
   return state;

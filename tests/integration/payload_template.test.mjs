@@ -95,3 +95,37 @@ test('a PUT that leaves the template out keeps it, checked against a new trigger
   await rx.until(() => rx.at('/kept').length >= 1, 15000, 'the full payload');
   assert.equal(JSON.parse(rx.at('/kept')[0].body).EventType, 'Lead Created');
 });
+
+test("the form's preview fills a template as typed from the trigger's example or a chosen lead, and saves nothing", async () => {
+  const before = (await call('GET', '/api/webhook-rules')).json.total;
+  const tmpl = { code: '{{LeadCode}}', who: 'Lead for {{ContactFirstName}}', type: '{{LeadCaseType}}' };
+  const example = (await call('GET', '/api/webhook-triggers/1/example')).json;
+  const fromExample = await call('POST', '/api/webhook-rules/preview', { trigger: 'Lead Created', payload_template: tmpl });
+  assert.equal(fromExample.status, 200, JSON.stringify(fromExample.json));
+  assert.equal(fromExample.json.from, 'example');
+  assert.deepEqual(fromExample.json.body, { code: example.LeadCode, who: `Lead for ${example.ContactFirstName ?? ''}`, type: example.LeadCaseType });
+
+  const lead = (await call('POST', '/api/leads', { contact: { first_name: 'Grace', last_name: 'Hopper' }, case_type: 'Dog Bite' })).json;
+  const fromLead = await call('POST', '/api/webhook-rules/preview', { trigger: 1, payload_template: tmpl, lead_id: lead.id });
+  assert.equal(fromLead.status, 200, JSON.stringify(fromLead.json));
+  assert.equal(fromLead.json.from, 'lead');
+  assert.deepEqual(fromLead.json.body, { code: lead.code, who: 'Lead for Grace', type: 'Dog Bite' });
+  // No template: the full payload, for the lead.
+  const full = (await call('POST', '/api/webhook-rules/preview', { trigger: 'Lead Status Changed', lead_id: lead.id })).json;
+  assert.equal(full.body.EventType, 'Lead Status Changed');
+  assert.equal(full.body.LeadId, lead.id);
+
+  const bad = [
+    [{ trigger: 'Lead Created', payload_template: { a: '{{Nope}}' } }, 'payload_template', /\{\{Nope\}\} names no key/],
+    [{ payload_template: { a: '{{LeadId}}' } }, 'trigger', /required/],
+    [{ trigger: 'Nope' }, 'trigger', /unknown trigger/],
+    [{ trigger: 'Lead Created', lead_id: 999999 }, 'lead_id', /no lead/],
+    [{ trigger: 'Lead Created', lead_id: 'x' }, 'lead_id', /./],
+  ];
+  for (const [body, field, message] of bad) {
+    const res = await call('POST', '/api/webhook-rules/preview', body);
+    assert.equal(res.status, 422, JSON.stringify(res.json));
+    assert.match(res.json.error.fields[field] ?? '', message, JSON.stringify(res.json));
+  }
+  assert.equal((await call('GET', '/api/webhook-rules')).json.total, before, 'nothing saved');
+});
