@@ -4,6 +4,7 @@
 
 #include "common/time_format.h"
 #include "domain/audit_log.h"
+#include "domain/events.h"
 #include "domain/lookups.h"
 #include "domain/triggers.h"
 #include "webhooks/delivery_repository.h"
@@ -284,6 +285,8 @@ void DisableRuleBySystem(sql::Connection& c, int64_t org_id, int64_t rule_id,
               json::object{{"reason", reason}});
   BumpRulesVersion(c, org_id);
   QueueRuleNotification(c, org_id, rule_id, reason, now_ms);
+  // Rules on "Webhook Rule Disabled" forward the news (to chat, to tickets).
+  RecordEvent(c, system, trigger::kWebhookRuleDisabled, EventSubject{.subject_id = rule_id});
 }
 
 std::optional<int64_t> FindRuleByTitle(sql::Connection& c, int64_t org_id,

@@ -27,6 +27,7 @@ before(async () => {
   rx.status('/gone-again', 410);
   rx.status('/gone-later', 410);
   rx.status('/fails', 500);
+  rx.status('/news-gone', 410);
   d = freshDatabase('Notify Law');
   const args = ['--allow-destination', '127.0.0.1/32', '--smtp-url', smtp.url(), '--ca-file', ca.caFile,
     '--smtp-from', 'alerts@leadwire.test', '--public-url', 'https://leads.firm.test/', '--retry-schedule', '1s,1s,1s,1s,1s,1s,1s,1s,1s,1s'];
@@ -157,6 +158,35 @@ test('without --smtp-url nothing is sent and the settings say so', async () => {
     await quiet.stop();
     cleanup(other.dir, other.db);
   }
+});
+
+test('"Webhook Rule Disabled" forwards the news to its rules, never to the rule it is about', async () => {
+  const news = (await call('POST', '/api/webhook-rules', { title: 'To chat', url: rx.url('/news'), trigger: 'Webhook Rule Disabled' })).json;
+  assert.equal(news.trigger.name ?? news.trigger, 'Webhook Rule Disabled');
+  const triggers = (await call('GET', '/api/webhook-triggers')).json.records;
+  assert.deepEqual(triggers.find((t) => t.id === 30), { ...triggers.find((t) => t.id === 30), name: 'Webhook Rule Disabled', creation_rules: false });
+  // A second rule on the trigger whose endpoint is gone: it is disabled by
+  // the news itself, and its own disabling goes to the first rule only.
+  const gone = (await call('POST', '/api/webhook-rules', { title: 'Dead chat', url: rx.url('/news-gone'), trigger: 'Webhook Rule Disabled' })).json;
+  const disabled = await rule('Intake sheet', '/gone-later');
+  await newLead();
+  await until(() => rx.at('/news').some((w) => JSON.parse(w.body).RuleId === disabled.id), 'the news about Intake sheet');
+  const payload = JSON.parse(rx.at('/news').find((w) => JSON.parse(w.body).RuleId === disabled.id).body);
+  assert.equal(payload.EventType, 'Webhook Rule Disabled');
+  assert.equal(payload.EventTypeId, 30);
+  assert.equal(payload.EventByUser, 'Leadwire');
+  assert.equal(payload.RuleTitle, 'Intake sheet');
+  assert.equal(payload.RuleUrl, rx.url('/gone-later'));
+  assert.match(payload.Reason, /410 Gone/);
+  assert.ok(Date.now() - Date.parse(payload.DisabledDate) < 60000);
+  assert.equal(rx.at('/news')[0].headers['x-leadwire-subject'], `rule:${disabled.id}`);
+  // "Dead chat" got the news, answered 410, was disabled; "To chat" hears of that.
+  await until(() => rx.at('/news').some((w) => JSON.parse(w.body).RuleId === gone.id), 'the news about Dead chat');
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  assert.equal(rx.at('/news-gone').length, 1, 'Dead chat never hears of its own disabling: no loop');
+  const about = rx.at('/news').map((w) => JSON.parse(w.body).RuleId);
+  assert.equal(about.filter((id) => id === gone.id).length, 1);
+  assert.ok(!about.includes(news.id));
 });
 
 test('bad mail flags are refused with one sentence', () => {
