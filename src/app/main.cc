@@ -114,9 +114,12 @@ int main(int argc, char** argv) {
                         "http://[USER:PASSWORD@]HOST:PORT: send every webhook and OAuth2 token "
                         "request through this proxy (CONNECT), to addresses Leadwire checked");
 
-  serve_cmd->add_option("--smtp-url", serve.smtp_url,
-                        "Mail server for the emails that tell Admins a rule needs attention: "
-                        "smtp://[user:pass@]HOST:PORT (STARTTLS when offered) or smtps://…");
+  serve_cmd
+      ->add_option("--smtp-url", serve.smtp_url,
+                   "Mail server for the emails that tell Admins a rule needs attention: "
+                   "smtp://[user:pass@]HOST:PORT (STARTTLS when offered) or smtps://…; also "
+                   "from LEADWIRE_SMTP_URL, which keeps a password out of the process list")
+      ->envname("LEADWIRE_SMTP_URL");
   serve_cmd->add_option("--smtp-from", serve.smtp_from, "Those emails' sender address")
       ->capture_default_str();
   serve_cmd->add_option("--public-url", serve.public_url,

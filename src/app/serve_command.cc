@@ -105,6 +105,9 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
     const std::string ui = config.public_url.empty()
                                ? "http://" + host + ":" + std::to_string(*port)
                                : config.public_url;
+    if (config.public_url.empty() && (address->first == "0.0.0.0" || address->first == "::"))
+      log::Warn("the notification emails link to " + ui +
+                ", which no Admin can open; give --public-url (where they reach this UI)");
     notifier.emplace(db, clock, *config.mailer, ui);
     notifier->Start();
   }

@@ -65,7 +65,9 @@ Result<SmtpMailer> SmtpMailer::Create(SmtpSettings s) {
       s.from.find_first_of(" <>") != std::string::npos)
     return Fail(Error::Field("smtp_from", "--smtp-from must be an email address"));
   EnsureCurl();
-  return SmtpMailer(std::move(s));
+  SmtpMailer mailer(std::move(s));
+  mailer.has_credentials_ = url->has_userinfo();
+  return mailer;
 }
 
 std::string SmtpMailer::Redacted() const {
@@ -85,10 +87,11 @@ Status SmtpMailer::Send(const std::vector<std::string>& to, const std::string& s
   CURL* h = curl.get();
   Upload upload;
   std::string to_line;
-  for (const auto& r : to) to_line += (to_line.empty() ? "" : ", ") + r;
+  for (const auto& r : to) to_line += (to_line.empty() ? "<" : ", <") + r + ">";
   upload.data = "Date: " + RfcDate() + "\r\nFrom: Leadwire <" + s_.from + ">\r\nTo: " + to_line +
                 "\r\nSubject: " + HeaderText(subject) + "\r\nMessage-ID: <" +
                 crypto::Hex(crypto::RandomBytes(12)) + "@leadwire>" +
+                "\r\nAuto-Submitted: auto-generated"  // RFC 3834: no auto-replies
                 "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8"
                 "\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
                 body;
@@ -102,7 +105,9 @@ Status SmtpMailer::Send(const std::vector<std::string>& to, const std::string& s
   curl_easy_setopt(h, CURLOPT_READFUNCTION, ReadChunk);
   curl_easy_setopt(h, CURLOPT_READDATA, &upload);
   curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(h, CURLOPT_USE_SSL, long(CURLUSESSL_TRY));  // STARTTLS when offered
+  // STARTTLS when offered; demanded when there is a password to send, so a
+  // server (or whoever is between) that does not offer it never sees it.
+  curl_easy_setopt(h, CURLOPT_USE_SSL, long(has_credentials_ ? CURLUSESSL_ALL : CURLUSESSL_TRY));
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
   // --ca-file adds to the system's CAs, as for webhooks.

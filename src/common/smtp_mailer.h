@@ -36,6 +36,7 @@ class SmtpMailer {
  private:
   explicit SmtpMailer(SmtpSettings s) : s_(std::move(s)) {}
   SmtpSettings s_;
+  bool has_credentials_ = false;
 };
 
 }  // namespace lw

@@ -577,10 +577,10 @@ class BeastTransport::Impl {
     const auto started = Steady::now();
     bool no_socket = false;
     int requests = 0;
-    // Filled and signed here, on this shard's thread, at the time it goes.
-    if (job.refusal.empty())
-      if (auto st = FinishJob(job, r.started_at_ms); !st) job.refusal = st.error().message;
     try {
+      // Filled and signed here, on this shard's thread, at the time it goes.
+      if (job.refusal.empty())
+        if (auto st = FinishJob(job, r.started_at_ms); !st) job.refusal = st.error().message;
       co_await Attempt(job, started + std::chrono::milliseconds(options_.total_timeout_ms), r,
                        no_socket, requests);
     } catch (const std::exception& e) {

@@ -31,6 +31,11 @@ Result<int> Notifier::RunOnce() {
   }));
   int sent = 0;
   for (const PendingEmail& e : due) {
+    {
+      // Stopping: the rest wait for their lease to run out, on another node.
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;
+    }
     const EmailText text = ComposeEmail(e, public_url_);
     const Status st = mailer_.Send(e.recipients, text.subject, text.body);
     if (!st)

@@ -359,6 +359,7 @@ CREATE TABLE rule_hourly_stats (
 constexpr const char* kV17 = R"sql(
 ALTER TABLE organizations ADD COLUMN notify_emails TEXT;
 ALTER TABLE webhook_rules ADD COLUMN notified_at BIGINT;
+ALTER TABLE webhook_rules ADD COLUMN notified_kind TEXT;
 CREATE TABLE notifications (
   id {ID},
   org_id BIGINT NOT NULL,
@@ -375,6 +376,7 @@ CREATE TABLE notifications (
   sent_at BIGINT
 );
 CREATE INDEX notifications_due ON notifications(status, next_attempt_at);
+CREATE INDEX notifications_org ON notifications(org_id, created_at);
 )sql";
 
 std::string Fill(std::string sql, const std::string& dialect) {

@@ -174,12 +174,15 @@ void PayloadTemplate::Compile() {
   walk(walk, source_);
 }
 
-std::string PayloadTemplate::RenderInto(const json::object& payload) const {
+std::optional<std::string> PayloadTemplate::RenderInto(const json::object& payload) const {
   std::string out;
   size_t guess = 0;
   for (const Piece& p : pieces_) guess += p.kind == Piece::Kind::kLiteral ? p.text.size() : 16;
-  out.reserve(guess);
+  out.reserve(std::min(guess, kMaxRenderedBytes));
   for (const Piece& p : pieces_) {
+    // Past the limit, stop: a small template repeating a long value must
+    // not build megabytes first.
+    if (out.size() > kMaxRenderedBytes) return std::nullopt;
     if (p.kind == Piece::Kind::kLiteral) {
       out += p.text;
       continue;
@@ -193,15 +196,16 @@ std::string PayloadTemplate::RenderInto(const json::object& payload) const {
                                            : std::string_view(json::serialize(*v)));
     }
   }
+  if (out.size() > kMaxRenderedBytes) return std::nullopt;
   return out;
 }
 
 Result<std::string> PayloadTemplate::Render(const json::object& payload) const {
-  std::string body = RenderInto(payload);
-  if (body.size() > kMaxRenderedBytes)
+  std::optional<std::string> body = RenderInto(payload);
+  if (!body)
     return Fail(Error::Field(
         "payload_template", "renders over 256 KiB for this payload; send fewer or shorter values"));
-  return body;
+  return std::move(*body);
 }
 
 Result<std::string> PayloadTemplate::RenderText(std::string_view payload) const {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -54,7 +55,8 @@ class PayloadTemplate {
     std::string text;  // the literal, or the payload key
   };
   void Compile();
-  std::string RenderInto(const boost::json::object& payload) const;
+  // Nothing once the body passes kMaxRenderedBytes.
+  std::optional<std::string> RenderInto(const boost::json::object& payload) const;
 
   boost::json::value source_;
   std::vector<Piece> pieces_;

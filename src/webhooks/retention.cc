@@ -6,6 +6,7 @@
 #include "common/metrics.h"
 #include "common/named_thread.h"
 #include "webhooks/delivery_repository.h"
+#include "webhooks/rule_notifications.h"
 #include "webhooks/rule_stats.h"
 
 namespace lw {
@@ -38,9 +39,11 @@ Result<RetentionReport> Retention::RunOnce(std::chrono::milliseconds pause) {
       if (step.more && pause.count() > 0) std::this_thread::sleep_for(pause);
     } while (step.more);
   }
-  // The hourly counts are a week's at most, whatever the log keeps.
+  // The hourly counts and the emails are kept a week and a day, whatever
+  // the log keeps.
   if (auto st = db_.Write([&](sql::Connection& c) -> Status {
         DeleteRuleStatsBefore(c, clock_.NowMs() - (kStatsMaxHours + 24) * kHourMs);
+        DeleteNotificationsBefore(c, clock_.NowMs() - (kStatsMaxHours + 24) * kHourMs);
         return {};
       });
       !st)

@@ -51,6 +51,15 @@ std::string OneLine(std::string s) {
   return s;
 }
 
+// A mail line stays under SMTP's 998 characters: a long URL is cut.
+std::string Shortened(std::string s) {
+  constexpr size_t kMax = 500;
+  if (s.size() <= kMax) return s;
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8
+  return s.substr(0, cut) + "…";
+}
+
 }  // namespace
 
 std::vector<std::string> LoadNotifyEmails(sql::Connection& c, int64_t org_id) {
@@ -84,21 +93,38 @@ Status SetNotifyEmails(sql::Connection& c, const Actor& actor, const json::value
   return {};
 }
 
-bool QueueRuleNotification(sql::Connection& c, int64_t org_id, int64_t rule_id,
+bool QueueRuleNotification(sql::Connection& c, int64_t org_id, int64_t rule_id, NotifyKind kind,
                            const std::string& why, int64_t now_ms) {
   const auto emails = LoadNotifyEmails(c, org_id);
   if (emails.empty()) return false;
+  if (c.QueryOne("SELECT COUNT(*) FROM notifications WHERE org_id = ? AND created_at > ?",
+                 {org_id, now_ms - 3600'000})
+          ->Int(0) >= kNotifyOrgPerHour)
+    return false;
+  const bool disabling = kind == NotifyKind::kDisabled;
   // The rule's row decides: of two transactions, the second waits for the
   // first's commit (PostgreSQL) and then finds notified_at too recent.
-  if (c.Exec("UPDATE webhook_rules SET notified_at = ? WHERE id = ? AND org_id = ? AND "
-             "(notified_at IS NULL OR notified_at <= ?)",
-             {now_ms, rule_id, org_id, now_ms - kNotifyAtMostEveryMs}) == 0)
+  if (c.Exec("UPDATE webhook_rules SET notified_at = ?, notified_kind = ? WHERE id = ? AND "
+             "org_id = ? AND (notified_at IS NULL OR notified_at <= ? OR (? = 1 AND "
+             "notified_kind = 'failing'))",
+             {now_ms, disabling ? "disabled" : "failing", rule_id, org_id,
+              now_ms - kNotifyAtMostEveryMs, int64_t(disabling)}) == 0)
     return false;
   c.Exec(
       "INSERT INTO notifications (org_id, rule_id, recipients, reason, status, next_attempt_at, "
       "created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
       {org_id, rule_id, json::serialize(ToJson(emails)), why, now_ms, now_ms});
   return true;
+}
+
+void CancelRuleNotifications(sql::Connection& c, int64_t rule_id) {
+  c.Exec("UPDATE notifications SET status = 'cancelled' WHERE rule_id = ? AND status = 'pending'",
+         {rule_id});
+}
+
+int64_t DeleteNotificationsBefore(sql::Connection& c, int64_t cutoff_ms) {
+  return c.Exec("DELETE FROM notifications WHERE status <> 'pending' AND created_at < ?",
+                {cutoff_ms});
 }
 
 EmailText ComposeEmail(const PendingEmail& e, const std::string& public_url) {
@@ -108,7 +134,7 @@ EmailText ComposeEmail(const PendingEmail& e, const std::string& public_url) {
   EmailText t;
   t.subject = "Leadwire: webhook rule \"" + title + "\" needs attention";
   t.body = "The webhook rule \"" + title + "\" (" + e.trigger_name + ") of " + OneLine(e.org_name) +
-           ":\r\n\r\n" + e.reason + "\r\n\r\nIts URL: " + OneLine(e.rule_url) +
+           ":\r\n\r\n" + e.reason + "\r\n\r\nIts URL: " + Shortened(OneLine(e.rule_url)) +
            "\r\nIts deliveries: " + base + "/#/webhook-rules/" + std::to_string(e.rule_id) +
            "/deliveries\r\n\r\nYou get this email because your address is under Settings > "
            "Integrations > Webhooks > Notify by email. Leadwire sends at most one per rule per "
@@ -118,10 +144,12 @@ EmailText ComposeEmail(const PendingEmail& e, const std::string& public_url) {
 
 std::vector<PendingEmail> ClaimEmails(sql::Connection& c, const std::string& owner, int64_t now_ms,
                                       int64_t lease_until, int limit) {
+  c.Exec("UPDATE notifications SET status = 'expired' WHERE status = 'pending' AND created_at <= ?",
+         {now_ms - kNotifyAtMostEveryMs});
   std::vector<PendingEmail> out;
-  std::vector<int64_t> ids;
+  std::vector<int64_t> ids, nobody;
   for (const auto& r : c.Query(
-           "SELECT n.id, n.org_id, n.rule_id, n.recipients, n.reason, n.attempts, n.created_at, "
+           "SELECT n.id, n.org_id, n.rule_id, o.notify_emails, n.reason, n.attempts, n.created_at, "
            "r.title, r.url, r.trigger_id, o.name FROM notifications n "
            "JOIN webhook_rules r ON r.id = n.rule_id AND r.org_id = n.org_id "
            "JOIN organizations o ON o.id = n.org_id "
@@ -129,11 +157,19 @@ std::vector<PendingEmail> ClaimEmails(sql::Connection& c, const std::string& own
            "ORDER BY n.next_attempt_at LIMIT ?" +
                std::string(c.SupportsSkipLocked() ? " FOR UPDATE OF n SKIP LOCKED" : ""),
            std::vector<sql::Value>{now_ms, now_ms, int64_t(limit)})) {
+    // To the addresses as they are now: one removed meanwhile gets nothing.
+    auto recipients = ParseStored(r.OptText(3));
+    if (recipients.empty()) {
+      nobody.push_back(r.Int(0));
+      continue;
+    }
     const Trigger* trigger = FindTrigger(int(r.Int(9)));
-    out.push_back({r.Int(0), r.Int(1), r.Int(2), ParseStored(r.Text(3)), r.Text(4), int(r.Int(5)),
+    out.push_back({r.Int(0), r.Int(1), r.Int(2), std::move(recipients), r.Text(4), int(r.Int(5)),
                    r.Int(6), r.Text(7), r.Text(8), trigger ? trigger->name : "", r.Text(10)});
     ids.push_back(r.Int(0));
   }
+  if (!nobody.empty())
+    c.ExecIn("UPDATE notifications SET status = 'cancelled' WHERE id IN (@ids)", {}, nobody);
   if (!ids.empty())
     c.ExecIn("UPDATE notifications SET lease_owner = ?, lease_until = ? WHERE id IN (@ids)",
              {owner, lease_until}, ids);

@@ -22,17 +22,26 @@ namespace lw {
 inline constexpr size_t kMaxNotifyEmails = 10;
 inline constexpr int64_t kNotifyAfterFailingMs = 3600LL * 1000;
 inline constexpr int64_t kNotifyAtMostEveryMs = 24LL * 3600 * 1000;
+inline constexpr int64_t kNotifyOrgPerHour = 20;
 
 std::vector<std::string> LoadNotifyEmails(sql::Connection& c, int64_t org_id);
 // PUT {"notify_emails": [...]}: at most 10 addresses, each checked (422 on
 // "notify_emails" naming the bad one), duplicates dropped; [] clears. Audited.
 Status SetNotifyEmails(sql::Connection& c, const Actor& actor, const boost::json::value& emails);
 
+enum class NotifyKind { kFailing, kDisabled };
 // Queues the email about `rule_id` unless the organization has no
-// addresses or the rule caused one in the last 24 hours. `why`: one
+// addresses, the rule caused one in the last 24 hours (but a disabling
+// still tells after a "failing" email: the Admin's last word must not be
+// "it keeps retrying"), or the organization had 20 in the last hour (one
+// receiver down behind many rules must not flood the inboxes). `why`: one
 // sentence. Returns whether it queued one.
-bool QueueRuleNotification(sql::Connection& c, int64_t org_id, int64_t rule_id,
+bool QueueRuleNotification(sql::Connection& c, int64_t org_id, int64_t rule_id, NotifyKind kind,
                            const std::string& why, int64_t now_ms);
+// A deleted rule's emails not yet sent are cancelled.
+void CancelRuleNotifications(sql::Connection& c, int64_t rule_id);
+// Retention: sent, failed and cancelled emails before `cutoff_ms` are deleted.
+int64_t DeleteNotificationsBefore(sql::Connection& c, int64_t cutoff_ms);
 
 // --- The sending side (delivery/notifier.h) ---------------------------------
 
@@ -40,7 +49,7 @@ struct PendingEmail {
   int64_t id = 0;
   int64_t org_id = 0;
   int64_t rule_id = 0;
-  std::vector<std::string> recipients;  // as the settings were when it was queued
+  std::vector<std::string> recipients;  // the organization's addresses as it is sent
   std::string reason;
   int attempts = 0;
   int64_t created_at = 0;
@@ -54,7 +63,9 @@ struct EmailText {
 // to the rule's Deliveries view.
 EmailText ComposeEmail(const PendingEmail& e, const std::string& public_url);
 // Due emails, leased to `owner` until `lease_until` (on PostgreSQL several
-// nodes claim at once and skip each other's).
+// nodes claim at once and skip each other's). Emails a day old are expired
+// first (a mail server configured late does not send stale news), and ones
+// whose organization has no addresses left are cancelled.
 std::vector<PendingEmail> ClaimEmails(sql::Connection& c, const std::string& owner, int64_t now_ms,
                                       int64_t lease_until, int limit);
 // Sent: recorded in the audit log. Failed: due again after a back-off, or

@@ -23,6 +23,15 @@ namespace json = boost::json;
 
 namespace {
 
+// A rule's stored template as JSON (null when it has none, or when what is
+// stored cannot be read: the rule still lists, and can be given a new one).
+json::value StoredTemplate(const std::string& text) {
+  if (text.empty()) return nullptr;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(nullptr) : v;
+}
+
 // Parked deliveries a PUT that enables a rule makes due at once (bounded:
 // the request must not grow with a backlog; the dispatchers do the rest).
 constexpr int64_t kUnparkAtOnce = 1000;
@@ -82,8 +91,7 @@ json::value RuleJson(const Rule& rule, const LookupNames& names) {
       {"trigger", json::object{{"id", rule.trigger_id}, {"name", t ? t->name : ""}}},
       {"headers", HeadersJson(rule.credentials.headers)},
       {"auth", AuthJson(rule.credentials.auth)},
-      {"payload_template",
-       rule.payload_template.empty() ? json::value(nullptr) : json::parse(rule.payload_template)},
+      {"payload_template", StoredTemplate(rule.payload_template)},
       {"creation_rules",
        json::object{{"status", NameOf(names, cr.status_id)},
                     {"substatus", NameOf(names, cr.substatus_id)},
@@ -110,9 +118,9 @@ Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object&
   if (!rule) return rule;
   // Left out, the template stays, and must still fit the (maybe new) trigger.
   if (!template_given && before && !before->payload_template.empty()) {
-    auto kept =
-        PayloadTemplate::Parse(json::parse(before->payload_template), PayloadKeys(rule->trigger_id),
-                               PayloadHasCustomFields(rule->trigger_id));
+    auto kept = PayloadTemplate::Parse(StoredTemplate(before->payload_template),
+                                       PayloadKeys(rule->trigger_id),
+                                       PayloadHasCustomFields(rule->trigger_id));
     if (!kept)
       return Fail(Error::Field("payload_template",
                                "the rule's template " + kept.error().fields.at("payload_template") +
@@ -186,7 +194,10 @@ Result<json::value> RuleExampleJson(sql::Connection& c, int64_t org_id, int64_t 
   if (!rule) return Fail(rule.error());
   json::object example = SamplePayload(rule->trigger_id, by_user, now_ms);
   if (rule->payload_template.empty()) return example;
-  auto body = PayloadTemplate::Trusted(json::parse(rule->payload_template)).Render(example);
+  const json::value stored = StoredTemplate(rule->payload_template);
+  if (!stored.is_object())
+    return Fail(Error::Field("payload_template", "the rule's stored template cannot be read"));
+  auto body = PayloadTemplate::Trusted(stored).Render(example);
   if (!body) return Fail(body.error());
   return json::parse(*body);
 }
@@ -257,6 +268,7 @@ Status DeleteRule(sql::Connection& c, const Actor& actor, int64_t id) {
   // Deleted rules cannot be recovered, so neither can their queued deliveries.
   deliveries::CancelPending(c, id, actor.now_ms);
   DeleteRuleStats(c, id);
+  CancelRuleNotifications(c, id);
   BumpRulesVersion(c, actor.org_id);
   RecordAudit(c, actor, "rule.deleted", "webhook_rule", id, *before);
   return {};
@@ -285,7 +297,7 @@ void DisableRuleBySystem(sql::Connection& c, int64_t org_id, int64_t rule_id,
   RecordAudit(c, system, "rule.disabled", "webhook_rule", rule_id,
               json::object{{"reason", reason}});
   BumpRulesVersion(c, org_id);
-  QueueRuleNotification(c, org_id, rule_id, reason, now_ms);
+  QueueRuleNotification(c, org_id, rule_id, NotifyKind::kDisabled, reason, now_ms);
   // Rules on "Webhook Rule Disabled" forward the news (to chat, to tickets).
   RecordEvent(c, system, trigger::kWebhookRuleDisabled, EventSubject{.subject_id = rule_id});
 }
@@ -320,7 +332,7 @@ void NoteRuleFailure(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_
   if (since <= now_ms - kNotifyAfterFailingMs &&
       now_ms < since + kAutoDisableAfterMs - kNotifyAtMostEveryMs &&
       r->OptInt(2).value_or(0) <= now_ms - kNotifyAtMostEveryMs)
-    QueueRuleNotification(c, org_id, rule_id,
+    QueueRuleNotification(c, org_id, rule_id, NotifyKind::kFailing,
                           "No webhook of this rule has been delivered since " + FormatIsoMs(since) +
                               ", and its attempts keep failing. Leadwire keeps retrying; after "
                               "5 days of failures it disables the rule.",

@@ -35,8 +35,12 @@ Status SetSigning(sql::Connection& c, const Actor& actor, const std::string& sig
   if (signing == kSigningEd25519 && !before.public_key) {
     auto pair = NewSealedPair(box);
     if (!pair) return Fail(pair.error());
-    c.Exec("UPDATE organizations SET ed25519_key = ?, ed25519_public_key = ? WHERE id = ?",
-           {pair->first, pair->second, actor.org_id});
+    // Only where none is there yet: of two Admins turning it on at once, the
+    // second keeps the first's pair.
+    c.Exec(
+        "UPDATE organizations SET ed25519_key = ?, ed25519_public_key = ? WHERE id = ? AND "
+        "ed25519_public_key IS NULL",
+        {pair->first, pair->second, actor.org_id});
   }
   c.Exec("UPDATE organizations SET signing = ? WHERE id = ?", {signing, actor.org_id});
   RecordAudit(c, actor, "webhooks.signing_changed", "organization", actor.org_id,

@@ -89,7 +89,8 @@ test('a rule disabled by 410 sends one email to every address, over STARTTLS, sa
   assert.deepEqual(mail.to, EMAILS);
   assert.equal(mail.tls, true, 'upgraded with STARTTLS, the test CA trusted through --ca-file');
   assert.match(mail.headers, /^From: Leadwire <alerts@leadwire\.test>$/m);
-  assert.match(mail.headers, /^To: intake@firm\.test, Ops@Firm\.test$/m);
+  assert.match(mail.headers, /^To: <intake@firm\.test>, <Ops@Firm\.test>$/m);
+  assert.match(mail.headers, /^Auto-Submitted: auto-generated$/m);
   assert.match(mail.body, /The webhook rule "Case system" \(Lead Created\) of Notify Law/);
   assert.match(mail.body, /410 Gone/);
   assert.ok(mail.body.includes(`Its deliveries: https://leads.firm.test/#/webhook-rules/${r.id}/deliveries`), mail.body);
@@ -120,6 +121,12 @@ test('an hour without success while attempts fail sends one email; a rule that d
   assert.ok(rx.at('/ok').length >= 1);
   await new Promise((resolve) => setTimeout(resolve, 3000));  // more failed attempts meanwhile
   assert.equal(mailsAbout('Flaky CRM').length, 1, 'one per rule per 24 hours');
+  // Then its endpoint is gone: the disabling still tells, so the last word
+  // the Admins have is not "it keeps retrying".
+  rx.status('/fails', 410);
+  await until(() => mailsAbout('Flaky CRM').length >= 2, 'the disabling email after the failing one');
+  assert.match(mailsAbout('Flaky CRM')[1].body, /410 Gone/);
+  rx.status('/fails', 500);
   await call('PUT', `/api/webhook-rules/${failing.id}`, { title: 'Flaky CRM', url: rx.url('/fails'), trigger: 'Lead Created', enabled: false });
   await call('PUT', `/api/webhook-rules/${fine.id}`, { title: 'Healthy CRM', url: rx.url('/ok'), trigger: 'Lead Created', enabled: false });
 });

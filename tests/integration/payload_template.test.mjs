@@ -146,3 +146,26 @@ test('a custom field is named by its label, spaces and all, on the lead triggers
   assert.equal(note.status, 422);
   assert.match(note.json.error.fields.payload_template, /\{\{custom:Accident Location\}\} names no key/);
 });
+
+test('a template that would render over 256 KiB fails its attempt and says so; nothing is sent', async () => {
+  rx.templated('/huge');
+  // Small (under 16 KiB), but it repeats the summary 900 times.
+  const many = Array.from({ length: 900 }, () => '{{LeadSummary}}');
+  const made = await call('POST', '/api/webhook-rules', { title: 'Huge', url: rx.url('/huge'), trigger: 'Lead Created', payload_template: { s: many } });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  await call('POST', '/api/leads', { contact: { first_name: 'Long' }, summary: 'x'.repeat(1000) });
+  const deadline = Date.now() + 15000;
+  let attempt;
+  while (!attempt && Date.now() < deadline) {
+    const log = (await call('GET', `/api/webhook-rules/${made.json.id}/deliveries`)).json.records;
+    attempt = log[0]?.attempts?.[0];
+    if (!attempt) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(attempt, 'an attempt was recorded');
+  assert.equal(attempt.http_status, null);
+  assert.match(attempt.error, /renders over 256 KiB/);
+  assert.equal(rx.at('/huge').length, 0);
+  const preview = await call('POST', '/api/webhook-rules/preview', { trigger: 'Lead Created', payload_template: { s: many } });
+  assert.equal(preview.status, 200, 'the example summary is short');
+  await call('PUT', `/api/webhook-rules/${made.json.id}`, { title: 'Huge', url: rx.url('/huge'), trigger: 'Lead Created', enabled: false });
+});

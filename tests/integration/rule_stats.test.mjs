@@ -59,8 +59,10 @@ test('each hour counts delivered, retrying and failed attempts; every hour of th
   for (let i = 1; i < hours.length; i++) assert.equal(hours[i] - hours[i - 1], HOUR, 'consecutive hours, oldest first');
   assert.equal(hours.at(-1) % HOUR, 0);
   assert.ok(Date.now() - hours.at(-1) < HOUR, 'the current hour last');
-  assert.deepEqual(delivered.buckets.at(-1), { hour: delivered.buckets.at(-1).hour, delivered: 3, retrying: 0, failed: 0 });
-  assert.ok(delivered.buckets.slice(0, -1).every((b) => b.delivered + b.retrying + b.failed === 0));
+  // In the current hour (or the one before, when the hour turned meanwhile).
+  const recent = delivered.buckets.slice(-2).reduce((n, b) => n + b.delivered, 0);
+  assert.equal(recent, 3);
+  assert.ok(delivered.buckets.slice(0, -2).every((b) => b.delivered + b.retrying + b.failed === 0));
   assert.deepEqual(delivered.totals, { delivered: 3, retrying: 0, failed: 0 });
 
   const retrying = await statsUntil(fails.id, (s) => s.totals.retrying === 3, '3 retrying');
