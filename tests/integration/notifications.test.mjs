@@ -196,6 +196,42 @@ test('"Webhook Rule Disabled" forwards the news to its rules, never to the rule 
   assert.ok(!about.includes(news.id));
 });
 
+// A firm of its own, a node of its own with `smtpUrl`, and a rule whose
+// endpoint is gone: the disabling's email goes (or not) through that server.
+async function disableOnAnotherNode(name, smtpUrl, path) {
+  const other = freshDatabase(name);
+  const node = await startServer(other.db, ['--allow-destination', '127.0.0.1/32', '--smtp-url', smtpUrl, '--ca-file', ca.caFile]);
+  const o = (method, p, body) => api(node.base, method, p, { token: other.admin.api_token, body });
+  await o('PUT', '/api/settings/webhooks', { enabled: true, notify_emails: ['tls@firm.test'] });
+  await o('POST', '/api/webhook-rules', { title: `${name} rule`, url: rx.url(path), trigger: 'Lead Created' });
+  await o('POST', '/api/leads', { contact: { first_name: 'T' } });
+  return { other, node };
+}
+
+test('smtps:// speaks TLS from the start; a password is sent only inside TLS', async () => {
+  rx.status('/gone-tls', 410);
+  const smtps = await startSmtpServer({ tlsOptions: ca.good, implicitTls: true });
+  const plain = await startSmtpServer();  // offers no STARTTLS
+  const a = await disableOnAnotherNode('Implicit Law', smtps.url('mailer:s3cret@'), '/gone-tls');
+  const b = await disableOnAnotherNode('Cleartext Law', plain.url('mailer:s3cret@'), '/gone-tls');
+  try {
+    await until(() => smtps.messages.length >= 1, 'the email over smtps://');
+    assert.equal(smtps.messages[0].tls, true);
+    assert.equal(smtps.messages[0].user, 'mailer', 'authenticated inside TLS');
+    await until(() => sql(b.other.path, "SELECT COUNT(*) AS n FROM notifications WHERE last_error IS NOT NULL")[0].n >= 1,
+      'the refused send');
+    const [row] = sql(b.other.path, 'SELECT last_error, status FROM notifications');
+    assert.equal(row.status, 'pending', 'kept, to be tried again');
+    assert.ok(!row.last_error.includes('s3cret'), row.last_error);
+    assert.equal(plain.messages.length, 0, 'no password, no message without TLS');
+    assert.ok(!b.node.stderr().includes('s3cret'));
+  } finally {
+    for (const x of [a, b]) { await x.node.stop(); cleanup(x.other.dir, x.other.db); }
+    await smtps.stop();
+    await plain.stop();
+  }
+});
+
 test('bad mail flags are refused with one sentence', () => {
   for (const [args, message] of [
     [['--smtp-url', 'http://mail.test'], /--smtp-url must be smtp:\/\//],

@@ -1,12 +1,13 @@
 // A mail server made for a test on 127.0.0.1: speaks enough SMTP (EHLO,
-// STARTTLS with a test CA's certificate when given one, MAIL, RCPT, DATA,
-// RSET, NOOP, QUIT) to take what Leadwire sends, and records each message:
-// {from, to, data, subject, body, tls}. stop() closes it (the port is kept
-// for start() again), so a test can have the mail server away.
+// STARTTLS with a test CA's certificate when given one — or TLS from the
+// start with `implicitTls` — AUTH PLAIN once in TLS, MAIL, RCPT, DATA, RSET,
+// NOOP, QUIT) to take what Leadwire sends, and records each message:
+// {from, to, data, subject, body, tls, user}. stop() closes it (the port is
+// kept for start() again), so a test can have the mail server away.
 import net from 'node:net';
 import tls from 'node:tls';
 
-export async function startSmtpServer({ tlsOptions, port = 0 } = {}) {
+export async function startSmtpServer({ tlsOptions, implicitTls = false, port = 0 } = {}) {
   const messages = [];
   const sockets = new Set();
   let server;
@@ -16,7 +17,9 @@ export async function startSmtpServer({ tlsOptions, port = 0 } = {}) {
     raw.on('close', () => sockets.delete(raw));
     raw.on('error', () => {});
     let socket = raw;
-    let secure = false;
+    let secure = implicitTls;
+    let user = null;
+    let awaitingAuth = false;
     let buffer = '';
     let mail = null;
     let inData = false;
@@ -33,7 +36,7 @@ export async function startSmtpServer({ tlsOptions, port = 0 } = {}) {
           inData = false;
           const [head, ...rest] = data.split('\r\n\r\n');
           const subject = (head.match(/^Subject: (.*)$/m) || [])[1] ?? '';
-          messages.push({ ...mail, data, headers: head, subject: decodeWord(subject), body: rest.join('\r\n\r\n'), tls: secure });
+          messages.push({ ...mail, data, headers: head, subject: decodeWord(subject), body: rest.join('\r\n\r\n'), tls: secure, user });
           mail = null;
           say('250 2.0.0 Ok: queued');
           continue;
@@ -44,7 +47,22 @@ export async function startSmtpServer({ tlsOptions, port = 0 } = {}) {
         buffer = buffer.slice(nl + 2);
         const verb = line.slice(0, 4).toUpperCase();
         if (verb === 'EHLO' || verb === 'HELO') {
-          socket.write(`250-test.smtp\r\n${tlsOptions && !secure ? '250-STARTTLS\r\n' : ''}250 8BITMIME\r\n`);
+          socket.write(`250-test.smtp\r\n${tlsOptions && !secure ? '250-STARTTLS\r\n' : ''}${secure ? '250-AUTH PLAIN\r\n' : ''}250 8BITMIME\r\n`);
+        } else if (awaitingAuth) {
+          awaitingAuth = false;
+          user = plainUser(line);
+          say('235 2.7.0 Authentication successful');
+        } else if (verb === 'AUTH' && secure) {
+          // AUTH PLAIN base64("\0user\0password"), offered only over TLS;
+          // the credentials on the line or, after a 334, on the next one.
+          const initial = line.split(' ')[2];
+          if (initial) {
+            user = plainUser(initial);
+            say('235 2.7.0 Authentication successful');
+          } else {
+            awaitingAuth = true;
+            say('334 ');
+          }
         } else if (line.toUpperCase() === 'STARTTLS' && tlsOptions && !secure) {
           say('220 2.0.0 Ready to start TLS');
           socket.removeListener('data', onData);
@@ -79,7 +97,7 @@ export async function startSmtpServer({ tlsOptions, port = 0 } = {}) {
   }
 
   async function start() {
-    server = net.createServer(serve);
+    server = implicitTls ? tls.createServer(tlsOptions, serve) : net.createServer(serve);
     await new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', resolve);
@@ -89,7 +107,7 @@ export async function startSmtpServer({ tlsOptions, port = 0 } = {}) {
   await start();
   return {
     get port() { return port; },
-    url: () => `smtp://127.0.0.1:${port}`,
+    url: (auth = '') => `${implicitTls ? 'smtps' : 'smtp'}://${auth}127.0.0.1:${port}`,
     messages,
     start,
     async stop() {
@@ -98,6 +116,8 @@ export async function startSmtpServer({ tlsOptions, port = 0 } = {}) {
     },
   };
 }
+
+const plainUser = (b64) => Buffer.from(b64.trim(), 'base64').toString('utf8').split('\0')[1] ?? '';
 
 // An RFC 2047 "=?UTF-8?B?…?=" subject, as text.
 function decodeWord(text) {
