@@ -84,8 +84,8 @@ async function shownRules(p) {
   return p.locator('table.list tbody tr[data-rule-id]').evaluateAll((rows) => rows.map((r) => ({
     id: Number(r.dataset.ruleId),
     title: r.cells[1].textContent,
-    trigger: r.cells[2].textContent,
-    url: r.cells[3].querySelector('.tooltip').textContent,
+    trigger: r.cells[3].textContent,
+    url: r.cells[4].querySelector('.tooltip').textContent,
     enabled: r.cells[0].querySelector('button').classList.contains('on'),
   })));
 }
@@ -139,13 +139,14 @@ test('Manage > Settings > Integrations > Webhooks: Enable Webhooks Yes, Save', a
 
 test('Rotate key shows the new key and how long the old one still signs', async () => {
   const before = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
-  assert.equal(await page.locator('code.key').textContent(), before);
+  const shown = page.locator('.field', { hasText: 'Authentication key' }).locator('code.key');
+  assert.equal(await shown.textContent(), before);
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: 'Rotate key' }).click();
   await page.getByText(/The previous key also signs until/).waitFor();
   const after = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
   assert.notEqual(after, before);
-  assert.equal(await page.locator('code.key').textContent(), after);
+  assert.equal(await shown.textContent(), after);
 });
 
 test('Create New: a rule with a status, its substatus and two case types', async () => {
@@ -261,8 +262,7 @@ test('hovering the question mark shows the URL; the authentication key is at the
   await tooltip.waitFor({ state: 'visible' });
   assert.equal(await tooltip.textContent(), receiver.url('/chase'));
   const key = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
-  assert.equal(await page.locator('.key-line .key').textContent(), key);
-  await shot(page, 'rules');
+  assert.equal(await page.locator('.key-line', { hasText: 'Webhook authentication key' }).locator('.key').textContent(), key);
 });
 
 test('clicking the check mark disables a rule; Delete appears only then, with OK/Cancel', async () => {
@@ -581,6 +581,168 @@ test('the client certificate on the settings screen: its subject and expiry, a w
   assert.deepEqual(pageErrors, []);
 });
 
+// ---- Issue 22 in the browser: health bars and chart.
+
+// Polls the API until `fn(answer.json)` holds; returns that answer.
+async function apiUntil(path, fn, what) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const answer = await call('GET', path);
+    if (answer.status === 200 && fn(answer.json)) return answer.json;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(answer.json)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const totalsText = (t) => `Last 24 hours: ${t.delivered} delivered, ${t.retrying} retrying, ${t.failed} failed`;
+const healthRules = {};  // title → rule, for the Deliveries chart test
+
+test("each rule's row has a bar of its last 24 hours, counted right, coloured by the worst outcome, linked to its deliveries", async () => {
+  // One rule whose receiver answers 200, one whose receiver answers 503 and
+  // asks to be retried in an hour (so it stays "retrying" while we look).
+  receiver.status('/health-busy', 503, { 'Retry-After': '3600' });
+  for (const [title, path] of [['Health: fine', '/health-fine'], ['Health: busy', '/health-busy']]) {
+    const answer = await call('POST', '/api/webhook-rules', { title, enabled: true, url: receiver.url(path), trigger: 'Contact Added' });
+    assert.equal(answer.status, 201);
+    healthRules[title] = answer.json;
+  }
+  const fine = healthRules['Health: fine'];
+  const busy = healthRules['Health: busy'];
+  for (let i = 0; i < 3; i++) assert.equal((await call('POST', `/api/webhook-rules/${fine.id}/test`)).status, 202);
+  assert.equal((await call('POST', `/api/webhook-rules/${busy.id}/test`)).status, 202);
+  await apiUntil(`/api/webhook-rules/${fine.id}/stats?hours=24`, (s) => s.totals.delivered === 3, '3 delivered');
+  await apiUntil(`/api/webhook-rules/${busy.id}/stats?hours=24`, (s) => s.totals.retrying === 1, '1 retrying');
+
+  // Every stats answer is held back a little, so the bars fill after the
+  // list and several requests are on their way at once: never more than 4.
+  let inFlight = 0;
+  let most = 0;
+  let asked = 0;
+  const isStats = (url) => /^\/api\/webhook-rules\/\d+\/stats$/.test(url.pathname);
+  await page.route(isStats, async (route) => {
+    asked += 1;
+    most = Math.max(most, ++inFlight);
+    await new Promise((r) => setTimeout(r, 150));
+    try {
+      await route.fulfill({ response: await route.fetch() });
+    } finally {
+      inFlight -= 1;
+    }
+  });
+  try {
+    await page.goto(`${server.base}/#/webhook-rules`);
+    await page.reload();
+    await page.locator('table.list[aria-busy="false"]').waitFor();
+    const rows = await shownRules(page);
+    assert.ok(rows.length >= 6, `${rows.length} rules`);
+    const bar = (title) => page.locator('tr[data-rule-id]', { hasText: title }).locator('a.health.in-column');
+    // The list is there before its bars: the first bars still say loading.
+    assert.equal(await page.getByRole('columnheader', { name: 'Last 24 h' }).count(), 1);
+    // While the bars load, sort by Title the other way: the list redraws
+    // and each row still gets its own rule's bar.
+    await page.getByRole('columnheader', { name: 'Title' }).getByRole('button').click();
+    await page.locator('table.list[aria-busy="false"]').waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('a.health')].every((a) => !a.getAttribute('aria-label').endsWith('loading')));
+    assert.ok(most <= 4, `${most} stats requests at once`);
+    assert.ok(most >= 2, `the bars load side by side (${most} at once)`);
+    assert.ok(asked >= rows.length, 'a request per rule');
+
+    assert.equal(await bar('Health: fine').getAttribute('aria-label'), 'Last 24 hours: 3 delivered, 0 retrying, 0 failed');
+    assert.equal(await bar('Health: busy').getAttribute('aria-label'), 'Last 24 hours: 0 delivered, 1 retrying, 0 failed');
+    // The rule whose endpoint answered 410 Gone failed once, for good.
+    assert.equal(await bar('Gone endpoint').getAttribute('aria-label'), 'Last 24 hours: 0 delivered, 0 retrying, 1 failed');
+    // Every row's bar is its own rule's (nothing crossed over in the re-sort).
+    for (const r of await shownRules(page)) {
+      const link = page.locator(`tr[data-rule-id="${r.id}"] a.health.in-column`);
+      assert.equal(await link.getAttribute('href'), `#/webhook-rules/${r.id}/deliveries`);
+      const stats = (await call('GET', `/api/webhook-rules/${r.id}/stats?hours=24`)).json;
+      if (r.title !== 'Ordered stuck') assert.equal(await link.getAttribute('aria-label'), totalsText(stats.totals), r.title);
+    }
+    // 24 columns; the hour with the attempts is coloured by its worst outcome
+    // (the last column, or the one before it if the hour just turned).
+    const hours = (title) => bar(title).locator('g.hour').evaluateAll((gs) => gs.map((g) => g.classList[1]));
+    for (const [title, state] of [['Health: fine', 'delivered'], ['Health: busy', 'retrying'], ['Gone endpoint', 'failed']]) {
+      const states = await hours(title);
+      assert.equal(states.length, 24, title);
+      assert.deepEqual(states.filter((s) => s !== 'none'), [state], `${title}: ${states}`);
+      assert.ok(states.lastIndexOf(state) >= 22, `${title}: the recent hours are on the right`);
+    }
+    const colours = await bar('Health: busy').locator('g.retrying rect.fill').evaluate((r) => getComputedStyle(r).fill);
+    assert.notEqual(colours, await bar('Health: fine').locator('g.delivered rect.fill').evaluate((r) => getComputedStyle(r).fill));
+    await page.locator('tr', { hasText: 'Chase auto leads' }).locator('.qmark').hover();
+    await page.evaluate(() => document.getElementById('toasts').replaceChildren());
+    await shot(page, 'rules');
+    // Its copy under the title (shown on a phone instead) says the same.
+    assert.equal(await page.locator('tr[data-rule-id]', { hasText: 'Health: busy' }).locator('a.health.under-title').getAttribute('aria-label'),
+      'Last 24 hours: 0 delivered, 1 retrying, 0 failed');
+    assert.equal(await page.locator('a.health.under-title').first().isVisible(), false);
+    // The bar is a link to the rule's deliveries.
+    await bar('Health: fine').click();
+    await page.getByRole('heading', { name: 'Deliveries: Health: fine' }).waitFor();
+  } finally {
+    await page.unroute(isStats);
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the Deliveries view charts the attempts per hour, for 24 hours or 7 days, with a legend and the same numbers as a table', async () => {
+  const fine = healthRules['Health: fine'];
+  await page.goto(`${server.base}/#/webhook-rules/${fine.id}/deliveries`);
+  await page.getByRole('heading', { name: 'Deliveries: Health: fine' }).waitFor();
+  const chart = page.getByRole('region', { name: /Attempts per hour/ });
+  await chart.getByRole('heading', { name: 'Attempts per hour: last 24 hours' }).waitFor();
+  assert.equal(await chart.getByRole('button', { name: '24 hours' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await chart.getByRole('button', { name: '7 days' }).getAttribute('aria-pressed'), 'false');
+  // The picture has one name with the totals; the legend says them too.
+  assert.equal(await chart.getByRole('img').getAttribute('aria-label'),
+    'Webhook attempts per hour, last 24 hours: 3 delivered, 0 retrying, 0 failed. The table below has each hour.');
+  assert.deepEqual(await chart.locator('.legend li').allTextContents(), ['Delivered: 3', 'Retrying: 0', 'Failed: 0']);
+  assert.equal(await chart.locator('.chart-col').count(), 24);
+  assert.ok(await chart.locator('.chart-x span').count() >= 6, 'hours are labelled on the time axis');
+  // The hour with the 3 deliveries has a delivered segment, 3 on a scale
+  // up to 5: 60% of the chart's height (two hours if the hour just turned).
+  const segs = await chart.locator('.chart-col .seg').evaluateAll((els) => els.map((e) => [e.className, e.style.height]));
+  if (segs.length === 1) assert.deepEqual(segs, [['seg delivered', '60%']]);
+  else assert.ok(segs.length === 2 && segs.every(([c]) => c === 'seg delivered'), JSON.stringify(segs));
+
+  // The same numbers as a table: a Time column and each hour, newest first.
+  const table = chart.locator('details', { hasText: 'Show as table' });
+  assert.equal(await table.locator('table').isVisible(), false);
+  await table.getByText('Show as table').click();
+  const readTable = () => table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [
+    tr.querySelector('time').getAttribute('datetime'), ...[...tr.querySelectorAll('td')].map((td) => Number(td.textContent))]));
+  assert.deepEqual(await table.locator('thead th').allTextContents(), ['Time', 'Delivered', 'Retrying', 'Failed']);
+  const day = (await call('GET', `/api/webhook-rules/${fine.id}/stats?hours=24`)).json;
+  assert.deepEqual(await readTable(), day.buckets.map((b) => [b.hour, b.delivered, b.retrying, b.failed]).reverse());
+  assert.deepEqual(await table.locator('tfoot td').allTextContents(), ['3', '0', '0']);
+  await page.evaluate(() => document.getElementById('toasts').replaceChildren());
+
+  // A week: 168 hours, labelled by day; the table stays open.
+  await chart.getByRole('button', { name: '7 days' }).click();
+  await chart.getByRole('heading', { name: 'Attempts per hour: last 7 days' }).waitFor();
+  assert.equal(await chart.getByRole('button', { name: '7 days' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await chart.getByRole('button', { name: '24 hours' }).getAttribute('aria-pressed'), 'false');
+  assert.equal(await chart.locator('.chart-col').count(), 168);
+  const week = (await call('GET', `/api/webhook-rules/${fine.id}/stats?hours=168`)).json;
+  assert.deepEqual(await readTable(), week.buckets.map((b) => [b.hour, b.delivered, b.retrying, b.failed]).reverse());
+  await chart.getByRole('button', { name: '24 hours' }).click();
+  await chart.getByRole('heading', { name: 'Attempts per hour: last 24 hours' }).waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 24);
+
+  // A failing rule's chart: its hour in the retrying colour, and Refresh
+  // redraws the chart as well as the list.
+  const busy = healthRules['Health: busy'];
+  await page.goto(`${server.base}/#/webhook-rules/${busy.id}/deliveries`);
+  await page.getByRole('heading', { name: 'Deliveries: Health: busy' }).waitFor();
+  const busyChart = page.getByRole('region', { name: /Attempts per hour/ });
+  await busyChart.locator('.legend li', { hasText: 'Retrying: 1' }).waitFor();
+  receiver.status('/health-busy', 200);
+  await page.locator('tr[data-delivery-id]').first().getByRole('button', { name: /Redeliver/ }).click();
+  await apiUntil(`/api/webhook-rules/${busy.id}/stats?hours=24`, (s) => s.totals.delivered === 1, 'the redelivery');
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await busyChart.locator('.legend li', { hasText: 'Delivered: 1' }).waitFor();
+  assert.deepEqual(pageErrors, []);
+});
+
 test('a plain User sees the Leads pages but no Manage menu, and the API answers 403', async () => {
   const userPage = await newPage();
   await login(userPage, 'paralegal@browser-law.test', 'user password 1');
@@ -613,6 +775,16 @@ test('the rule list is usable at a phone width, and from the keyboard', async ()
     ...[...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > 390)
       .map((el) => `${el.tagName}.${el.className}`)]);
   assert.ok(width <= 390, `the page is ${width}px wide: ${wide.join(', ')}`);
+  // Each rule's bar is in sight, under its title (its column is hidden).
+  await phone.waitForFunction(() => [...document.querySelectorAll('a.health.under-title')].every((a) => a.dataset.state));
+  assert.equal(await phone.getByRole('columnheader', { name: 'Last 24 h' }).isVisible(), false);
+  for (const bar of await phone.locator('a.health.under-title').all()) {
+    assert.equal(await bar.isVisible(), true);
+    const box = await bar.boundingBox();
+    assert.ok(box.x + box.width <= 390, `a bar ends at ${box.x + box.width}px`);
+  }
+  const busy = phone.locator('tr[data-rule-id]', { hasText: 'Health: busy' }).getByRole('link', { name: /^Last 24 hours:/ });
+  assert.match(await busy.getAttribute('aria-label'), /^Last 24 hours: \d+ delivered, \d+ retrying, 0 failed$/);
   await shot(phone, 'rules-phone');
   await phone.context().close();
 });
