@@ -72,6 +72,15 @@ async function login(p, email, password) {
 }
 
 const shot = (p, name) => p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+// One part of the page, with a margin of what is around it.
+async function shotAround(p, locator, name, margin = 16) {
+  const box = await locator.boundingBox();  // where it is in the window, scrolled
+  const [scrollX, scrollY] = await p.evaluate(() => [window.scrollX, window.scrollY]);
+  const x = Math.max(0, box.x + scrollX - margin);
+  const y = Math.max(0, box.y + scrollY - margin);
+  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true,
+    clip: { x, y, width: box.width + 2 * margin, height: box.height + 2 * margin } });
+}
 
 async function openManage(p, item) {
   await p.getByRole('button', { name: 'Manage' }).click();
@@ -581,7 +590,7 @@ test('the client certificate on the settings screen: its subject and expiry, a w
   assert.deepEqual(pageErrors, []);
 });
 
-// ---- Issue 22 in the browser: health bars and chart.
+// ---- Issue 22 in the browser: health bars and chart, payload templates.
 
 // Polls the API until `fn(answer.json)` holds; returns that answer.
 async function apiUntil(path, fn, what) {
@@ -740,6 +749,128 @@ test('the Deliveries view charts the attempts per hour, for 24 hours or 7 days, 
   await apiUntil(`/api/webhook-rules/${busy.id}/stats?hours=24`, (s) => s.totals.delivered === 1, 'the redelivery');
   await page.getByRole('button', { name: 'Refresh' }).click();
   await busyChart.locator('.legend li', { hasText: 'Delivered: 1' }).waitFor();
+  assert.deepEqual(pageErrors, []);
+});
+
+test("the rule form's Payload section: a template with a live preview (example or a lead), its errors beside it, saved, and sent in its shape", async () => {
+  receiver.templated('/templated');
+  const previews = [];
+  page.on('request', (r) => { if (r.url().endsWith('/api/webhook-rules/preview')) previews.push(r.postDataJSON()); });
+  await page.goto(`${server.base}/#/webhook-rules/new`);
+  await page.getByRole('heading', { name: 'Add Webhook Rule' }).waitFor();
+  await page.getByLabel('Title').fill('Referral network');
+  await page.getByLabel('URL', { exact: true }).fill(receiver.url('/templated'));
+  await page.getByLabel('Trigger').selectOption({ label: 'Lead Created' });
+  const section = page.getByRole('group', { name: 'Payload' });
+  const box = section.getByLabel('Template (JSON)');
+  // Full payload is the default; the template's box shows with Template.
+  assert.equal(await section.getByLabel('Full payload').isChecked(), true);
+  assert.equal(await box.isVisible(), false);
+  await section.getByLabel('Template', { exact: true }).check();
+  await box.waitFor();
+  await section.getByText('Type a template (or click a key) to see what it sends.').waitFor();
+  const error = section.locator('#' + await box.getAttribute('aria-describedby'));
+
+  // The trigger's keys, each inserting its placeholder at the cursor.
+  await section.getByRole('group', { name: 'Keys to insert' }).getByRole('button', { name: 'LeadCode', exact: true }).click();
+  assert.deepEqual(JSON.parse(await box.inputValue()), { LeadCode: '{{LeadCode}}' });
+  await box.pressSequentially(', "who": "Lead ');  // the cursor is after the inserted value
+  await section.getByRole('group', { name: 'Keys to insert' }).getByRole('button', { name: 'ContactFirstName', exact: true }).click();  // inside a string: no quotes of its own
+  await box.pressSequentially('"');
+  assert.deepEqual(JSON.parse(await box.inputValue()), { LeadCode: '{{LeadCode}}', who: 'Lead {{ContactFirstName}}' });
+  const preview = section.locator('pre.payload-preview');
+  await preview.filter({ hasText: '"who": "Lead ' }).waitFor();
+
+  // A key the trigger does not have: the server's message beside the box.
+  await box.fill('{"code": "{{Nope}}"}');
+  await error.getByText("{{Nope}} names no key of this trigger's payload (see its example)").waitFor();
+  // Text that is not JSON is said at once, without asking the server.
+  const asked = previews.length;
+  await box.fill('{"code": ');
+  await error.getByText(/^not valid JSON: /).waitFor();
+  await page.waitForTimeout(500);
+  assert.equal(previews.length, asked, 'no preview request for text that is not JSON');
+  assert.match(await section.locator('.preview-from').textContent(), /not JSON yet/);
+
+  // A good template: the preview shows the filled body, from the example.
+  const template = {
+    referral: { code: '{{LeadCode}}', id: '{{LeadId}}' },
+    text: 'New lead {{LeadCode}} for {{ContactFirstName}} {{ContactLastName}}',
+    tags: ['intake', '{{LeadCaseType}}'],
+  };
+  await box.fill(JSON.stringify(template, null, 2));
+  await section.getByText("What this rule would send for the trigger's example (made-up values).").waitFor();
+  await page.waitForFunction(() => !document.querySelector('pre.payload-preview').classList.contains('stale'));
+  assert.equal(await error.textContent(), '');
+  const fromExample = JSON.parse(await preview.textContent());
+  const expected = (await call('POST', '/api/webhook-rules/preview', { trigger: 'Lead Created', payload_template: template })).json.body;
+  assert.deepEqual(Object.keys(fromExample), ['referral', 'text', 'tags']);
+  assert.equal(fromExample.referral.code, expected.referral.code);
+  assert.equal(typeof fromExample.referral.id, 'number', '"{{LeadId}}" alone keeps its type');
+  assert.equal(fromExample.text, expected.text);
+  assert.equal(previews.at(-1).trigger, 1);
+  assert.deepEqual(previews.at(-1).payload_template, template);
+
+  // Preview with a lead: Maria Gomez's own values.
+  await section.getByText('Preview with lead…').click();
+  await section.getByLabel('Search for a lead').fill('Gomez');
+  const pick = section.getByLabel('Lead for the preview');
+  await page.waitForFunction(() => [...document.querySelectorAll('.with-lead select option')].some((o) => o.textContent.includes('Maria Gomez')));
+  await pick.selectOption(await pick.locator('option', { hasText: 'Maria Gomez' }).getAttribute('value'));
+  await section.locator('.preview-from', { hasText: 'What this rule would send for L000001 · Maria Gomez' }).waitFor();
+  const fromLead = JSON.parse(await preview.textContent());
+  assert.deepEqual(fromLead.referral, { code: 'L000001', id: 1 });
+  assert.equal(fromLead.text, 'New lead L000001 for Maria Gomez');
+  assert.equal(previews.at(-1).lead_id, 1);
+  await page.evaluate(() => { document.getElementById('toasts').replaceChildren(); document.activeElement.blur(); });
+  await shotAround(page, section, 'rule-payload');
+
+  // Changing the trigger previews again; one whose payload has no LeadCode
+  // says so beside the box, and Save says it too, saving nothing.
+  const before = (await call('GET', '/api/webhook-rules')).json.total;
+  const count = previews.length;
+  await page.getByLabel('Trigger').selectOption({ label: 'Contact Added' });
+  await error.getByText(/\{\{LeadCode\}\}, .*name no key of this trigger's payload/).waitFor();
+  assert.ok(previews.length > count && previews.at(-1).trigger === 6, 'the new trigger was previewed');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Please correct the marked fields.').waitFor();
+  await error.getByText(/name no key of this trigger's payload/).waitFor();
+  assert.equal((await call('GET', '/api/webhook-rules')).json.total, before);
+  // Not JSON: said beside the box on Save too, without a request.
+  await box.fill('{"code": "{{LeadCode}}",');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await error.getByText(/^not valid JSON: /).waitFor();
+
+  await page.getByLabel('Trigger').selectOption({ label: 'Lead Created' });
+  await box.fill(JSON.stringify(template, null, 2));
+  await section.getByText(/^What this rule would send for L000001 · Maria Gomez/).waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+  const rule = (await call('GET', '/api/webhook-rules?filter=Referral')).json.records[0];
+  assert.deepEqual(rule.payload_template, template);
+
+  // The webhook that arrives has the template's shape, signed as sent.
+  const lead = (await call('POST', '/api/leads', { contact: { first_name: 'Tess', last_name: 'Template' }, case_type: 'Dog Bite' })).json;
+  await receiver.until(() => receiver.at('/templated').length === 1, 10000, 'the templated webhook');
+  const hook = receiver.at('/templated')[0];
+  const key = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
+  assert.deepEqual(new Webhook(key).verify(hook.body, hook.headers), {
+    referral: { code: lead.code, id: lead.id }, text: `New lead ${lead.code} for Tess Template`, tags: ['intake', 'Dog Bite'],
+  });
+
+  // Edited later: the template shows pretty-printed, previewed at once;
+  // Full payload saves null.
+  await page.goto(`${server.base}/#/webhook-rules/${rule.id}/edit`);
+  await page.getByRole('heading', { name: 'Edit Webhook Rule' }).waitFor();
+  assert.equal(await section.getByLabel('Template', { exact: true }).isChecked(), true);
+  assert.equal(await box.inputValue(), JSON.stringify(template, null, 2));
+  await section.getByText("What this rule would send for the trigger's example (made-up values).").waitFor();
+  await section.getByLabel('Full payload').check();
+  assert.equal(await box.isVisible(), false);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+  assert.equal((await call('GET', `/api/webhook-rules/${rule.id}`)).json.payload_template, null);
+  await call('PUT', `/api/webhook-rules/${rule.id}`, { title: rule.title, enabled: false, url: rule.url, trigger: 'Lead Created' });
   assert.deepEqual(pageErrors, []);
 });
 
