@@ -148,7 +148,7 @@ test('Manage > Settings > Integrations > Webhooks: Enable Webhooks Yes, Save', a
 
 test('Rotate key shows the new key and how long the old one still signs', async () => {
   const before = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
-  const shown = page.locator('.field', { hasText: 'Authentication key' }).locator('code.key');
+  const shown = page.locator('#authentication-key');
   assert.equal(await shown.textContent(), before);
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: 'Rotate key' }).click();
@@ -590,7 +590,8 @@ test('the client certificate on the settings screen: its subject and expiry, a w
   assert.deepEqual(pageErrors, []);
 });
 
-// ---- Issue 22 in the browser: health bars and chart, payload templates.
+// ---- Issue 22 in the browser: health bars and chart, payload templates,
+// signatures and notifications.
 
 // Polls the API until `fn(answer.json)` holds; returns that answer.
 async function apiUntil(path, fn, what) {
@@ -871,6 +872,73 @@ test("the rule form's Payload section: a template with a live preview (example o
   await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
   assert.equal((await call('GET', `/api/webhook-rules/${rule.id}`)).json.payload_template, null);
   await call('PUT', `/api/webhook-rules/${rule.id}`, { title: rule.title, enabled: false, url: rule.url, trigger: 'Lead Created' });
+  assert.deepEqual(pageErrors, []);
+});
+
+test('Settings: the Ed25519 choice shows the public key once saved, with a Copy button', async () => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+  await page.goto(`${server.base}/#/settings/integrations`);
+  await page.getByRole('button', { name: 'Webhooks' }).click();
+  const publicKey = page.locator('#public-key');
+  assert.equal(await publicKey.isVisible(), false, 'no public key while only HMAC signs');
+  await page.getByLabel('Signatures').selectOption({ label: 'HMAC and Ed25519 (v1 and v1a)' });
+  await page.getByText('Save to start signing with Ed25519 too; its public key then shows here.').waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#toasts').getByText('Settings saved.').waitFor();
+  await publicKey.waitFor();
+  const settings = (await call('GET', '/api/settings/webhooks')).json;
+  assert.equal(settings.signing, 'hmac+ed25519');
+  assert.match(settings.public_key, /^whpk_/);
+  assert.equal(await publicKey.textContent(), settings.public_key);
+  await page.getByRole('button', { name: 'Copy the public key' }).click();
+  await page.locator('#toasts').getByText('The public key was copied.').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), settings.public_key);
+  // Back to HMAC only: Save says what it will do, and the key goes away.
+  await page.getByLabel('Signatures').selectOption({ label: 'HMAC (v1)' });
+  await page.getByText(/Save to stop signing with Ed25519/).waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await publicKey.waitFor({ state: 'hidden' });
+  assert.equal((await call('GET', '/api/settings/webhooks')).json.signing, 'hmac');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('Settings: Notify by email — addresses saved and shown again, a bad one named beside the box, and the note that no mail server is set', async () => {
+  await page.goto(`${server.base}/#/settings/integrations`);
+  await page.getByRole('button', { name: 'Webhooks' }).click();
+  const notify = page.getByLabel('Notify by email');
+  const error = page.locator('#' + await notify.getAttribute('aria-describedby'));
+  // This server runs without --smtp-url.
+  assert.equal((await call('GET', '/api/settings/webhooks')).json.smtp_configured, false);
+  await page.getByRole('note').filter({ hasText: 'No mail server is configured (serve --smtp-url), so no email is sent.' }).waitFor();
+  // An address that is not one: the server's message beside the box.
+  await notify.fill('intake@browser-law.test\nnot an address');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await error.filter({ hasText: /\S/ }).waitFor();
+  await page.getByText('Please correct the marked fields.').waitFor();
+  assert.deepEqual((await call('GET', '/api/settings/webhooks')).json.notify_emails, []);
+  // Two good ones (one per line, a blank line between): saved, and shown
+  // again when the page is opened anew.
+  await notify.fill('intake@browser-law.test\n\n  partner@browser-law.test  ');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#toasts').getByText('Settings saved.').waitFor();
+  assert.equal(await error.textContent(), '');
+  assert.deepEqual((await call('GET', '/api/settings/webhooks')).json.notify_emails,
+    ['intake@browser-law.test', 'partner@browser-law.test']);
+  await page.reload();
+  await page.getByRole('button', { name: 'Webhooks' }).click();
+  assert.equal(await page.getByLabel('Notify by email').inputValue(), 'intake@browser-law.test\npartner@browser-law.test');
+  // With Ed25519 on, for the picture: signatures, the public key, the addresses.
+  await page.getByLabel('Signatures').selectOption({ label: 'HMAC and Ed25519 (v1 and v1a)' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#public-key').waitFor();
+  await page.evaluate(() => document.getElementById('toasts').replaceChildren());
+  await page.locator('#webhooks-section').screenshot({ path: join(SHOTS, 'settings-notify.png') });
+  // Cleared with an empty box.
+  await page.getByLabel('Notify by email').fill('');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#toasts').getByText('Settings saved.').waitFor();
+  await apiUntil('/api/settings/webhooks', (s) => s.notify_emails.length === 0, 'the addresses cleared');
+  assert.equal((await call('PUT', '/api/settings/webhooks', { signing: 'hmac' })).status, 200);
   assert.deepEqual(pageErrors, []);
 });
 
