@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev
-  libspdlog-dev libfmt-dev libcli11-dev libxlsxwriter-dev
+  libspdlog-dev libfmt-dev libcli11-dev libxlsxwriter-dev libcurl4-openssl-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev sqlite3 curl openssl postgresql-15 chromium fonts-dejavu-core)

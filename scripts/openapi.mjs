@@ -88,6 +88,8 @@ const schemas = {
     signing: { type: 'string', enum: ['hmac', 'hmac+ed25519'], description: 'hmac+ed25519: webhook-signature also carries Standard Webhooks v1a (Ed25519) signatures.' },
     public_key: { description: 'The Ed25519 public key (whpk_ + base64 of 32 bytes) receivers verify v1a with, while signing is hmac+ed25519.', ...nullable(str) },
     previous_public_key: { description: 'The previous Ed25519 public key, still signing until previous_key_valid_until.', ...nullable(str) },
+    notify_emails: { description: 'Who is emailed when a rule is disabled by Leadwire or has had no success for an hour (at most one email per rule per 24 hours).', ...array(str) },
+    smtp_configured: { description: 'Whether this node was started with --smtp-url; without a mail server no email is sent.', ...bool },
     client_certificate: {
       description: "The organization's client certificate, presented to receivers that ask for one (mutual TLS); never the key.",
       ...nullable(object({
@@ -291,10 +293,11 @@ op('POST', '/api/opportunities/{id}/disregard', { summary: 'Disregard (fires Opp
 op('GET', '/api/settings/webhooks', { summary: 'Webhooks on or off, and the signing key', tag: 'Webhooks', access: 'admin', responses: ok(200, ref('WebhookSettings')) });
 op('PUT', '/api/settings/webhooks', { summary: 'Turn webhooks on or off; set or remove the client certificate', tag: 'Webhooks', access: 'admin',
   request: body({
-    type: 'object', description: 'At least one of enabled, signing and client_certificate.',
+    type: 'object', description: 'At least one of enabled, signing, notify_emails and client_certificate.',
     properties: {
       enabled: bool,
       signing: { type: 'string', enum: ['hmac', 'hmac+ed25519'], description: 'Turning Ed25519 on the first time makes the keypair; off and on again keeps it.' },
+      notify_emails: { description: 'At most 10 email addresses; duplicates are dropped; [] for none.', ...array(str) },
       client_certificate: {
         description: 'PEM text of the certificate (intermediates may follow it) and its unencrypted private key; null removes it. '
           + 'A key that does not match, or a certificate expired or not yet valid, is a 422.',

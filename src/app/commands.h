@@ -48,6 +48,9 @@ struct ServeOptions {
   std::string retry_schedule;   // tests only: delays between attempts ("1s,2s,4s")
   std::string secret_key_file;  // "": next to a SQLite database; required on PostgreSQL
   std::string egress_proxy;     // http://[user:pass@]HOST:PORT; "": connect directly
+  std::string smtp_url;         // smtp[s]://[user:pass@]HOST:PORT; "": no emails are sent
+  std::string smtp_from = "leadwire@localhost";
+  std::string public_url;  // where Admins reach the UI, for links in emails; "": from --listen
 };
 int RunServe(const ServeOptions& o);
 

@@ -114,6 +114,13 @@ int main(int argc, char** argv) {
                         "http://[USER:PASSWORD@]HOST:PORT: send every webhook and OAuth2 token "
                         "request through this proxy (CONNECT), to addresses Leadwire checked");
 
+  serve_cmd->add_option("--smtp-url", serve.smtp_url,
+                        "Mail server for the emails that tell Admins a rule needs attention: "
+                        "smtp://[user:pass@]HOST:PORT (STARTTLS when offered) or smtps://…");
+  serve_cmd->add_option("--smtp-from", serve.smtp_from, "Those emails' sender address")
+      ->capture_default_str();
+  serve_cmd->add_option("--public-url", serve.public_url,
+                        "Where Admins reach this UI, for links in emails (default: from --listen)");
   serve_cmd->add_option("--retry-schedule", serve.retry_schedule,
                         "NOT FOR PRODUCTION: the delays between attempts, e.g. 1s,2s,4s (three "
                         "retries), instead of 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; for "

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "delivery/beast_transport.h"
 #include "delivery/dispatcher.h"
+#include "delivery/notifier.h"
 #include "delivery/sharded_transport.h"
 #include "http/routes.h"
 #include "http/server.h"
@@ -51,7 +52,8 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   if (config.role == "worker")
     http::AddOpsRoutes(router);
   else
-    http::AddAllRoutes(router, RulePolicy{config.https_only, config.secrets});
+    http::AddAllRoutes(router,
+                       RulePolicy{config.https_only, config.secrets, config.mailer.has_value()});
   // Thousands of concurrent webhooks and client connections need as many
   // sockets: take what the system allows.
   const uint64_t files = RaiseOpenFileLimit();
@@ -98,10 +100,19 @@ int ServeDatabase(Database& db, const NodeConfig& config, const std::string& ban
   }
   const std::string host =
       address->first.find(':') != std::string::npos ? "[" + address->first + "]" : address->first;
+  std::optional<Notifier> notifier;
+  if (dispatcher && config.mailer) {
+    const std::string ui = config.public_url.empty()
+                               ? "http://" + host + ":" + std::to_string(*port)
+                               : config.public_url;
+    notifier.emplace(db, clock, *config.mailer, ui);
+    notifier->Start();
+  }
   std::cout << "Leadwire is listening on http://" << host << ":" << *port << "/" << std::endl;
   if (!banner.empty()) std::cout << banner << std::flush;
   if (on_ready) on_ready();
   server.Run();
+  if (notifier) notifier->Stop();
   if (retention) retention->Stop();
   watch.reset();
   if (dispatcher) dispatcher->Stop();
@@ -146,6 +157,12 @@ int RunServe(const ServeOptions& o) {
     if (!cas) return Complain(cas.error());
     config.transport.extra_cas = std::move(*cas);
   }
+  if (!o.smtp_url.empty()) {
+    auto mailer = SmtpMailer::Create({o.smtp_url, o.smtp_from, o.ca_file});
+    if (!mailer) return Complain(mailer.error());
+    config.mailer = std::move(*mailer);
+  }
+  config.public_url = o.public_url;
   if (!o.egress_proxy.empty()) {
     auto proxy = EgressProxy::Parse(o.egress_proxy);
     if (!proxy) return Complain(proxy.error());

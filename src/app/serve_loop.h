@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/secret_box.h"
+#include "common/smtp_mailer.h"
 #include "delivery/address_policy.h"
 #include "delivery/retry_policy.h"
 #include "delivery/transport_options.h"
@@ -33,6 +34,8 @@ struct NodeConfig {
   int rate_limit = 100;        // API requests per second per token or session; 0: none
   RetrySchedule retry = RetrySchedule::Standard();  // --retry-schedule (tests only)
   std::shared_ptr<const SecretBox> secrets;         // seals and opens stored secrets
+  std::optional<SmtpMailer> mailer;  // --smtp-url: worker roles send the notifications
+  std::string public_url;            // for the notifications' links; "": from `listen`
 };
 
 // on_ready runs once the node accepts connections and delivers (the demo

@@ -21,6 +21,7 @@ const std::vector<Trigger>& Triggers() {
       {trigger::kOpportunityDisregarded, "Opportunity Disregarded", false},
       {trigger::kLeadSentToExternal, "Lead Sent to External System", false},
       {trigger::kDataSyncCompleted, "Data Sync Completed", false},
+      {trigger::kWebhookRuleDisabled, "Webhook Rule Disabled", false},
   };
   return kTriggers;
 }

@@ -26,6 +26,10 @@ inline constexpr int kOpportunityConverted = 19;
 inline constexpr int kOpportunityDisregarded = 20;
 inline constexpr int kLeadSentToExternal = 25;
 inline constexpr int kDataSyncCompleted = 29;
+// Leadwire disabled a webhook rule (410 Gone, or 5 days of failures): for
+// forwarding the news to a chat or ticket system. Recorded by the webhooks
+// side; never delivered to the rule it is about.
+inline constexpr int kWebhookRuleDisabled = 30;
 }  // namespace trigger
 
 struct Trigger {

@@ -50,20 +50,29 @@ Result<const Trigger*> TriggerOf(Ctx& ctx) {
   return t;
 }
 
+// The settings as answered: with whether this node sends the notification
+// emails (a flag of the node, not a setting of the organization).
+Result<json::value> WithSmtp(Result<json::value> settings, const RulePolicy& policy) {
+  if (settings && settings->is_object())
+    settings->as_object()["smtp_configured"] = policy.smtp_configured;
+  return settings;
+}
+
 }  // namespace
 
 void AddWebhookRoutes(Router& r, RulePolicy policy) {
   r.Add("GET", "/api/settings/webhooks", Access::kAdmin,
-        Reads(r, [](Conn& c, Ctx& ctx) -> Result<json::value> {
-          return WebhookSettingsJson(c, ctx.who.org_id, ctx.now_ms);
+        Reads(r, [policy](Conn& c, Ctx& ctx) -> Result<json::value> {
+          return WithSmtp(WebhookSettingsJson(c, ctx.who.org_id, ctx.now_ms), policy);
         }));
   r.Add("PUT", "/api/settings/webhooks", Access::kAdmin,
         Writes(r, 200, [policy](Conn& c, Ctx& ctx) {
-          return UpdateWebhookSettings(c, ctx.actor(), ctx.body, policy.secrets.get());
+          return WithSmtp(UpdateWebhookSettings(c, ctx.actor(), ctx.body, policy.secrets.get()),
+                          policy);
         }));
   r.Add("POST", "/api/settings/webhooks/rotate-key", Access::kAdmin,
         Writes(r, 200, [policy](Conn& c, Ctx& ctx) -> Result<json::value> {
-          return RotateWebhookKey(c, ctx.actor(), policy.secrets.get());
+          return WithSmtp(RotateWebhookKey(c, ctx.actor(), policy.secrets.get()), policy);
         }));
   r.Add("GET", "/api/webhook-triggers", Access::kAdmin,
         Reads(r, [](Conn&, Ctx&) -> Result<json::value> { return TriggersJson(); }));

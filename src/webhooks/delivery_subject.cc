@@ -19,6 +19,9 @@ std::string DeliverySubject(int trigger_id, const EventSubject& s, int64_t org_i
     case trigger::kOpportunityDisregarded:
       if (s.opportunity_id) return key("opportunity", *s.opportunity_id);
       break;
+    case trigger::kWebhookRuleDisabled:
+      if (s.subject_id) return key("rule", *s.subject_id);
+      break;
     default:
       if (s.lead_id) return key("lead", *s.lead_id);
       break;

@@ -57,6 +57,11 @@ void Outbox::OnEvent(sql::Connection& c, const Actor& actor, const RecordedEvent
                                      : records_.Facts(c, actor.org_id, *event.subject.lead_id);
   std::vector<const IndexedRule*> matched;
   index->Match(event.trigger_id, facts, matched);
+  // A rule never hears of its own disabling (it is off by then anyway, and
+  // must not feed a loop if it is turned on again).
+  if (event.trigger_id == trigger::kWebhookRuleDisabled && event.subject.subject_id)
+    std::erase_if(matched,
+                  [&](const IndexedRule* r) { return r->id == *event.subject.subject_id; });
   if (matched.empty()) return;
   auto payload = RenderEventPayload(c, records_, actor.org_id, event.trigger_id, event.subject,
                                     actor.user_name);

@@ -222,6 +222,14 @@ json::object BuildPayload(int trigger_id, const std::string& by_user, const Payl
             {"FileName", "file_name"},
             {"CompletedDate", "created_at"}});
       break;
+    case trigger::kWebhookRuleDisabled:
+      Copy(p, r.rule,
+           {{"RuleId", "id"},
+            {"RuleTitle", "title"},
+            {"RuleUrl", "url"},
+            {"Reason", "disabled_reason"},
+            {"DisabledDate", "disabled_at"}});
+      break;
   }
   return p;
 }
@@ -243,7 +251,7 @@ Status Load(std::optional<json::object> found, std::optional<json::object>& slot
 Result<json::object> RenderEventPayload(sql::Connection& c, RecordSource& source, int64_t org_id,
                                         int trigger_id, const EventSubject& s,
                                         const std::string& by_user) {
-  std::optional<json::object> lead, contact, note, opportunity, activity;
+  std::optional<json::object> lead, contact, note, opportunity, activity, rule;
   std::optional<json::array> files;
   PayloadRecords r;
   if (s.lead_json) {
@@ -275,6 +283,21 @@ Result<json::object> RenderEventPayload(sql::Connection& c, RecordSource& source
       case trigger::kLeadSentToExternal:
       case trigger::kDataSyncCompleted:
         if ((activity = source.Activity(c, org_id, *s.subject_id))) r.activity = &*activity;
+        break;
+      case trigger::kWebhookRuleDisabled:
+        // The rule is the webhooks side's own record: read here, as it is now.
+        if (auto row = c.QueryOne(
+                "SELECT id, title, url, disabled_reason, updated_at FROM webhook_rules WHERE id = "
+                "? AND org_id = ?",
+                {*s.subject_id, org_id})) {
+          rule = json::object{{"id", row->Int(0)},
+                              {"title", row->Text(1)},
+                              {"url", row->Text(2)},
+                              {"disabled_reason", row->OptText(3) ? json::value(*row->OptText(3))
+                                                                  : json::value(nullptr)},
+                              {"disabled_at", FormatIsoMs(row->Int(4))}};
+          r.rule = &*rule;
+        }
         break;
       default:
         break;
@@ -357,7 +380,12 @@ json::object SamplePayload(int trigger_id, const std::string& by_user, int64_t n
                                  {"url", "https://files.example.com/sample.pdf"},
                                  {"category", "Sample"},
                                  {"created_at", now}}};
-  PayloadRecords r{&lead, nullptr, &note, &opportunity, &activity, "Sample Tag", &files};
+  json::object rule{{"id", 0},
+                    {"title", "Case management import"},
+                    {"url", "https://hooks.example.com/leadwire"},
+                    {"disabled_reason", "Disabled automatically: the endpoint answered 410 Gone."},
+                    {"disabled_at", now}};
+  PayloadRecords r{&lead, nullptr, &note, &opportunity, &activity, "Sample Tag", &files, &rule};
   return BuildPayload(trigger_id, by_user, r);
 }
 

@@ -24,6 +24,8 @@ struct PayloadRecords {
   const boost::json::object* activity = nullptr;  // text, email, file, external send, data sync
   std::string tag;
   const boost::json::array* files = nullptr;  // the lead's files (Lead Status Changed)
+  // Webhook Rule Disabled: {id, title, url, disabled_reason, disabled_at}.
+  const boost::json::object* rule = nullptr;
 };
 
 boost::json::object BuildPayload(int trigger_id, const std::string& by_user,

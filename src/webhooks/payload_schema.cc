@@ -204,6 +204,12 @@ Keys TriggerKeys(int trigger_id) {
       return {{"ReportName", Kind::kText, "The report's name."},
               {"FileName", Kind::kText, "The file produced."},
               {"CompletedDate", Kind::kTime, "When the sync completed."}};
+    case trigger::kWebhookRuleDisabled:
+      return {{"RuleId", Kind::kInteger, "The webhook rule Leadwire disabled."},
+              {"RuleTitle", Kind::kText, "Its title."},
+              {"RuleUrl", Kind::kText, "Its URL."},
+              {"Reason", Kind::kText, "Why: 410 Gone, or 5 days of failures."},
+              {"DisabledDate", Kind::kTime, "When it was disabled."}};
   }
   return {};
 }

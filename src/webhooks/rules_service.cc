@@ -4,6 +4,7 @@
 
 #include "common/time_format.h"
 #include "domain/audit_log.h"
+#include "domain/events.h"
 #include "domain/lookups.h"
 #include "domain/triggers.h"
 #include "webhooks/delivery_repository.h"
@@ -11,6 +12,7 @@
 #include "webhooks/payload_schema.h"
 #include "webhooks/payload_template.h"
 #include "webhooks/rule_input.h"
+#include "webhooks/rule_notifications.h"
 #include "webhooks/rule_stats.h"
 #include "webhooks/signing_keypair.h"
 #include "webhooks/webhook_settings.h"
@@ -282,6 +284,9 @@ void DisableRuleBySystem(sql::Connection& c, int64_t org_id, int64_t rule_id,
   RecordAudit(c, system, "rule.disabled", "webhook_rule", rule_id,
               json::object{{"reason", reason}});
   BumpRulesVersion(c, org_id);
+  QueueRuleNotification(c, org_id, rule_id, reason, now_ms);
+  // Rules on "Webhook Rule Disabled" forward the news (to chat, to tickets).
+  RecordEvent(c, system, trigger::kWebhookRuleDisabled, EventSubject{.subject_id = rule_id});
 }
 
 std::optional<int64_t> FindRuleByTitle(sql::Connection& c, int64_t org_id,
@@ -303,8 +308,23 @@ void MarkRulesHealthy(sql::Connection& c, const std::vector<int64_t>& rule_ids) 
 void NoteRuleFailure(sql::Connection& c, int64_t org_id, int64_t rule_id, int64_t now_ms) {
   c.Exec("UPDATE webhook_rules SET failing_since = ? WHERE id = ? AND failing_since IS NULL",
          {now_ms, rule_id});
-  auto r = c.QueryOne("SELECT failing_since, enabled FROM webhook_rules WHERE id = ?", {rule_id});
-  if (!r || !r->Bool(1) || r->Int(0) > now_ms - kAutoDisableAfterMs) return;
+  auto r = c.QueryOne("SELECT failing_since, enabled, notified_at FROM webhook_rules WHERE id = ?",
+                      {rule_id});
+  if (!r || !r->Bool(1)) return;
+  const int64_t since = r->Int(0);
+  // An hour without a success while attempts fail: the Admins hear of it,
+  // again each day it goes on, but not in the day before the 5-day disable,
+  // whose own email the 24-hour window would otherwise swallow. (The window
+  // is checked here first, so a long failure costs no write per batch.)
+  if (since <= now_ms - kNotifyAfterFailingMs &&
+      now_ms < since + kAutoDisableAfterMs - kNotifyAtMostEveryMs &&
+      r->OptInt(2).value_or(0) <= now_ms - kNotifyAtMostEveryMs)
+    QueueRuleNotification(c, org_id, rule_id,
+                          "No webhook of this rule has been delivered since " + FormatIsoMs(since) +
+                              ", and its attempts keep failing. Leadwire keeps retrying; after "
+                              "5 days of failures it disables the rule.",
+                          now_ms);
+  if (since > now_ms - kAutoDisableAfterMs) return;
   DisableRuleBySystem(c, org_id, rule_id,
                       "Disabled automatically: every delivery has failed since " +
                           FormatIsoMs(r->Int(0)) + " (5 days).",

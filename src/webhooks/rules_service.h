@@ -44,6 +44,7 @@ struct RulePolicy {
   bool https_only = false;  // --https-only
   // Seals the secrets rules and settings hold (--secret-key-file).
   std::shared_ptr<const SecretBox> secrets;
+  bool smtp_configured = false;  // serve --smtp-url: the notifications are sent
 };
 
 Result<boost::json::value> CreateRule(sql::Connection& c, const Actor& actor,

@@ -9,6 +9,7 @@
 #include "common/time_format.h"
 #include "domain/audit_log.h"
 #include "webhooks/client_certificate.h"
+#include "webhooks/rule_notifications.h"
 #include "webhooks/signing_keypair.h"
 
 namespace lw {
@@ -46,6 +47,9 @@ json::value WebhookSettingsJson(sql::Connection& c, int64_t org_id, int64_t now_
                                  ? json::value(*pair.previous_public_key)
                                  : nullptr;
   o["client_certificate"] = ClientCertificateJson(c, org_id, now_ms);
+  json::array emails;
+  for (auto& e : LoadNotifyEmails(c, org_id)) emails.emplace_back(e);
+  o["notify_emails"] = std::move(emails);
   return out;
 }
 
@@ -56,11 +60,14 @@ Result<json::value> UpdateWebhookSettings(sql::Connection& c, const Actor& actor
   auto signing = f.String("signing");
   if (signing && *signing != kSigningHmac && *signing != kSigningEd25519)
     f.Fail("signing", "must be \"hmac\" or \"hmac+ed25519\"");
-  if (f.ok() && !enabled && !signing && !body.contains("client_certificate"))
+  if (f.ok() && !enabled && !signing && !body.contains("client_certificate") &&
+      !body.contains("notify_emails"))
     f.Fail("enabled", "is required (true or false)");
   LW_CHECK(f.Check());
   LW_CHECK(UpdateClientCertificate(c, actor, body, box));
   if (signing) LW_CHECK(SetSigning(c, actor, *signing, box));
+  if (auto it = body.find("notify_emails"); it != body.end())
+    LW_CHECK(SetNotifyEmails(c, actor, it->value()));
   const WebhookSettings before = LoadWebhookSettings(c, actor.org_id);
   if (enabled && before.enabled != *enabled) {
     c.Exec("UPDATE organizations SET webhooks_enabled = ? WHERE id = ?",

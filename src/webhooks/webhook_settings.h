@@ -33,7 +33,7 @@ boost::json::value WebhookSettingsJson(const WebhookSettings& s, int64_t now_ms)
 // subject and expiry.
 boost::json::value WebhookSettingsJson(sql::Connection& c, int64_t org_id, int64_t now_ms);
 // PUT /api/settings/webhooks {"enabled":bool, "signing":"hmac"|"hmac+ed25519",
-// "client_certificate":{…}|null} (any of them); audited. `box` seals the
+// "client_certificate":{…}|null, "notify_emails":[…]} (any of them); audited. `box` seals the
 // certificate's key and the Ed25519 seed.
 Result<boost::json::value> UpdateWebhookSettings(sql::Connection& c, const Actor& actor,
                                                  const boost::json::object& body,

@@ -21,7 +21,7 @@ before(async () => {
 after(async () => { await env.teardown(); });
 
 test('every trigger links its schema and example', async () => {
-  assert.equal(catalog.triggers.length, 15);
+  assert.equal(catalog.triggers.length, 16);
   for (const t of catalog.triggers) {
     assert.equal(t.schema_url, `/api/webhook-triggers/${t.id}/schema`);
     assert.equal(t.example_url, `/api/webhook-triggers/${t.id}/example`);

@@ -50,14 +50,15 @@ test('enabling webhooks: bad bodies answer 422; the change is audited', async ()
   assert.equal(audit.json.records[0].user.id, env.admin.user_id);
 });
 
-test('triggers list the 15 triggers with their ids; creation rules for 1–4 only', async () => {
+test('triggers list the 16 triggers with their ids; creation rules for 1–4 only', async () => {
   const res = await call('GET', '/api/webhook-triggers');
   assert.equal(res.status, 200);
   assert.deepEqual(res.json.records.map((t) => [t.id, t.name]), [
     [1, 'Lead Created'], [2, 'Lead Edited'], [3, 'Lead Status Changed'], [4, 'Note Added'],
     [6, 'Contact Added'], [7, 'Contact Edited'], [8, 'Tag Added To Contact'], [10, 'Opportunity Created'],
     [11, 'Text Received'], [12, 'Email Received'], [15, 'File Uploaded'], [19, 'Opportunity Converted To Lead'],
-    [20, 'Opportunity Disregarded'], [25, 'Lead Sent to External System'], [29, 'Data Sync Completed']]);
+    [20, 'Opportunity Disregarded'], [25, 'Lead Sent to External System'], [29, 'Data Sync Completed'],
+    [30, 'Webhook Rule Disabled']]);
   assert.deepEqual(res.json.records.filter((t) => t.creation_rules).map((t) => t.id), [1, 2, 3, 4]);
 });
 

@@ -109,6 +109,7 @@ TEST(Payload, EveryTriggerHasExactlyTheKeysOfTheSpec) {
            {kEvent, kLeadRef, {"ContactFullName", "FileName", "Url", "Category", "UploadedDate"}})},
       {25, Join({kEvent, kLeadRef, {"System"}})},
       {29, Join({kEvent, {"ReportName", "FileName", "CompletedDate"}})},
+      {30, Join({kEvent, {"RuleId", "RuleTitle", "RuleUrl", "Reason", "DisabledDate"}})},
   };
   for (const auto& t : Triggers()) {
     const json::object p = SamplePayload(t.id, "Admin", 1736942400000);
