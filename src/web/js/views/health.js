@@ -87,17 +87,20 @@ function niceCeiling(n) {
   return 10 * p;
 }
 
-// Where the time axis is labelled: every 3 hours on a day's chart (every 6
-// on a phone, CSS hides the "minor" ones), each midnight on a week's.
+// Where the time axis is labelled: every 3 hours on a day's chart, each
+// midnight on a week's; on a phone CSS hides the "minor" ones (every 6
+// hours, every other day are left).
 function axisLabels(buckets) {
   const week = buckets.length > 48;
   const out = [];
   buckets.forEach((b, i) => {
     const d = new Date(b.hour);
     const hour = d.getHours();
-    if (i === 0) return;  // at the very left edge it would be cut off
-    const day = d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric' });
-    if (week && hour === 0) out.push({ i, text: day });
+    // At the very edges a label would be cut off.
+    if (i === 0 || (buckets.length - i) / buckets.length < 0.04) return;
+    const day = d.toLocaleDateString(undefined, { weekday: 'short', month: 'short', day: 'numeric' });
+    // A phone has room for every other day.
+    if (week && hour === 0) out.push({ i, text: day, minor: out.length % 2 === 1 });
     // On a day's chart, midnight is named by its day.
     if (!week && hour % 3 === 0) {
       out.push({ i, text: hour === 0 ? day : d.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' }), minor: hour % 6 !== 0 });

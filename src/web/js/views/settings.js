@@ -28,9 +28,10 @@ function copyButton(code, what) {
   }) }, 'Copy');
 }
 
-// The addresses as typed: one per line (commas, semicolons and spaces also
-// separate them, as pasted from a mail program); blank lines dropped.
-const addresses = (text) => text.split(/[\s,;]+/).map((a) => a.trim()).filter(Boolean);
+// The addresses as typed: one per line (commas and semicolons also separate
+// them, as pasted from a mail program); blank lines dropped. Spaces do not
+// split: "Jane Doe" is one wrong address, named as such by the server.
+const addresses = (text) => text.split(/[\n,;]+/).map((a) => a.trim()).filter(Boolean);
 
 export async function settingsView() {
   const settings = await api('GET', '/api/settings/webhooks');
