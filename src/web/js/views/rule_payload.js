@@ -88,6 +88,8 @@ export function payloadSection(rule, trigger) {
   lead.control.addEventListener('change', () => preview());
 
   const from = h('p', { class: 'hint preview-from', 'aria-live': 'polite' });
+  // Said again only when it changes: a live region repeats what is set.
+  const say = (text) => { if (from.textContent !== text) from.textContent = text; };
   const out = h('pre', { class: 'payload-preview', tabindex: 0, 'aria-labelledby': 'payload-preview-heading' });
   const previewBox = h('div', { class: 'preview-box' },
     h('h3', { id: 'payload-preview-heading' }, 'Preview'), from, out, withLead);
@@ -109,16 +111,17 @@ export function payloadSection(rule, trigger) {
   let timer = null;
   const stale = (why) => {
     out.classList.toggle('stale', out.textContent !== '');
-    from.textContent = out.textContent ? `${why} The preview shows the last template that worked.` : why;
+    say(out.textContent ? `${why} The preview shows the last template that worked.` : why);
   };
   async function preview() {
     clearTimeout(timer);
     const mine = ++latest;
+    out.removeAttribute('aria-busy');  // an older request's is no longer awaited
     template.error.textContent = '';
     if (!isTemplate()) return;
     if (!trigger.value) {
       show(out);
-      from.textContent = 'Choose a trigger to see what this template sends.';
+      say('Choose a trigger to see what this template sends.');
       return;
     }
     const t = parsed();
@@ -129,7 +132,7 @@ export function payloadSection(rule, trigger) {
     }
     if (t.value === null) {
       show(out);
-      from.textContent = 'Type a template (or click a key) to see what it sends.';
+      say('Type a template (or click a key) to see what it sends.');
       return;
     }
     const request = { trigger: Number(trigger.value), payload_template: t.value };
@@ -141,9 +144,9 @@ export function payloadSection(rule, trigger) {
       if (mine !== latest) return;
       out.classList.remove('stale');
       out.textContent = JSON.stringify(answer.body, null, 2);
-      from.textContent = answer.from === 'lead'
+      say(answer.from === 'lead'
         ? `What this rule would send for ${leadOption.textContent}.`
-        : "What this rule would send for the trigger's example (made-up values).";
+        : "What this rule would send for the trigger's example (made-up values).");
     } catch (err) {
       if (mine !== latest) return;
       const fields = err.fields || {};

@@ -42,7 +42,7 @@ export async function settingsView() {
       settings.signing));
   const publicKey = h('code', { class: 'key', id: 'public-key' });
   const previousPublic = h('p', { class: 'hint' });
-  const publicKeyField = h('div', { class: 'field' }, h('span', { class: 'label', id: 'public-key-label' }, 'Ed25519 public key'),
+  const publicKeyField = h('div', { class: 'field' }, h('span', { class: 'label' }, 'Ed25519 public key'),
     h('div', { class: 'key-row' }, publicKey, copyButton(publicKey, 'public key')), previousPublic,
     h('p', { class: 'hint' }, 'Receivers verify v1a signatures with this key; it cannot sign. Rotate key makes a new pair too.'));
   // Until saved, the choice has not changed what is sent: say what Save will do.
@@ -72,7 +72,7 @@ export async function settingsView() {
   const noMail = h('p', { class: 'notice', role: 'note' },
     'No mail server is configured (serve --smtp-url), so no email is sent.');
   notify.wrap.append(noMail);
-  // Fields the backend may not have yet read as "none" and "no mail server".
+  // An answer without these fields (an older server) reads as none, no mail server.
   const showNotify = (s) => {
     notify.control.value = (s.notify_emails ?? []).join('\n');
     noMail.hidden = Boolean(s.smtp_configured);
@@ -123,7 +123,7 @@ export async function settingsView() {
         notify_emails: addresses(notify.control.value),
       });
       showPublic(saved);
-      if ('notify_emails' in saved) showNotify(saved);
+      showNotify(saved);  // as the server keeps them: trimmed, without repeats
       await refreshWebhooksEnabled();
       toast('Settings saved.');
     } catch (err) {
@@ -131,8 +131,6 @@ export async function settingsView() {
         toast(err.message, 'error');
         return;
       }
-      // "notify_emails.3" (one address) goes beside the box too.
-      for (const name of Object.keys(err.fields)) if (name.startsWith('notify_emails')) errors[name] = notify;
       // The section may be folded: open it so the message can be seen.
       if (content.hidden) toggle.click();
       showFieldErrors(err, errors, formError);
