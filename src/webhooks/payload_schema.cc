@@ -222,6 +222,11 @@ std::set<std::string> PayloadKeys(int trigger_id) {
   return keys;
 }
 
+bool PayloadHasCustomFields(int trigger_id) {
+  return trigger_id == trigger::kLeadCreated || trigger_id == trigger::kLeadEdited ||
+         trigger_id == trigger::kLeadStatusChanged;
+}
+
 json::object PayloadSchema(int trigger_id) {
   const Trigger* t = FindTrigger(trigger_id);
   json::object properties{
@@ -238,8 +243,7 @@ json::object PayloadSchema(int trigger_id) {
   }
   // The lead triggers carry the organization's custom fields as keys of their own.
   json::value extra = false;
-  if (trigger_id == trigger::kLeadCreated || trigger_id == trigger::kLeadEdited ||
-      trigger_id == trigger::kLeadStatusChanged)
+  if (PayloadHasCustomFields(trigger_id))
     extra =
         json::object{{"type", json::array{"string", "number", "boolean", "null"}},
                      {"description", "A custom field of the organization, named by its label."}};

@@ -17,5 +17,8 @@ namespace lw {
 boost::json::object PayloadSchema(int trigger_id);
 // The keys every payload of the trigger has (what a template may name).
 std::set<std::string> PayloadKeys(int trigger_id);
+// Whether the trigger's payloads carry the lead's custom fields (the lead
+// triggers but Note Added).
+bool PayloadHasCustomFields(int trigger_id);
 
 }  // namespace lw

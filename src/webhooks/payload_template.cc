@@ -18,6 +18,20 @@ std::optional<std::pair<std::string, size_t>> PlaceholderAt(std::string_view s, 
   if (s.substr(pos, 2) != "{{") return std::nullopt;
   size_t i = pos + 2;
   while (i < s.size() && s[i] == ' ') ++i;
+  // A custom field's label: anything up to "}}" but braces and control
+  // characters, trimmed, 1 to 100 bytes.
+  if (s.substr(i, kCustomFieldPrefix.size()) == kCustomFieldPrefix) {
+    const size_t from = i + kCustomFieldPrefix.size();
+    const size_t end = s.find("}}", from);
+    if (end == std::string_view::npos) return std::nullopt;
+    std::string_view label = s.substr(from, end - from);
+    for (unsigned char ch : label)
+      if (ch == '{' || ch == '}' || ch < 0x20 || ch == 0x7f) return std::nullopt;
+    while (!label.empty() && label.front() == ' ') label.remove_prefix(1);
+    while (!label.empty() && label.back() == ' ') label.remove_suffix(1);
+    if (label.empty() || label.size() > 100) return std::nullopt;
+    return std::make_pair(std::string(kCustomFieldPrefix) + std::string(label), end + 2);
+  }
   const size_t start = i;
   while (i < s.size() && IsKeyChar(s[i])) ++i;
   if (i == start) return std::nullopt;
@@ -33,16 +47,26 @@ std::string EscapedContent(std::string_view text) {
   return quoted.substr(1, quoted.size() - 2);
 }
 
-void CollectUnknown(const json::value& t, const std::set<std::string>& keys,
+void CollectUnknown(const json::value& t, const std::set<std::string>& keys, bool custom_fields,
                     std::vector<std::string>& unknown) {
   if (t.is_object())
-    for (const auto& [k, v] : t.get_object()) CollectUnknown(v, keys, unknown);
+    for (const auto& [k, v] : t.get_object()) CollectUnknown(v, keys, custom_fields, unknown);
   else if (t.is_array())
-    for (const auto& v : t.get_array()) CollectUnknown(v, keys, unknown);
+    for (const auto& v : t.get_array()) CollectUnknown(v, keys, custom_fields, unknown);
   else if (t.is_string())
-    for (auto& key : Placeholders(t.get_string()))
-      if (!keys.count(key) && std::find(unknown.begin(), unknown.end(), key) == unknown.end())
+    for (auto& key : Placeholders(t.get_string())) {
+      const bool known = key.starts_with(kCustomFieldPrefix) ? custom_fields : keys.count(key) > 0;
+      if (!known && std::find(unknown.begin(), unknown.end(), key) == unknown.end())
         unknown.push_back(std::move(key));
+    }
+}
+
+// The payload's key a placeholder names: a custom field is a top-level key
+// named by its label.
+std::string_view PayloadKey(std::string_view placeholder) {
+  if (placeholder.starts_with(kCustomFieldPrefix))
+    placeholder.remove_prefix(kCustomFieldPrefix.size());
+  return placeholder;
 }
 
 }  // namespace
@@ -63,17 +87,19 @@ std::vector<std::string> Placeholders(std::string_view text, bool* whole) {
 }
 
 Result<PayloadTemplate> PayloadTemplate::Parse(const json::value& v,
-                                               const std::set<std::string>& keys) {
+                                               const std::set<std::string>& keys,
+                                               bool custom_fields) {
   auto bad = [](std::string why) { return Fail(Error::Field("payload_template", std::move(why))); };
   if (!v.is_object()) return bad("must be a JSON object (or null to send the full payload)");
   if (json::serialize(v).size() > kMaxTemplateBytes) return bad("must be at most 16 KiB");
   std::vector<std::string> unknown;
-  CollectUnknown(v, keys, unknown);
+  CollectUnknown(v, keys, custom_fields, unknown);
   if (!unknown.empty()) {
     std::string names;
     for (const auto& k : unknown) names += (names.empty() ? "" : ", ") + ("{{" + k + "}}");
     return bad(names + (unknown.size() == 1 ? " names" : " name") +
-               " no key of this trigger's payload (see its example)");
+               " no key of this trigger's payload (see its example" +
+               (custom_fields ? "; a custom field is {{custom:Its Label}})" : ")"));
   }
   return Trusted(v);
 }
@@ -158,7 +184,7 @@ std::string PayloadTemplate::RenderInto(const json::object& payload) const {
       out += p.text;
       continue;
     }
-    const json::value* v = payload.if_contains(p.text);
+    const json::value* v = payload.if_contains(PayloadKey(p.text));
     if (p.kind == Piece::Kind::kValue) {
       out += v ? json::serialize(*v) : "null";
     } else if (v && !v->is_null()) {

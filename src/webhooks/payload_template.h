@@ -19,14 +19,18 @@ namespace lw {
 
 inline constexpr size_t kMaxTemplateBytes = 16 * 1024;
 inline constexpr size_t kMaxRenderedBytes = 256 * 1024;
+inline constexpr std::string_view kCustomFieldPrefix = "custom:";
 
 class PayloadTemplate {
  public:
-  // `keys`: the keys a payload of the rule's trigger has. A 422 on
+  // `keys`: the keys a payload of the rule's trigger has; `custom_fields`:
+  // it also carries the lead's custom fields, named as "{{custom:Label}}"
+  // (a label may hold spaces; it is whatever the lead was given). A 422 on
   // "payload_template": not an object, over 16 KiB, or a placeholder naming
   // no key ("{{LeadCod}} names no key of this trigger's payload").
   static Result<PayloadTemplate> Parse(const boost::json::value& text,
-                                       const std::set<std::string>& keys);
+                                       const std::set<std::string>& keys,
+                                       bool custom_fields = false);
 
   // The body for `payload` (a trigger's payload object); an error when it
   // would be over 256 KiB.
@@ -57,7 +61,8 @@ class PayloadTemplate {
 };
 
 // The placeholders a string holds, in order ("Hi {{ContactFirstName}}" →
-// {"ContactFirstName"}); `whole` is set when the string is exactly one.
+// {"ContactFirstName"}; "{{custom: Accident Location}}" → "custom:Accident
+// Location"); `whole` is set when the string is exactly one.
 std::vector<std::string> Placeholders(std::string_view text, bool* whole = nullptr);
 
 }  // namespace lw

@@ -62,7 +62,8 @@ void ReadPayloadTemplate(FieldReader& f, const json::object& body, Rule& rule,
   if (it == body.end()) return;
   if (template_given) *template_given = true;
   if (it->value().is_null() || rule.trigger_id <= 0) return;
-  auto t = PayloadTemplate::Parse(it->value(), PayloadKeys(rule.trigger_id));
+  auto t = PayloadTemplate::Parse(it->value(), PayloadKeys(rule.trigger_id),
+                                  PayloadHasCustomFields(rule.trigger_id));
   if (t)
     rule.payload_template = json::serialize(t->source());
   else

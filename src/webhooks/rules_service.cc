@@ -110,8 +110,9 @@ Result<Rule> ParseForOrg(sql::Connection& c, int64_t org_id, const json::object&
   if (!rule) return rule;
   // Left out, the template stays, and must still fit the (maybe new) trigger.
   if (!template_given && before && !before->payload_template.empty()) {
-    auto kept = PayloadTemplate::Parse(json::parse(before->payload_template),
-                                       PayloadKeys(rule->trigger_id));
+    auto kept =
+        PayloadTemplate::Parse(json::parse(before->payload_template), PayloadKeys(rule->trigger_id),
+                               PayloadHasCustomFields(rule->trigger_id));
     if (!kept)
       return Fail(Error::Field("payload_template",
                                "the rule's template " + kept.error().fields.at("payload_template") +

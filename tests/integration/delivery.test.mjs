@@ -81,6 +81,9 @@ test('only leads matching every creation rule are delivered, with Lead Docket ke
 test('every trigger fires with its payload keys', async () => {
   const triggers = (await call('GET', '/api/webhook-triggers')).json.records;
   for (const t of triggers) await rule({ title: `all ${t.name}`, url: rx.url(`/t${t.id}`), trigger: t.id });
+  // A rule whose endpoint is gone: Leadwire disables it, which fires Webhook Rule Disabled.
+  rx.status('/gone-for-30', 410);
+  await rule({ title: 'gone for 30', url: rx.url('/gone-for-30'), trigger: 'Lead Created' });
   const l = await lead({ contact: { first_name: 'Every', last_name: 'Trigger' } });
   await call('PATCH', `/api/leads/${l.id}`, { summary: 'edited' });
   await call('POST', `/api/leads/${l.id}/status`, { status: 'Hold' });
@@ -101,18 +104,20 @@ test('every trigger fires with its payload keys', async () => {
     6: ['ContactId', 'ContactFirstName'], 7: ['ContactCity'], 8: ['Tag', 'ContactId'], 10: ['OpportunityId', 'OpportunityName', 'MarketingSource', 'OpportunityCreatedDate'],
     11: ['From', 'To', 'Subject', 'Body', 'ReceivedDate', 'LeadId', 'LeadCode', 'ContactFullName'], 12: ['From', 'To', 'Subject', 'Body', 'ReceivedDate'],
     15: ['FileName', 'Url', 'Category', 'UploadedDate', 'LeadCode'], 19: ['OpportunityId', 'LeadId'], 20: ['DisregardReason'],
-    25: ['LeadId', 'LeadCode', 'System'], 29: ['ReportName', 'FileName', 'CompletedDate'] };
+    25: ['LeadId', 'LeadCode', 'System'], 29: ['ReportName', 'FileName', 'CompletedDate'],
+    30: ['RuleId', 'RuleTitle', 'RuleUrl', 'Reason', 'DisabledDate'] };
   for (const t of triggers) {
     await rx.until(() => rx.at(`/t${t.id}`).length >= 1, 10000, t.name);
     const p = rx.at(`/t${t.id}`).at(-1).json;
     assert.equal(p.EventType, t.name);
     assert.equal(p.EventTypeId, t.id);
-    assert.equal(p.EventByUser, 'Admin');
+    assert.equal(p.EventByUser, t.id === 30 ? 'Leadwire' : 'Admin');
     for (const k of expect[t.id]) assert.ok(k in p, `${t.name} has ${k}`);
   }
   assert.equal(rx.at('/t8').at(-1).json.Tag, 'VIP');
   assert.equal(rx.at('/t20').at(-1).json.DisregardReason, 'Spam');
   assert.equal(rx.at('/t29').at(-1).json.ReportName, 'Weekly');
+  assert.equal(rx.at('/t30').at(-1).json.RuleTitle, 'gone for 30');
   assert.equal(rx.at('/t11').at(-1).json.Subject, null);
   assert.equal(rx.at('/t19').at(-1).json.LeadId, rx.at('/t1').at(-1).json.LeadId);
   // Disable them again so later tests are not flooded.

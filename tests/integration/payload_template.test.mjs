@@ -129,3 +129,20 @@ test("the form's preview fills a template as typed from the trigger's example or
   }
   assert.equal((await call('GET', '/api/webhook-rules')).json.total, before, 'nothing saved');
 });
+
+test('a custom field is named by its label, spaces and all, on the lead triggers that carry them', async () => {
+  rx.templated('/custom');
+  const made = await call('POST', '/api/webhook-rules', { title: 'Custom', url: rx.url('/custom'), trigger: 'Lead Created',
+    payload_template: { where: '{{custom:Accident Location}}', text: 'At {{ custom: Accident Location }}', code: '{{LeadCode}}' } });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const lead = (await call('POST', '/api/leads', { contact: { first_name: 'Cu' }, custom_fields: { 'Accident Location': '5th & Main' } })).json;
+  await rx.until(() => rx.at('/custom').some((w) => JSON.parse(w.body).code === lead.code), 15000, 'the webhook with the custom field');
+  assert.deepEqual(JSON.parse(rx.at('/custom').find((w) => JSON.parse(w.body).code === lead.code).body),
+    { where: '5th & Main', text: 'At 5th & Main', code: lead.code });
+  await call('PUT', `/api/webhook-rules/${made.json.id}`, { title: 'Custom', url: rx.url('/custom'), trigger: 'Lead Created', enabled: false });
+  // Note Added carries no custom fields: 422.
+  const note = await call('POST', '/api/webhook-rules', { title: 'Note', url: rx.url('/custom'), trigger: 'Note Added',
+    payload_template: { where: '{{custom:Accident Location}}' } });
+  assert.equal(note.status, 422);
+  assert.match(note.json.error.fields.payload_template, /\{\{custom:Accident Location\}\} names no key/);
+});

@@ -67,6 +67,29 @@ TEST(PayloadTemplate, RefusesUnknownKeysWhatIsNotAnObjectAndWhatIsTooBig) {
   EXPECT_FALSE(t->Render(payload));
 }
 
+// A lead's custom fields are top-level keys named by their label, which may
+// hold spaces: "{{custom:Label}}" names one, where the trigger carries them.
+TEST(PayloadTemplate, NamesCustomFieldsByLabelWhereTheTriggerCarriesThem) {
+  const auto tmpl = json::parse(
+      R"({"where":"{{custom: Accident Location }}","text":"At {{custom:Accident Location}}, )"
+      R"({{custom:Missing}}.","n":"{{custom:Injuries (count)}}"})");
+  EXPECT_FALSE(PayloadTemplate::Parse(tmpl, kKeys)) << "not on a trigger without custom fields";
+  auto t = PayloadTemplate::Parse(tmpl, kKeys, true);
+  ASSERT_TRUE(t);
+  json::object payload = kPayload;
+  payload["Accident Location"] = "5th & Main";
+  payload["Injuries (count)"] = 2;
+  EXPECT_EQ(*t->Render(payload), R"({"where":"5th & Main","text":"At 5th & Main, .","n":2})");
+  // A label is 1 to 100 characters without braces; anything else stays text.
+  EXPECT_EQ(
+      Placeholders("{{custom:}} {{custom:a{b}} {{custom:" + std::string(101, 'x') + "}}").size(),
+      0u);
+  auto typo = PayloadTemplate::Parse(json::parse(R"({"a":"{{LeadCod}}"})"), kKeys, true);
+  ASSERT_FALSE(typo);
+  EXPECT_NE(typo.error().fields.at("payload_template").find("{{custom:Its Label}}"),
+            std::string::npos);
+}
+
 // The compiled form writes what a JSON tree built from the template and
 // serialized would: escapes in literals, keys and interpolated text alike.
 TEST(PayloadTemplate, RendersFromStoredTextAsFromAnObject) {
