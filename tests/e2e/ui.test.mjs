@@ -774,11 +774,18 @@ test("the rule form's Payload section: a template with a live preview (example o
   await section.getByText('Type a template (or click a key) to see what it sends.').waitFor();
   const error = section.locator('#' + await box.getAttribute('aria-describedby'));
 
-  // The trigger's keys, each inserting its placeholder at the cursor.
-  await section.getByRole('group', { name: 'Keys to insert' }).getByRole('button', { name: 'LeadCode', exact: true }).click();
+  // The trigger's keys, each inserting its placeholder at the cursor; on a
+  // lead trigger also a custom field, its label left selected to type over.
+  const keys = section.getByRole('group', { name: 'Keys to insert' });
+  await keys.getByRole('button', { name: 'custom:Label' }).click();
+  await box.pressSequentially('Accident Location');
+  assert.deepEqual(JSON.parse(await box.inputValue()), { Label: '{{custom:Accident Location}}' });
+  await section.locator('pre.payload-preview', { hasText: '"Label": null' }).waitFor();  // the example has no such field
+  await box.fill('');
+  await keys.getByRole('button', { name: 'LeadCode', exact: true }).click();
   assert.deepEqual(JSON.parse(await box.inputValue()), { LeadCode: '{{LeadCode}}' });
   await box.pressSequentially(', "who": "Lead ');  // the cursor is after the inserted value
-  await section.getByRole('group', { name: 'Keys to insert' }).getByRole('button', { name: 'ContactFirstName', exact: true }).click();  // inside a string: no quotes of its own
+  await keys.getByRole('button', { name: 'ContactFirstName', exact: true }).click();  // inside a string: no quotes of its own
   await box.pressSequentially('"');
   assert.deepEqual(JSON.parse(await box.inputValue()), { LeadCode: '{{LeadCode}}', who: 'Lead {{ContactFirstName}}' });
   const preview = section.locator('pre.payload-preview');
@@ -786,7 +793,8 @@ test("the rule form's Payload section: a template with a live preview (example o
 
   // A key the trigger does not have: the server's message beside the box.
   await box.fill('{"code": "{{Nope}}"}');
-  await error.getByText("{{Nope}} names no key of this trigger's payload (see its example)").waitFor();
+  // (On a lead trigger the message goes on to say how a custom field is named.)
+  await error.getByText(/^\{\{Nope\}\} names no key of this trigger's payload \(see its example/).waitFor();
   // Text that is not JSON is said at once, without asking the server.
   const asked = previews.length;
   await box.fill('{"code": ');
@@ -834,6 +842,8 @@ test("the rule form's Payload section: a template with a live preview (example o
   const count = previews.length;
   await page.getByLabel('Trigger').selectOption({ label: 'Contact Added' });
   await error.getByText(/\{\{LeadCode\}\}, .*name no key of this trigger's payload/).waitFor();
+  await keys.getByRole('button', { name: 'ContactFirstName', exact: true }).waitFor();
+  assert.equal(await keys.getByRole('button', { name: 'custom:Label' }).count(), 0, 'a contact has no custom fields');
   assert.ok(previews.length > count && previews.at(-1).trigger === 6, 'the new trigger was previewed');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Please correct the marked fields.').waitFor();

@@ -15,6 +15,11 @@ const KINDS = [
   { value: 'template', label: 'Template', hint: 'Only what your JSON says, with {{Key}} placeholders filled in: the shape the receiver asks for.' },
 ];
 
+// Lead Created, Lead Edited and Lead Status Changed also carry the lead's
+// custom fields, which a template names as {{custom:Accident Location}}
+// (README "Payload templates"); the trigger list does not say which.
+const CUSTOM_FIELD_TRIGGERS = new Set(['1', '2', '3']);
+
 // Whether `text` ends inside a JSON string (an odd number of unescaped
 // quotes): a key inserted there needs no quotes of its own.
 function insideString(text) {
@@ -59,24 +64,35 @@ export function payloadSection(rule, trigger) {
     h('span', { class: 'label', id: 'payload-keys-label' }, 'Keys to insert'),
     h('span', { class: 'hint' }, "The trigger's payload keys: click one to insert its {{placeholder}} at the cursor."),
     h('div', { role: 'group', 'aria-labelledby': 'payload-keys-label' }, keys));
-  function insertKey(key) {
+  // selectWord: a part of the key to leave selected, for typing over.
+  function insertKey(key, selectWord) {
     const box = template.control;
+    let start;  // where "{{" is in the new text
     if (!box.value.trim()) {
-      box.value = `{\n  "${key}": "{{${key}}}"\n}`;
+      box.value = `{\n  "${selectWord || key}": "{{${key}}}"\n}`;
+      start = box.value.indexOf('{{');
       box.setSelectionRange(box.value.length - 2, box.value.length - 2);
     } else {
       const at = box.selectionStart;
-      const text = insideString(box.value.slice(0, at)) ? `{{${key}}}` : `"{{${key}}}"`;
-      box.setRangeText(text, at, box.selectionEnd, 'end');
+      const quote = insideString(box.value.slice(0, at)) ? '' : '"';
+      box.setRangeText(`${quote}{{${key}}}${quote}`, at, box.selectionEnd, 'end');
+      start = at + quote.length;
     }
     box.focus();
+    if (selectWord) {
+      const from = start + 2 + key.indexOf(selectWord);
+      box.setSelectionRange(from, from + selectWord.length);
+    }
     box.dispatchEvent(new Event('input'));
   }
   function setExample(payload) {
     keysBox.hidden = !payload;
-    show(keys, payload ? Object.keys(payload).map((k) => h('button', {
-      type: 'button', class: 'small chip', title: `Insert {{${k}}}`, onclick: () => insertKey(k),
-    }, k)) : null);
+    const chip = (text, title, onclick) => h('button', { type: 'button', class: 'small chip', title, onclick }, text);
+    show(keys, payload ? Object.keys(payload).map((k) => chip(k, `Insert {{${k}}}`, () => insertKey(k))) : null,
+      payload && CUSTOM_FIELD_TRIGGERS.has(trigger.value)
+        ? chip('custom:Label', "Insert {{custom:Label}}: one of the lead's custom fields, by its label (type it over Label)",
+          () => insertKey('custom:Label', 'Label'))
+        : null);
   }
 
   // Preview with a lead instead of the example: the dry run's lead finder.
