@@ -72,6 +72,15 @@ async function login(p, email, password) {
 }
 
 const shot = (p, name) => p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+// One part of the page, with a margin of what is around it.
+async function shotAround(p, locator, name, margin = 16) {
+  const box = await locator.boundingBox();  // where it is in the window, scrolled
+  const [scrollX, scrollY] = await p.evaluate(() => [window.scrollX, window.scrollY]);
+  const x = Math.max(0, box.x + scrollX - margin);
+  const y = Math.max(0, box.y + scrollY - margin);
+  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true,
+    clip: { x, y, width: box.width + 2 * margin, height: box.height + 2 * margin } });
+}
 
 async function openManage(p, item) {
   await p.getByRole('button', { name: 'Manage' }).click();
@@ -84,8 +93,8 @@ async function shownRules(p) {
   return p.locator('table.list tbody tr[data-rule-id]').evaluateAll((rows) => rows.map((r) => ({
     id: Number(r.dataset.ruleId),
     title: r.cells[1].textContent,
-    trigger: r.cells[2].textContent,
-    url: r.cells[3].querySelector('.tooltip').textContent,
+    trigger: r.cells[3].textContent,
+    url: r.cells[4].querySelector('.tooltip').textContent,
     enabled: r.cells[0].querySelector('button').classList.contains('on'),
   })));
 }
@@ -139,13 +148,14 @@ test('Manage > Settings > Integrations > Webhooks: Enable Webhooks Yes, Save', a
 
 test('Rotate key shows the new key and how long the old one still signs', async () => {
   const before = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
-  assert.equal(await page.locator('code.key').textContent(), before);
+  const shown = page.locator('#authentication-key');
+  assert.equal(await shown.textContent(), before);
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: 'Rotate key' }).click();
   await page.getByText(/The previous key also signs until/).waitFor();
   const after = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
   assert.notEqual(after, before);
-  assert.equal(await page.locator('code.key').textContent(), after);
+  assert.equal(await shown.textContent(), after);
 });
 
 test('Create New: a rule with a status, its substatus and two case types', async () => {
@@ -261,8 +271,7 @@ test('hovering the question mark shows the URL; the authentication key is at the
   await tooltip.waitFor({ state: 'visible' });
   assert.equal(await tooltip.textContent(), receiver.url('/chase'));
   const key = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
-  assert.equal(await page.locator('.key-line .key').textContent(), key);
-  await shot(page, 'rules');
+  assert.equal(await page.locator('.key-line', { hasText: 'Webhook authentication key' }).locator('.key').textContent(), key);
 });
 
 test('clicking the check mark disables a rule; Delete appears only then, with OK/Cancel', async () => {
@@ -369,7 +378,7 @@ test('a lead created and moved to Chase in the UI reaches the receiver and shows
   await page.reload();
   const gone = page.locator('tr', { hasText: 'Gone endpoint' });
   await gone.getByRole('button', { name: 'Disabled: enable Gone endpoint' }).waitFor();
-  await gone.getByText(/410/).waitFor();
+  await gone.getByText(/answered 410/).waitFor();  // (the port in its URL may hold 410 too)
   await page.locator('tr', { hasText: 'Chase auto leads' }).getByRole('link', { name: 'Deliveries' }).click();
   await page.getByRole('heading', { name: 'Deliveries: Chase auto leads' }).waitFor();
   const row = page.locator('tr[data-delivery-id]').first();
@@ -395,6 +404,8 @@ test('a lead created and moved to Chase in the UI reaches the receiver and shows
   await page.getByLabel('Status').selectOption('cancelled');
   await page.getByText('No deliveries yet.').waitFor();
   await page.getByLabel('Status').selectOption('');
+  // (The list must be back before webhooks are turned off: it is read with them on.)
+  await page.locator('tr[data-delivery-id]').first().waitFor();
   // A button whose call fails says why on the page (no unhandled rejection).
   assert.equal((await call('PUT', '/api/settings/webhooks', { enabled: false })).status, 200);
   await page.getByRole('button', { name: `Redeliver ${hook.headers['webhook-id']}` }).click();
@@ -417,7 +428,7 @@ test("a lead's Webhooks panel says which condition stopped each rule, follows th
   assert.match(await verdict('Auto or slip only').locator('.verdict-head').textContent(), /^✗Does not fire: Auto or slip only/);
   assert.match(await verdict('Edits').locator('.verdict-head').textContent(), /^✓Fires: Edits/);
   // The 410 rule that Leadwire disabled says so, with its reason.
-  await verdict('Gone endpoint').getByText(/410/).first().waitFor();
+  await verdict('Gone endpoint').getByText(/answered 410/).first().waitFor();
   await page.evaluate(() => document.getElementById('toasts').replaceChildren());  // the last test's
   await shot(page, 'lead-webhooks');
 
@@ -581,6 +592,369 @@ test('the client certificate on the settings screen: its subject and expiry, a w
   assert.deepEqual(pageErrors, []);
 });
 
+// ---- Issue 22 in the browser: health bars and chart, payload templates,
+// signatures and notifications.
+
+// Polls the API until `fn(answer.json)` holds; returns that answer.
+async function apiUntil(path, fn, what) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const answer = await call('GET', path);
+    if (answer.status === 200 && fn(answer.json)) return answer.json;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(answer.json)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const totalsText = (t) => `Last 24 hours: ${t.delivered} delivered, ${t.retrying} retrying, ${t.failed} failed`;
+const healthRules = {};  // title → rule, for the Deliveries chart test
+
+test("each rule's row has a bar of its last 24 hours, counted right, coloured by the worst outcome, linked to its deliveries", async () => {
+  // One rule whose receiver answers 200, one whose receiver answers 503 and
+  // asks to be retried in an hour (so it stays "retrying" while we look).
+  receiver.status('/health-busy', 503, { 'Retry-After': '3600' });
+  for (const [title, path] of [['Health: fine', '/health-fine'], ['Health: busy', '/health-busy']]) {
+    const answer = await call('POST', '/api/webhook-rules', { title, enabled: true, url: receiver.url(path), trigger: 'Contact Added' });
+    assert.equal(answer.status, 201);
+    healthRules[title] = answer.json;
+  }
+  const fine = healthRules['Health: fine'];
+  const busy = healthRules['Health: busy'];
+  for (let i = 0; i < 3; i++) assert.equal((await call('POST', `/api/webhook-rules/${fine.id}/test`)).status, 202);
+  assert.equal((await call('POST', `/api/webhook-rules/${busy.id}/test`)).status, 202);
+  await apiUntil(`/api/webhook-rules/${fine.id}/stats?hours=24`, (s) => s.totals.delivered === 3, '3 delivered');
+  await apiUntil(`/api/webhook-rules/${busy.id}/stats?hours=24`, (s) => s.totals.retrying === 1, '1 retrying');
+
+  // Every stats answer is held back a little, so the bars fill after the
+  // list and several requests are on their way at once: never more than 4.
+  let inFlight = 0;
+  let most = 0;
+  let asked = 0;
+  const isStats = (url) => /^\/api\/webhook-rules\/\d+\/stats$/.test(url.pathname);
+  await page.route(isStats, async (route) => {
+    asked += 1;
+    most = Math.max(most, ++inFlight);
+    await new Promise((r) => setTimeout(r, 150));
+    try {
+      await route.fulfill({ response: await route.fetch() });
+    } finally {
+      inFlight -= 1;
+    }
+  });
+  try {
+    await page.goto(`${server.base}/#/webhook-rules`);
+    await page.reload();
+    await page.locator('table.list[aria-busy="false"]').waitFor();
+    const rows = await shownRules(page);
+    assert.ok(rows.length >= 6, `${rows.length} rules`);
+    const bar = (title) => page.locator('tr[data-rule-id]', { hasText: title }).locator('a.health.in-column');
+    // The list is there before its bars: the first bars still say loading.
+    assert.equal(await page.getByRole('columnheader', { name: 'Last 24 h' }).count(), 1);
+    // While the bars load, sort by Title the other way: the list redraws
+    // and each row still gets its own rule's bar.
+    await page.getByRole('columnheader', { name: 'Title' }).getByRole('button').click();
+    await page.locator('table.list[aria-busy="false"]').waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('a.health')].every((a) => !a.getAttribute('aria-label').endsWith('loading')));
+    assert.ok(most <= 4, `${most} stats requests at once`);
+    assert.ok(most >= 2, `the bars load side by side (${most} at once)`);
+    assert.ok(asked >= rows.length, 'a request per rule');
+
+    assert.equal(await bar('Health: fine').getAttribute('aria-label'), 'Last 24 hours: 3 delivered, 0 retrying, 0 failed');
+    assert.equal(await bar('Health: busy').getAttribute('aria-label'), 'Last 24 hours: 0 delivered, 1 retrying, 0 failed');
+    // The rule whose endpoint answered 410 Gone failed once, for good.
+    assert.equal(await bar('Gone endpoint').getAttribute('aria-label'), 'Last 24 hours: 0 delivered, 0 retrying, 1 failed');
+    // Every row's bar is its own rule's (nothing crossed over in the re-sort).
+    for (const r of await shownRules(page)) {
+      const link = page.locator(`tr[data-rule-id="${r.id}"] a.health.in-column`);
+      assert.equal(await link.getAttribute('href'), `#/webhook-rules/${r.id}/deliveries`);
+      const stats = (await call('GET', `/api/webhook-rules/${r.id}/stats?hours=24`)).json;
+      if (r.title !== 'Ordered stuck') assert.equal(await link.getAttribute('aria-label'), totalsText(stats.totals), r.title);
+    }
+    // 24 columns; the hour with the attempts is coloured by its worst outcome
+    // (the last column, or the one before it if the hour just turned).
+    const hours = (title) => bar(title).locator('g.hour').evaluateAll((gs) => gs.map((g) => g.classList[1]));
+    for (const [title, state] of [['Health: fine', 'delivered'], ['Health: busy', 'retrying'], ['Gone endpoint', 'failed']]) {
+      const states = await hours(title);
+      assert.equal(states.length, 24, title);
+      assert.deepEqual(states.filter((s) => s !== 'none'), [state], `${title}: ${states}`);
+      assert.ok(states.lastIndexOf(state) >= 22, `${title}: the recent hours are on the right`);
+    }
+    const colours = await bar('Health: busy').locator('g.retrying rect.fill').evaluate((r) => getComputedStyle(r).fill);
+    assert.notEqual(colours, await bar('Health: fine').locator('g.delivered rect.fill').evaluate((r) => getComputedStyle(r).fill));
+    await page.locator('tr', { hasText: 'Chase auto leads' }).locator('.qmark').hover();
+    await page.evaluate(() => document.getElementById('toasts').replaceChildren());
+    await shot(page, 'rules');
+    // Its copy under the title (shown on a phone instead) says the same.
+    assert.equal(await page.locator('tr[data-rule-id]', { hasText: 'Health: busy' }).locator('a.health.under-title').getAttribute('aria-label'),
+      'Last 24 hours: 0 delivered, 1 retrying, 0 failed');
+    assert.equal(await page.locator('a.health.under-title').first().isVisible(), false);
+    // The bar is a link to the rule's deliveries.
+    await bar('Health: fine').click();
+    await page.getByRole('heading', { name: 'Deliveries: Health: fine' }).waitFor();
+  } finally {
+    await page.unrouteAll({ behavior: 'wait' });  // let the held answers finish first
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the Deliveries view charts the attempts per hour, for 24 hours or 7 days, with a legend and the same numbers as a table', async () => {
+  const fine = healthRules['Health: fine'];
+  await page.goto(`${server.base}/#/webhook-rules/${fine.id}/deliveries`);
+  await page.getByRole('heading', { name: 'Deliveries: Health: fine' }).waitFor();
+  const chart = page.getByRole('region', { name: /Attempts per hour/ });
+  await chart.getByRole('heading', { name: 'Attempts per hour: last 24 hours' }).waitFor();
+  assert.equal(await chart.getByRole('button', { name: '24 hours' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await chart.getByRole('button', { name: '7 days' }).getAttribute('aria-pressed'), 'false');
+  // The picture has one name with the totals; the legend says them too.
+  assert.equal(await chart.getByRole('img').getAttribute('aria-label'),
+    'Webhook attempts per hour, last 24 hours: 3 delivered, 0 retrying, 0 failed. The table below has each hour.');
+  assert.deepEqual(await chart.locator('.legend li').allTextContents(), ['Delivered: 3', 'Retrying: 0', 'Failed: 0']);
+  assert.equal(await chart.locator('.chart-col').count(), 24);
+  assert.ok(await chart.locator('.chart-x span').count() >= 6, 'hours are labelled on the time axis');
+  // The hour with the 3 deliveries has a delivered segment, 3 on a scale
+  // up to 5: 60% of the chart's height (two hours if the hour just turned).
+  const segs = await chart.locator('.chart-col .seg').evaluateAll((els) => els.map((e) => [e.className, e.style.height]));
+  if (segs.length === 1) assert.deepEqual(segs, [['seg delivered', '60%']]);
+  else assert.ok(segs.length === 2 && segs.every(([c]) => c === 'seg delivered'), JSON.stringify(segs));
+
+  // The same numbers as a table: a Time column and each hour, newest first.
+  const table = chart.locator('details', { hasText: 'Show as table' });
+  assert.equal(await table.locator('table').isVisible(), false);
+  await table.getByText('Show as table').click();
+  const readTable = () => table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [
+    tr.querySelector('time').getAttribute('datetime'), ...[...tr.querySelectorAll('td')].map((td) => Number(td.textContent))]));
+  assert.deepEqual(await table.locator('thead th').allTextContents(), ['Time', 'Delivered', 'Retrying', 'Failed']);
+  const day = (await call('GET', `/api/webhook-rules/${fine.id}/stats?hours=24`)).json;
+  assert.deepEqual(await readTable(), day.buckets.map((b) => [b.hour, b.delivered, b.retrying, b.failed]).reverse());
+  assert.deepEqual(await table.locator('tfoot td').allTextContents(), ['3', '0', '0']);
+  await page.evaluate(() => document.getElementById('toasts').replaceChildren());
+
+  // A week: 168 hours, labelled by day; the table stays open.
+  await chart.getByRole('button', { name: '7 days' }).click();
+  await chart.getByRole('heading', { name: 'Attempts per hour: last 7 days' }).waitFor();
+  assert.equal(await chart.getByRole('button', { name: '7 days' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await chart.getByRole('button', { name: '24 hours' }).getAttribute('aria-pressed'), 'false');
+  assert.equal(await chart.locator('.chart-col').count(), 168);
+  const week = (await call('GET', `/api/webhook-rules/${fine.id}/stats?hours=168`)).json;
+  assert.deepEqual(await readTable(), week.buckets.map((b) => [b.hour, b.delivered, b.retrying, b.failed]).reverse());
+  await chart.getByRole('button', { name: '24 hours' }).click();
+  await chart.getByRole('heading', { name: 'Attempts per hour: last 24 hours' }).waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 24);
+
+  // A failing rule's chart: its hour in the retrying colour, and Refresh
+  // redraws the chart as well as the list.
+  const busy = healthRules['Health: busy'];
+  await page.goto(`${server.base}/#/webhook-rules/${busy.id}/deliveries`);
+  await page.getByRole('heading', { name: 'Deliveries: Health: busy' }).waitFor();
+  const busyChart = page.getByRole('region', { name: /Attempts per hour/ });
+  await busyChart.locator('.legend li', { hasText: 'Retrying: 1' }).waitFor();
+  receiver.status('/health-busy', 200);
+  await page.locator('tr[data-delivery-id]').first().getByRole('button', { name: /Redeliver/ }).click();
+  await apiUntil(`/api/webhook-rules/${busy.id}/stats?hours=24`, (s) => s.totals.delivered === 1, 'the redelivery');
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await busyChart.locator('.legend li', { hasText: 'Delivered: 1' }).waitFor();
+  assert.deepEqual(pageErrors, []);
+});
+
+test("the rule form's Payload section: a template with a live preview (example or a lead), its errors beside it, saved, and sent in its shape", async () => {
+  receiver.templated('/templated');
+  const previews = [];
+  page.on('request', (r) => { if (r.url().endsWith('/api/webhook-rules/preview')) previews.push(r.postDataJSON()); });
+  await page.goto(`${server.base}/#/webhook-rules/new`);
+  await page.getByRole('heading', { name: 'Add Webhook Rule' }).waitFor();
+  await page.getByLabel('Title').fill('Referral network');
+  await page.getByLabel('URL', { exact: true }).fill(receiver.url('/templated'));
+  await page.getByLabel('Trigger').selectOption({ label: 'Lead Created' });
+  const section = page.getByRole('group', { name: 'Payload' });
+  const box = section.getByLabel('Template (JSON)');
+  // Full payload is the default; the template's box shows with Template.
+  assert.equal(await section.getByLabel('Full payload').isChecked(), true);
+  assert.equal(await box.isVisible(), false);
+  await section.getByLabel('Template', { exact: true }).check();
+  await box.waitFor();
+  await section.getByText('Type a template (or click a key) to see what it sends.').waitFor();
+  const error = section.locator('#' + await box.getAttribute('aria-describedby'));
+
+  // The trigger's keys, each inserting its placeholder at the cursor; on a
+  // lead trigger also a custom field, its label left selected to type over.
+  const keys = section.getByRole('group', { name: 'Keys to insert' });
+  await keys.getByRole('button', { name: 'custom:Label' }).click();
+  await box.pressSequentially('Accident Location');
+  assert.deepEqual(JSON.parse(await box.inputValue()), { Label: '{{custom:Accident Location}}' });
+  await section.locator('pre.payload-preview', { hasText: '"Label": null' }).waitFor();  // the example has no such field
+  await box.fill('');
+  await keys.getByRole('button', { name: 'LeadCode', exact: true }).click();
+  assert.deepEqual(JSON.parse(await box.inputValue()), { LeadCode: '{{LeadCode}}' });
+  await box.pressSequentially(', "who": "Lead ');  // the cursor is after the inserted value
+  await keys.getByRole('button', { name: 'ContactFirstName', exact: true }).click();  // inside a string: no quotes of its own
+  await box.pressSequentially('"');
+  assert.deepEqual(JSON.parse(await box.inputValue()), { LeadCode: '{{LeadCode}}', who: 'Lead {{ContactFirstName}}' });
+  const preview = section.locator('pre.payload-preview');
+  await preview.filter({ hasText: '"who": "Lead ' }).waitFor();
+
+  // A key the trigger does not have: the server's message beside the box.
+  await box.fill('{"code": "{{Nope}}"}');
+  // (On a lead trigger the message goes on to say how a custom field is named.)
+  await error.getByText(/^\{\{Nope\}\} names no key of this trigger's payload \(see its example/).waitFor();
+  // Text that is not JSON is said at once, without asking the server.
+  const asked = previews.length;
+  await box.fill('{"code": ');
+  await error.getByText(/^not valid JSON: /).waitFor();
+  await page.waitForTimeout(500);
+  assert.equal(previews.length, asked, 'no preview request for text that is not JSON');
+  assert.match(await section.locator('.preview-from').textContent(), /not JSON yet/);
+
+  // A good template: the preview shows the filled body, from the example.
+  const template = {
+    referral: { code: '{{LeadCode}}', id: '{{LeadId}}' },
+    text: 'New lead {{LeadCode}} for {{ContactFirstName}} {{ContactLastName}}',
+    tags: ['intake', '{{LeadCaseType}}'],
+  };
+  await box.fill(JSON.stringify(template, null, 2));
+  await section.getByText("What this rule would send for the trigger's example (made-up values).").waitFor();
+  await page.waitForFunction(() => !document.querySelector('pre.payload-preview').classList.contains('stale'));
+  assert.equal(await error.textContent(), '');
+  const fromExample = JSON.parse(await preview.textContent());
+  const expected = (await call('POST', '/api/webhook-rules/preview', { trigger: 'Lead Created', payload_template: template })).json.body;
+  assert.deepEqual(Object.keys(fromExample), ['referral', 'text', 'tags']);
+  assert.equal(fromExample.referral.code, expected.referral.code);
+  assert.equal(typeof fromExample.referral.id, 'number', '"{{LeadId}}" alone keeps its type');
+  assert.equal(fromExample.text, expected.text);
+  assert.equal(previews.at(-1).trigger, 1);
+  assert.deepEqual(previews.at(-1).payload_template, template);
+
+  // Preview with a lead: Maria Gomez's own values.
+  await section.getByText('Preview with lead…').click();
+  await section.getByLabel('Search for a lead').fill('Gomez');
+  const pick = section.getByLabel('Lead for the preview');
+  await page.waitForFunction(() => [...document.querySelectorAll('.with-lead select option')].some((o) => o.textContent.includes('Maria Gomez')));
+  await pick.selectOption(await pick.locator('option', { hasText: 'Maria Gomez' }).getAttribute('value'));
+  await section.locator('.preview-from', { hasText: 'What this rule would send for L000001 · Maria Gomez' }).waitFor();
+  const fromLead = JSON.parse(await preview.textContent());
+  assert.deepEqual(fromLead.referral, { code: 'L000001', id: 1 });
+  assert.equal(fromLead.text, 'New lead L000001 for Maria Gomez');
+  assert.equal(previews.at(-1).lead_id, 1);
+  await page.evaluate(() => { document.getElementById('toasts').replaceChildren(); document.activeElement.blur(); });
+  await shotAround(page, section, 'rule-payload');
+
+  // Changing the trigger previews again; one whose payload has no LeadCode
+  // says so beside the box, and Save says it too, saving nothing.
+  const before = (await call('GET', '/api/webhook-rules')).json.total;
+  const count = previews.length;
+  await page.getByLabel('Trigger').selectOption({ label: 'Contact Added' });
+  await error.getByText(/\{\{LeadCode\}\}, .*name no key of this trigger's payload/).waitFor();
+  await keys.getByRole('button', { name: 'ContactFirstName', exact: true }).waitFor();
+  assert.equal(await keys.getByRole('button', { name: 'custom:Label' }).count(), 0, 'a contact has no custom fields');
+  assert.ok(previews.length > count && previews.at(-1).trigger === 6, 'the new trigger was previewed');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Please correct the marked fields.').waitFor();
+  await error.getByText(/name no key of this trigger's payload/).waitFor();
+  assert.equal((await call('GET', '/api/webhook-rules')).json.total, before);
+  // Not JSON: said beside the box on Save too, without a request.
+  await box.fill('{"code": "{{LeadCode}}",');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await error.getByText(/^not valid JSON: /).waitFor();
+
+  await page.getByLabel('Trigger').selectOption({ label: 'Lead Created' });
+  await box.fill(JSON.stringify(template, null, 2));
+  await section.getByText(/^What this rule would send for L000001 · Maria Gomez/).waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+  const rule = (await call('GET', '/api/webhook-rules?filter=Referral')).json.records[0];
+  assert.deepEqual(rule.payload_template, template);
+
+  // The webhook that arrives has the template's shape, signed as sent.
+  const lead = (await call('POST', '/api/leads', { contact: { first_name: 'Tess', last_name: 'Template' }, case_type: 'Dog Bite' })).json;
+  await receiver.until(() => receiver.at('/templated').length === 1, 10000, 'the templated webhook');
+  const hook = receiver.at('/templated')[0];
+  const key = (await call('GET', '/api/settings/webhooks')).json.authentication_key;
+  assert.deepEqual(new Webhook(key).verify(hook.body, hook.headers), {
+    referral: { code: lead.code, id: lead.id }, text: `New lead ${lead.code} for Tess Template`, tags: ['intake', 'Dog Bite'],
+  });
+
+  // Edited later: the template shows pretty-printed, previewed at once;
+  // Full payload saves null.
+  await page.goto(`${server.base}/#/webhook-rules/${rule.id}/edit`);
+  await page.getByRole('heading', { name: 'Edit Webhook Rule' }).waitFor();
+  assert.equal(await section.getByLabel('Template', { exact: true }).isChecked(), true);
+  assert.equal(await box.inputValue(), JSON.stringify(template, null, 2));
+  await section.getByText("What this rule would send for the trigger's example (made-up values).").waitFor();
+  await section.getByLabel('Full payload').check();
+  assert.equal(await box.isVisible(), false);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Webhook Rules' }).waitFor();
+  assert.equal((await call('GET', `/api/webhook-rules/${rule.id}`)).json.payload_template, null);
+  await call('PUT', `/api/webhook-rules/${rule.id}`, { title: rule.title, enabled: false, url: rule.url, trigger: 'Lead Created' });
+  assert.deepEqual(pageErrors, []);
+});
+
+test('Settings: the Ed25519 choice shows the public key once saved, with a Copy button', async () => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+  await page.goto(`${server.base}/#/settings/integrations`);
+  await page.getByRole('button', { name: 'Webhooks' }).click();
+  const publicKey = page.locator('#public-key');
+  assert.equal(await publicKey.isVisible(), false, 'no public key while only HMAC signs');
+  await page.getByLabel('Signatures').selectOption({ label: 'HMAC and Ed25519 (v1 and v1a)' });
+  await page.getByText('Save to start signing with Ed25519 too; its public key then shows here.').waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#toasts').getByText('Settings saved.').waitFor();
+  await publicKey.waitFor();
+  const settings = (await call('GET', '/api/settings/webhooks')).json;
+  assert.equal(settings.signing, 'hmac+ed25519');
+  assert.match(settings.public_key, /^whpk_/);
+  assert.equal(await publicKey.textContent(), settings.public_key);
+  await page.getByRole('button', { name: 'Copy the public key' }).click();
+  await page.locator('#toasts').getByText('The public key was copied.').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), settings.public_key);
+  // Back to HMAC only: Save says what it will do, and the key goes away.
+  await page.getByLabel('Signatures').selectOption({ label: 'HMAC (v1)' });
+  await page.getByText(/Save to stop signing with Ed25519/).waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await publicKey.waitFor({ state: 'hidden' });
+  assert.equal((await call('GET', '/api/settings/webhooks')).json.signing, 'hmac');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('Settings: Notify by email — addresses saved and shown again, a bad one named beside the box, and the note that no mail server is set', async () => {
+  await page.goto(`${server.base}/#/settings/integrations`);
+  await page.reload();  // the last test left this screen open, its section unfolded
+  await page.getByRole('button', { name: 'Webhooks' }).click();
+  const notify = page.getByLabel('Notify by email');
+  const error = page.locator('#' + await notify.getAttribute('aria-describedby'));
+  // This server runs without --smtp-url.
+  assert.equal((await call('GET', '/api/settings/webhooks')).json.smtp_configured, false);
+  await page.getByRole('note').filter({ hasText: 'No mail server is configured (serve --smtp-url), so no email is sent.' }).waitFor();
+  // An address that is not one: the server's message beside the box.
+  await notify.fill('intake@browser-law.test\nnot an address');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await error.getByText('"not an address" is not an email address').waitFor();
+  await page.getByText('Please correct the marked fields.').waitFor();
+  assert.deepEqual((await call('GET', '/api/settings/webhooks')).json.notify_emails, []);
+  // Two good ones (one per line, a blank line between): saved, and shown
+  // again when the page is opened anew.
+  await notify.fill('intake@browser-law.test\n\n  partner@browser-law.test ; ');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#toasts').getByText('Settings saved.').waitFor();
+  assert.equal(await error.textContent(), '');
+  assert.deepEqual((await call('GET', '/api/settings/webhooks')).json.notify_emails,
+    ['intake@browser-law.test', 'partner@browser-law.test']);
+  await page.reload();
+  await page.getByRole('button', { name: 'Webhooks' }).click();
+  assert.equal(await page.getByLabel('Notify by email').inputValue(), 'intake@browser-law.test\npartner@browser-law.test');
+  // With Ed25519 on, for the picture: signatures, the public key, the addresses.
+  await page.getByLabel('Signatures').selectOption({ label: 'HMAC and Ed25519 (v1 and v1a)' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#public-key').waitFor();
+  await page.evaluate(() => document.getElementById('toasts').replaceChildren());
+  await shotAround(page, page.locator('#webhooks-section'), 'settings-notify');
+  // Cleared with an empty box.
+  await page.getByLabel('Notify by email').fill('');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#toasts').getByText('Settings saved.').waitFor();
+  await apiUntil('/api/settings/webhooks', (s) => s.notify_emails.length === 0, 'the addresses cleared');
+  assert.equal((await call('PUT', '/api/settings/webhooks', { signing: 'hmac' })).status, 200);
+  assert.deepEqual(pageErrors, []);
+});
+
 test('a plain User sees the Leads pages but no Manage menu, and the API answers 403', async () => {
   const userPage = await newPage();
   await login(userPage, 'paralegal@browser-law.test', 'user password 1');
@@ -613,7 +987,30 @@ test('the rule list is usable at a phone width, and from the keyboard', async ()
     ...[...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > 390)
       .map((el) => `${el.tagName}.${el.className}`)]);
   assert.ok(width <= 390, `the page is ${width}px wide: ${wide.join(', ')}`);
+  // Each rule's bar is in sight, under its title (its column is hidden).
+  await phone.waitForFunction(() => [...document.querySelectorAll('a.health.under-title')].every((a) => a.dataset.state));
+  assert.equal(await phone.getByRole('columnheader', { name: 'Last 24 h' }).isVisible(), false);
+  for (const bar of await phone.locator('a.health.under-title').all()) {
+    assert.equal(await bar.isVisible(), true);
+    const box = await bar.boundingBox();
+    assert.ok(box.x + box.width <= 390, `a bar ends at ${box.x + box.width}px`);
+  }
+  const busy = phone.locator('tr[data-rule-id]', { hasText: 'Health: busy' }).getByRole('link', { name: /^Last 24 hours:/ });
+  assert.match(await busy.getAttribute('aria-label'), /^Last 24 hours: \d+ delivered, \d+ retrying, 0 failed$/);
   await shot(phone, 'rules-phone');
+  // The Deliveries chart fits a phone too, for a day and for a week.
+  await busy.click();
+  await phone.getByRole('heading', { name: 'Deliveries: Health: busy' }).waitFor();
+  for (const period of ['24 hours', '7 days']) {
+    await phone.getByRole('button', { name: period }).click();
+    await phone.locator('.chart-area').waitFor();
+    await phone.waitForFunction((p) => document.querySelectorAll('.chart-col').length === (p === '7 days' ? 168 : 24), period);
+    const pageWidth = await phone.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(pageWidth <= 390, `the Deliveries page is ${pageWidth}px wide (${period})`);
+    const labels = await phone.locator('.chart-x span').evaluateAll((spans) => spans.filter((s) => s.offsetParent)
+      .map((s) => s.getBoundingClientRect()).map((r) => [r.left, r.right]));
+    for (let i = 1; i < labels.length; i++) assert.ok(labels[i][0] > labels[i - 1][1], `the ${period} axis labels do not overlap`);
+  }
   await phone.context().close();
 });
 

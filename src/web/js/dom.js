@@ -21,6 +21,18 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// svg('rect', {x: 0, …}) → an SVG element: h() makes HTML elements, which an
+// <svg> does not draw. Attributes as in h(), without listeners.
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    el.setAttribute(name, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;

@@ -1,12 +1,15 @@
 // Add / Edit Webhook Rule: Description (Title, Enabled), URL, Authentication
-// (rule_auth.js), Trigger, and for the lead triggers the Creation Rules section. Save returns to the list;
-// a 422 puts each message beside its field. "Check against lead…" shows
+// (rule_auth.js), Trigger, for the lead triggers the Creation Rules section,
+// and Payload (rule_payload.js: full payload or a template, with its preview).
+// Save returns to the list; a 422 puts each message beside its field. "Check against lead…" shows
 // whether the rule as typed, unsaved, would fire for a chosen lead, and why not.
-import { api, query } from '../api.js';
+import { api } from '../api.js';
 import { action, clearFieldErrors, field, h, latestOnly, select, show, showFieldErrors, toast } from '../dom.js';
 import { names, substatusField } from '../lookups.js';
 import { verdictView } from './lead_webhooks.js';
+import { leadPicker } from './lead_picker.js';
 import { authSection } from './rule_auth.js';
+import { payloadSection } from './rule_payload.js';
 
 export async function ruleFormView(id) {
   const [triggers, lookups, rule] = await Promise.all([
@@ -55,15 +58,19 @@ export async function ruleFormView(id) {
   trigger.control.addEventListener('change', syncSection);
   syncSection();
 
-  // What a webhook of the chosen trigger looks like (GET …/example).
+  const payload = payloadSection(rule, trigger.control);
+
+  // What a webhook of the chosen trigger looks like (GET …/example); its
+  // keys are also what a payload template may name.
   const example = h('pre', { class: 'example-payload', tabindex: 0 });
   const exampleBox = h('details', { class: 'example', hidden: true }, h('summary', {}, 'Example payload'),
     h('p', { class: 'hint' }, 'The JSON a webhook of this trigger carries, with made-up values.'), example);
   const showExample = latestOnly(
     () => (trigger.control.value ? api('GET', `/api/webhook-triggers/${trigger.control.value}/example`) : null),
-    (payload) => {
-      exampleBox.hidden = !payload;
-      example.textContent = payload ? JSON.stringify(payload, null, 2) : '';
+    (answer) => {
+      exampleBox.hidden = !answer;
+      example.textContent = answer ? JSON.stringify(answer, null, 2) : '';
+      payload.setExample(answer);
     });
   trigger.control.addEventListener('change', () => showExample());
   showExample();
@@ -84,6 +91,7 @@ export async function ruleFormView(id) {
       url: url.control.value.trim(),
       trigger: trigger.control.value ? Number(trigger.control.value) : null,
       ...auth.body(),
+      ...payload.body(),
     };
     if (hasCreationRules()) {
       out.creation_rules = {
@@ -104,14 +112,21 @@ export async function ruleFormView(id) {
     h('fieldset', { class: 'section' }, h('legend', {}, 'URL'), url.wrap),
     auth.section,
     h('fieldset', { class: 'section' }, h('legend', {}, 'Trigger'), trigger.wrap, exampleBox, orderedField),
-    creationRules, checkAgainstLead(body, errors, formError), formError,
+    creationRules, payload.section, checkAgainstLead(body, errors, formError), formError,
     h('div', { class: 'actions' },
       h('a', { href: '#/webhook-rules', class: 'button' }, 'Cancel'),
       h('button', { type: 'submit', class: 'primary' }, 'Save')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const all = { ...errors, ...auth.errors, ...auth.rowErrors() };
+    const all = { ...errors, ...auth.errors, ...auth.rowErrors(), ...payload.errors };
     clearFieldErrors(all, formError);
+    // Text that is not JSON is not worth a round trip: said here, as a 422 would.
+    const notJson = payload.localError();
+    if (notJson) {
+      showFieldErrors({ fields: { payload_template: notJson } }, all, formError);
+      payload.errors.payload_template.control.focus();
+      return;
+    }
     try {
       if (id) await api('PUT', `/api/webhook-rules/${id}`, body());
       else await api('POST', '/api/webhook-rules', body());
@@ -129,19 +144,8 @@ export async function ruleFormView(id) {
 // The dry run: find a lead (newest first, or by code, name, email, phone),
 // then check the form's rule against it without saving anything.
 function checkAgainstLead(body, errors, formError) {
-  const search = field('Find a lead', h('input', { type: 'search', placeholder: 'Lead code, name, email or phone' }));
-  const lead = field('Lead', select([], '', { blank: 'Choose a lead…' }));
+  const { search, lead, find } = leadPicker();
   const result = h('div', { class: 'check-result', 'aria-live': 'polite' });
-  const find = latestOnly(
-    () => api('GET', `/api/leads${query({ q: search.control.value.trim(), limit: 20 })}`),
-    (list) => {
-      const chosen = lead.control.value;  // kept when the new list still has it
-      show(lead.control, h('option', { value: '' }, list.records.length ? 'Choose a lead…' : 'No lead found'),
-        list.records.map((l) => h('option', { value: String(l.id), selected: String(l.id) === chosen },
-          [l.code, l.contact.full_name, l.status, l.case_type].filter(Boolean).join(' · '))));
-    });
-  let timer = null;
-  search.control.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => find(), 150); });
   const check = h('button', { type: 'button', onclick: action(async () => {
     clearFieldErrors(errors, formError);
     if (!lead.control.value) {
