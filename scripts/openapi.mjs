@@ -103,7 +103,9 @@ const schemas = {
     buckets: array(object({ hour: time, delivered: int, retrying: int, failed: int })),
     totals: object({ delivered: int, retrying: int, failed: int }),
   }),
-  Trigger: object({ id: int, name: str, creation_rules: bool, schema_url: str, example_url: str }),
+  Trigger: object({ id: int, name: str, creation_rules: bool,
+    custom_fields: { description: "Its payloads carry the lead's custom fields (a template names them {{custom:Label}}).", ...bool },
+    schema_url: str, example_url: str }),
   CreationRules: object({
     status: nullable(str), substatus: nullable(str), case_types: array(str), office: nullable(str),
     opportunity_source: nullable(str), marketing_source: nullable(str), requires_case_tracker_code: bool,

@@ -281,6 +281,7 @@ json::value TriggersJson() {
         {"id", t.id},
         {"name", t.name},
         {"creation_rules", t.creation_rules},
+        {"custom_fields", PayloadHasCustomFields(t.id)},
         {"schema_url", "/api/webhook-triggers/" + std::to_string(t.id) + "/schema"},
         {"example_url", "/api/webhook-triggers/" + std::to_string(t.id) + "/example"}});
   const auto n = records.size();

@@ -60,6 +60,7 @@ test('triggers list the 16 triggers with their ids; creation rules for 1–4 onl
     [20, 'Opportunity Disregarded'], [25, 'Lead Sent to External System'], [29, 'Data Sync Completed'],
     [30, 'Webhook Rule Disabled']]);
   assert.deepEqual(res.json.records.filter((t) => t.creation_rules).map((t) => t.id), [1, 2, 3, 4]);
+  assert.deepEqual(res.json.records.filter((t) => t.custom_fields).map((t) => t.id), [1, 2, 3]);
 });
 
 test('rotating the key keeps the previous one valid for 24 hours', async () => {

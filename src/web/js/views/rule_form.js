@@ -58,7 +58,7 @@ export async function ruleFormView(id) {
   trigger.control.addEventListener('change', syncSection);
   syncSection();
 
-  const payload = payloadSection(rule, trigger.control);
+  const payload = payloadSection(rule, trigger.control, triggers.records);
 
   // What a webhook of the chosen trigger looks like (GET …/example); its
   // keys are also what a payload template may name.

@@ -15,10 +15,9 @@ const KINDS = [
   { value: 'template', label: 'Template', hint: 'Only what your JSON says, with {{Key}} placeholders filled in: the shape the receiver asks for.' },
 ];
 
-// Lead Created, Lead Edited and Lead Status Changed also carry the lead's
-// custom fields, which a template names as {{custom:Accident Location}}
-// (README "Payload templates"); the trigger list does not say which.
-const CUSTOM_FIELD_TRIGGERS = new Set(['1', '2', '3']);
+// Triggers whose payloads also carry the lead's custom fields (the trigger
+// list's custom_fields) name them as {{custom:Accident Location}} (README
+// "Payload templates").
 
 // Whether `text` ends inside a JSON string (an odd number of unescaped
 // quotes): a key inserted there needs no quotes of its own.
@@ -37,7 +36,8 @@ function insideString(text) {
 // not JSON), localError() what is wrong with the text before any request,
 // errors the API's field name → field, setExample() takes the trigger's
 // example payload (its keys become the buttons).
-export function payloadSection(rule, trigger) {
+export function payloadSection(rule, trigger, triggers) {
+  const customFields = () => Boolean(triggers.find((t) => String(t.id) === trigger.value)?.custom_fields);
   const saved = rule ? rule.payload_template : null;
   const ids = { hint: (k) => `payload-kind-${k}-hint` };
   const radios = KINDS.map((k) => h('input', {
@@ -89,7 +89,7 @@ export function payloadSection(rule, trigger) {
     keysBox.hidden = !payload;
     const chip = (text, title, onclick) => h('button', { type: 'button', class: 'small chip', title, onclick }, text);
     show(keys, payload ? Object.keys(payload).map((k) => chip(k, `Insert {{${k}}}`, () => insertKey(k))) : null,
-      payload && CUSTOM_FIELD_TRIGGERS.has(trigger.value)
+      payload && customFields()
         ? chip('custom:Label', "Insert {{custom:Label}}: one of the lead's custom fields, by its label (type it over Label)",
           () => insertKey('custom:Label', 'Label'))
         : null);
