@@ -314,6 +314,8 @@ op('GET', '/api/webhook-triggers/{id}/schema', { summary: "The JSON Schema (2020
   responses: ok(200, { type: 'object', description: 'A JSON Schema document.' }) });
 op('GET', '/api/webhook-triggers/{id}/example', { summary: "An example of the trigger's payload", tag: 'Webhooks', access: 'admin',
   responses: ok(200, { type: 'object', description: "A payload that fits the trigger's schema." }) });
+op('GET', '/api/webhook-rules/{id}/schema', { summary: "The JSON Schema (2020-12) of what the rule sends: its trigger's payload schema, or the shape of its payload template (409 while webhooks are off)", tag: 'Webhooks', access: 'admin',
+  responses: ok(200, { type: 'object', description: 'A JSON Schema document.' }) });
 op('GET', '/api/webhook-rules/{id}/example', { summary: "What the rule would send for its trigger's example: the example, or the rule's payload template filled from it (409 while webhooks are off)", tag: 'Webhooks', access: 'admin',
   responses: ok(200, { type: 'object', description: "The body the rule would send." }) });
 const ruleList = [query('filter', 'Case-insensitive substring of title, trigger name or URL.'),

@@ -117,6 +117,8 @@ void AddWebhookRoutes(Router& r, RulePolicy policy) {
         Writes(r, 200, [policy](Conn& c, Ctx& ctx) {
           return UpdateRule(c, ctx.actor(), ctx.id(), ctx.body, policy);
         }));
+  r.Add("GET", "/api/webhook-rules/{id}/schema", Access::kAdmin,
+        Reads(r, [](Conn& c, Ctx& ctx) { return RuleSchemaJson(c, ctx.who.org_id, ctx.id()); }));
   r.Add("GET", "/api/webhook-rules/{id}/example", Access::kAdmin, Reads(r, [](Conn& c, Ctx& ctx) {
           return RuleExampleJson(c, ctx.who.org_id, ctx.id(), ctx.who.name, ctx.now_ms);
         }));

@@ -200,6 +200,58 @@ std::optional<std::string> PayloadTemplate::RenderInto(const json::object& paylo
   return out;
 }
 
+json::object PayloadTemplate::Schema(const json::object& payload_schema) const {
+  const json::value* props = payload_schema.if_contains("properties");
+  const json::value* extra = payload_schema.if_contains("additionalProperties");
+  auto walk = [&](auto& self, const json::value& t) -> json::object {
+    switch (t.kind()) {
+      case json::kind::object: {
+        json::object properties;
+        json::array required;
+        for (const auto& [k, v] : t.get_object()) {
+          properties[k] = self(self, v);
+          required.emplace_back(k);
+        }
+        return {{"type", "object"},
+                {"required", std::move(required)},
+                {"properties", std::move(properties)},
+                {"additionalProperties", false}};
+      }
+      case json::kind::array: {
+        json::array items;
+        for (const auto& v : t.get_array()) items.push_back(self(self, v));
+        const auto n = items.size();
+        return {{"type", "array"},
+                {"prefixItems", std::move(items)},
+                {"items", false},
+                {"minItems", n}};
+      }
+      case json::kind::string: {
+        bool whole = false;
+        auto keys = Placeholders(t.get_string(), &whole);
+        if (keys.empty()) return {{"const", t}};
+        if (!whole) return {{"type", "string"}};
+        const std::string_view key = PayloadKey(keys.front());
+        const json::value* known =
+            keys.front().starts_with(kCustomFieldPrefix) || !props || !props->is_object()
+                ? nullptr
+                : props->get_object().if_contains(key);
+        if (known && known->is_object()) return known->get_object();
+        // A custom field (or a key the payload lacks): any scalar, or null.
+        if (extra && extra->is_object()) return extra->get_object();
+        return {{"type", json::array{"string", "number", "boolean", "null"}}};
+      }
+      default:
+        return {{"const", t}};
+    }
+  };
+  json::object out = walk(walk, source_);
+  out["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+  if (const json::value* title = payload_schema.if_contains("title"); title && title->is_string())
+    out["title"] = std::string(title->get_string()) + ", as this rule's template shapes it";
+  return out;
+}
+
 Result<std::string> PayloadTemplate::Render(const json::object& payload) const {
   std::optional<std::string> body = RenderInto(payload);
   if (!body)

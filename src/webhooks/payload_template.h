@@ -43,6 +43,11 @@ class PayloadTemplate {
   // compiled pieces, with no JSON tree built in between.
   Result<std::string> RenderText(std::string_view payload) const;
 
+  // The JSON Schema (2020-12) of what it renders, given its trigger's
+  // payload schema (PayloadSchema): the template's own keys and literals,
+  // and where a whole placeholder goes, that key's schema.
+  boost::json::object Schema(const boost::json::object& payload_schema) const;
+
   const boost::json::value& source() const { return source_; }
   // One stored by Parse earlier (its keys checked then), read back.
   static PayloadTemplate Trusted(boost::json::value source);

@@ -202,6 +202,18 @@ Result<json::value> RuleExampleJson(sql::Connection& c, int64_t org_id, int64_t 
   return json::parse(*body);
 }
 
+Result<json::value> RuleSchemaJson(sql::Connection& c, int64_t org_id, int64_t id) {
+  LW_CHECK(RequireWebhooksEnabled(c, org_id));
+  auto rule = LoadRule(c, org_id, id);
+  if (!rule) return Fail(rule.error());
+  json::object schema = PayloadSchema(rule->trigger_id);
+  if (rule->payload_template.empty()) return schema;
+  const json::value stored = StoredTemplate(rule->payload_template);
+  if (!stored.is_object())
+    return Fail(Error::Field("payload_template", "the rule's stored template cannot be read"));
+  return PayloadTemplate::Trusted(stored).Schema(schema);
+}
+
 Result<json::value> CreateRule(sql::Connection& c, const Actor& actor, const json::object& body,
                                const RulePolicy& policy) {
   LW_CHECK(RequireWebhooksEnabled(c, actor.org_id));

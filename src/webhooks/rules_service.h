@@ -37,6 +37,10 @@ std::optional<int64_t> FindRuleByTitle(sql::Connection& c, int64_t org_id,
 Result<boost::json::value> GetRuleJson(sql::Connection& c, int64_t org_id, int64_t id);
 // GET /api/webhook-rules/{id}/example: what the rule would send for its
 // trigger's example — the example itself, or the rule's template filled from it.
+// GET /api/webhook-rules/{id}/schema: the JSON Schema of what the rule
+// sends — its trigger's, or its template's shape (404 for another
+// organization's rule; 409 while webhooks are off).
+Result<boost::json::value> RuleSchemaJson(sql::Connection& c, int64_t org_id, int64_t id);
 Result<boost::json::value> RuleExampleJson(sql::Connection& c, int64_t org_id, int64_t id,
                                            const std::string& by_user, int64_t now_ms);
 // What the node was started with that shapes which rules it accepts.

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
 import { api, cleanup, freshDatabase, startServer } from './helpers.mjs';
 import { startReceiver } from './receiver.mjs';
+import { newAjv } from './payload_schemas.mjs';
 
 let d, server, rx, key;
 const call = (method, path, body) => api(server.base, method, path, { token: d.admin.api_token, body });
@@ -41,6 +42,14 @@ test('a template is what is sent, typed as the payload has it, and signed as sen
     referral: { code: lead.code, id: lead.id, deceased: null },
     text: `New lead ${lead.code} for Ada Lovelace`, tags: ['intake', 'Dog Bite'],
   });
+  // The rule's own schema (its template's shape) holds what arrived, and refuses another shape.
+  const schema = await call('GET', `/api/webhook-rules/${made.json.id}/schema`);
+  assert.equal(schema.status, 200);
+  const fits = newAjv().compile(schema.json);
+  assert.ok(fits(JSON.parse(got.body)), JSON.stringify(fits.errors));
+  assert.ok(!fits({ ...JSON.parse(got.body), referral: { code: 7, id: lead.id, deceased: null } }), 'LeadCode is a string');
+  assert.ok(!fits({ ...JSON.parse(got.body), extra: 1 }), 'only what the template says');
+  assert.ok(!fits({ ...JSON.parse(got.body), tags: ['other', 'Dog Bite'] }), 'literals are constants');
   const verified = new Webhook(key).verify(got.body, {
     'webhook-id': got.headers['webhook-id'], 'webhook-timestamp': got.headers['webhook-timestamp'],
     'webhook-signature': got.headers['webhook-signature'] });
@@ -59,6 +68,11 @@ test("a rule's example is its template filled from the trigger's example, or tha
   assert.equal(example.json.text, `New lead ${trigger.LeadCode} for ${trigger.ContactFirstName ?? ''} ${trigger.ContactLastName ?? ''}`);
   const plain = (await call('POST', '/api/webhook-rules', { title: 'Plain', url: rx.url('/plain'), trigger: 'Lead Created', enabled: false })).json;
   const full = (await call('GET', `/api/webhook-rules/${plain.id}/example`)).json;
+  // A full-payload rule's schema is its trigger's; a templated one's holds its own example.
+  assert.deepEqual((await call('GET', `/api/webhook-rules/${plain.id}/schema`)).json, (await call('GET', '/api/webhook-triggers/1/schema')).json);
+  const own = newAjv().compile((await call('GET', `/api/webhook-rules/${templated.id}/schema`)).json);
+  assert.ok(own(example.json), JSON.stringify(own.errors));
+  assert.equal((await call('GET', '/api/webhook-rules/999999/schema')).status, 404);
   assert.equal(full.EventType, 'Lead Created');
   assert.equal(full.LeadCode, trigger.LeadCode);
   assert.equal((await call('GET', '/api/webhook-rules/999999/example')).status, 404);
@@ -137,8 +151,10 @@ test('a custom field is named by its label, spaces and all, on the lead triggers
   assert.equal(made.status, 201, JSON.stringify(made.json));
   const lead = (await call('POST', '/api/leads', { contact: { first_name: 'Cu' }, custom_fields: { 'Accident Location': '5th & Main' } })).json;
   await rx.until(() => rx.at('/custom').some((w) => JSON.parse(w.body).code === lead.code), 15000, 'the webhook with the custom field');
-  assert.deepEqual(JSON.parse(rx.at('/custom').find((w) => JSON.parse(w.body).code === lead.code).body),
-    { where: '5th & Main', text: 'At 5th & Main', code: lead.code });
+  const body = JSON.parse(rx.at('/custom').find((w) => JSON.parse(w.body).code === lead.code).body);
+  assert.deepEqual(body, { where: '5th & Main', text: 'At 5th & Main', code: lead.code });
+  const fits = newAjv().compile((await call('GET', `/api/webhook-rules/${made.json.id}/schema`)).json);
+  assert.ok(fits(body), JSON.stringify(fits.errors));
   await call('PUT', `/api/webhook-rules/${made.json.id}`, { title: 'Custom', url: rx.url('/custom'), trigger: 'Lead Created', enabled: false });
   // Note Added carries no custom fields: 422.
   const note = await call('POST', '/api/webhook-rules', { title: 'Note', url: rx.url('/custom'), trigger: 'Note Added',
