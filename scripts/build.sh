@@ -13,5 +13,6 @@ case "$kind" in
                -DLEADWIRE_TESTS=OFF -DCMAKE_CXX_FLAGS_DEBUG="-g -O1") ;;
   *) echo "usage: scripts/build.sh release|asan|fuzz" >&2; exit 2 ;;
 esac
-cmake -S . -B "build/$kind" -G Ninja "${flags[@]}" >/dev/null
+# Warnings are errors here (the test command and CI), not in a plain CMake build.
+cmake -S . -B "build/$kind" -G Ninja -DLEADWIRE_WERROR=ON "${flags[@]}" >/dev/null
 cmake --build "build/$kind" -j "$(nproc)"

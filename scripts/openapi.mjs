@@ -348,7 +348,8 @@ op('POST', '/api/deliveries/{id}/redeliver', { summary: 'Send a delivery again, 
 op('GET', '/api/audit-log', { summary: 'Who changed which webhook setting or rule, and when', tag: 'Webhooks', access: 'admin', params: paging, responses: ok(200, list(ref('AuditEntry'))) });
 
 // Operations
-op('GET', '/healthz', { summary: 'Liveness', tag: 'Operations', access: 'public', responses: ok(200, ref('Probe')) });
+op('GET', '/healthz', { summary: 'Liveness, with the version and the commit this node runs', tag: 'Operations', access: 'public',
+  responses: ok(200, { allOf: [ref('Probe'), object({ version: str, commit: str })] }) });
 op('GET', '/readyz', { summary: 'Readiness: the database answers (503 otherwise)', tag: 'Operations', access: 'public', responses: ok(200, ref('Probe')) });
 op('GET', '/metrics', { summary: 'Prometheus metrics (counts only, no tenant data)', tag: 'Operations', access: 'public',
   responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: str } } } } });

@@ -1,14 +1,20 @@
 // leadwire: the command line (product spec §1). Only flag parsing lives here;
 // the commands are in app/*_command.cc.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
+#include <iostream>
 
 #include "app/commands.h"
+#include "app/config_sources.h"
 #include "app/webhook_wiring.h"
 #include "common/log.h"
+#include "common/version.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{"Leadwire: legal intake records and their webhooks"};
+  cli.set_version_flag("--version", lw::VersionLine(),
+                       "Print the version and the commit, and exit");
   cli.require_subcommand(1);
 
   lw::app::InitOptions init;
@@ -114,12 +120,10 @@ int main(int argc, char** argv) {
                         "http://[USER:PASSWORD@]HOST:PORT: send every webhook and OAuth2 token "
                         "request through this proxy (CONNECT), to addresses Leadwire checked");
 
-  serve_cmd
-      ->add_option("--smtp-url", serve.smtp_url,
-                   "Mail server for the emails that tell Admins a rule needs attention: "
-                   "smtp://[user:pass@]HOST:PORT (STARTTLS when offered) or smtps://…; also "
-                   "from LEADWIRE_SMTP_URL, which keeps a password out of the process list")
-      ->envname("LEADWIRE_SMTP_URL");
+  serve_cmd->add_option("--smtp-url", serve.smtp_url,
+                        "Mail server for the emails that tell Admins a rule needs attention: "
+                        "smtp://[user:pass@]HOST:PORT (STARTTLS when offered) or smtps://…; "
+                        "LEADWIRE_SMTP_URL keeps a password out of the process list");
   serve_cmd->add_option("--smtp-from", serve.smtp_from, "Those emails' sender address")
       ->capture_default_str();
   serve_cmd->add_option("--public-url", serve.public_url,
@@ -154,7 +158,23 @@ int main(int argc, char** argv) {
   receive_cmd->add_flag("--strict", receive.strict,
                         "Exit non-zero on a webhook with a bad signature");
 
-  CLI11_PARSE(cli, argc, argv);
+  std::string config_file;  // read by WithEnvironmentAndFile
+  serve_cmd->add_option("--config", config_file,
+                        "A TOML file of these options (the command line and LEADWIRE_* win)");
+  // The command line, then LEADWIRE_* and the --config file for serve's
+  // options it does not give. (CLI11 wants the arguments last first.)
+  auto args =
+      lw::app::WithEnvironmentAndFile(*serve_cmd, std::vector<std::string>(argv + 1, argv + argc));
+  if (!args) {
+    std::cerr << "leadwire: " << args.error().message << std::endl;
+    return 2;
+  }
+  std::reverse(args->begin(), args->end());
+  try {
+    cli.parse(std::move(*args));
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
 
   // A database file that reaches the size limit (ulimit -f) should fail the
   // write (EFBIG: the store answers 503 and keeps reading), not kill the process.

@@ -24,7 +24,7 @@ DeliveryJob BuildJob(const deliveries::Claimed& d, std::shared_ptr<const Signing
       "X-Leadwire-Rule-Id: " + std::to_string(d.rule_id),
       "X-Leadwire-Subject: " + d.subject,
       "X-Leadwire-Sequence: " + std::to_string(d.sequence),
-      "User-Agent: Leadwire-Webhooks/" LEADWIRE_VERSION,
+      "User-Agent: Leadwire-Webhooks/" LEADWIRE_VERSION,  // common/version.h's kVersion
   };
   // The event's trace, continued: a new span for each attempt.
   if (auto trace = ParseStoredTrace(d.trace))

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "common/metrics.h"
+#include "common/version.h"
 #include "http/json_response.h"
 #include "http/routes.h"
 #include "store/availability.h"
@@ -30,7 +31,8 @@ struct QueueCountCache {
 
 void AddOpsRoutes(Router& r) {
   r.Add("GET", "/healthz", Access::kPublic, [](RequestContext&) -> Result<Response> {
-    return JsonResponse(200, json::object{{"status", "ok"}});
+    return JsonResponse(
+        200, json::object{{"status", "ok"}, {"version", kVersion}, {"commit", kGitDescribe}});
   });
   r.Add("GET", "/readyz", Access::kPublic, [&r](RequestContext&) -> Result<Response> {
     LW_CHECK(r.db().Read([](sql::Connection& c) -> Status {

@@ -1,0 +1,125 @@
+// Running as a service (§8): `leadwire --version` and /healthz name the
+// release and the commit; `serve --config FILE` reads every option from
+// TOML, LEADWIRE_<NAME> sets any of them too, the command line wins over
+// the environment and the environment over the file; a key the file does
+// not know stops `serve` with one sentence naming it and the file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, STORE, api, cleanup, cli, freshDatabase, secretKeyFile } from './helpers.mjs';
+import { startReceiver } from './receiver.mjs';
+
+let d, rx;
+const running = new Set();
+
+before(async () => {
+  d = freshDatabase('Config Law');
+  rx = await startReceiver();
+});
+after(async () => {
+  for (const child of running) child.kill('SIGKILL');
+  await rx?.close();
+  if (d) cleanup(d.dir, d.db);
+});
+
+// `leadwire serve ARGS` with `env` added: {base, stop} once it listens.
+function serve(args, env = {}) {
+  const child = spawn(BIN, ['serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  running.add(child);
+  let err = '';
+  child.stderr.on('data', (c) => { err += c; });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = out.match(/listening on (http:\/\/[^\s]+?)\/?\s/);
+      if (m) resolve({ base: m[1], stop: () => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); }) });
+    });
+    child.on('exit', (code) => { running.delete(child); reject(new Error(`serve exited ${code}: ${err}`)); });
+  });
+}
+
+// A TOML file of `lines` in the test's folder.
+function toml(name, lines) {
+  const file = join(d.dir, name);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+const dbLines = () => [`db = "${d.db}"`, ...(STORE === 'postgresql' ? [`secret-key-file = "${secretKeyFile(d.db)}"`] : [])];
+const freePort = async () => {
+  const net = await import('node:net');
+  return new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+};
+
+test('--version names the release and the commit; /healthz says the same', async () => {
+  const r = cli(['--version']);
+  assert.equal(r.code, 0, r.stderr);
+  const m = r.stdout.trim().match(/^leadwire (\d+\.\d+\.\d+) \((.+)\)$/);
+  assert.ok(m, r.stdout);
+  const node = await serve(['--config', toml('version.toml', [...dbLines(), 'listen = "127.0.0.1:0"'])]);
+  try {
+    const health = (await api(node.base, 'GET', '/healthz')).json;
+    assert.deepEqual(health, { status: 'ok', version: m[1], commit: m[2] });
+  } finally {
+    await node.stop();
+  }
+});
+
+test('every option from the file (lists too); a webhook to 127.0.0.1 shows allow-destination was read', async () => {
+  const file = toml('all.toml', [...dbLines(), 'listen = "127.0.0.1:0"', 'allow-destination = ["127.0.0.1/32", "::1/128"]',
+    'rate-limit = 0', 'retention-days = 7', 'https-only = false']);
+  const node = await serve(['--config', file]);
+  const call = (method, path, body) => api(node.base, method, path, { token: d.admin.api_token, body });
+  try {
+    await call('PUT', '/api/settings/webhooks', { enabled: true });
+    const rule = await call('POST', '/api/webhook-rules', { title: 'From file', url: rx.url('/file'), trigger: 'Lead Created' });
+    assert.equal(rule.status, 201, JSON.stringify(rule.json));
+    await call('POST', '/api/leads', { contact: { first_name: 'File' } });
+    await rx.until(() => rx.at('/file').length >= 1, 15000, 'the webhook the file allowed');
+  } finally {
+    await node.stop();
+  }
+});
+
+test('the command line wins over LEADWIRE_*, which wins over the file', async () => {
+  const [filePort, envPort] = [await freePort(), await freePort()];
+  const file = toml('ports.toml', [...dbLines(), `listen = "127.0.0.1:${filePort}"`]);
+  const fromFile = await serve(['--config', file]);
+  assert.equal(fromFile.base, `http://127.0.0.1:${filePort}`);
+  await fromFile.stop();
+  const fromEnv = await serve(['--config', file], { LEADWIRE_LISTEN: `127.0.0.1:${envPort}` });
+  assert.equal(fromEnv.base, `http://127.0.0.1:${envPort}`);
+  await fromEnv.stop();
+  const fromCli = await serve(['--config', file, '--listen', '127.0.0.1:0'], { LEADWIRE_LISTEN: `127.0.0.1:${envPort}` });
+  assert.notEqual(fromCli.base, `http://127.0.0.1:${envPort}`);
+  assert.notEqual(fromCli.base, `http://127.0.0.1:${filePort}`);
+  await fromCli.stop();
+  // Without a file: the environment alone, a list separated by commas.
+  const envOnly = await serve([], {
+    LEADWIRE_DB: d.db, LEADWIRE_LISTEN: '127.0.0.1:0', LEADWIRE_ALLOW_DESTINATION: '127.0.0.1/32, ::1/128',
+    ...(STORE === 'postgresql' ? { LEADWIRE_SECRET_KEY_FILE: secretKeyFile(d.db) } : {}),
+  });
+  const call = (method, path, body) => api(envOnly.base, method, path, { token: d.admin.api_token, body });
+  try {
+    await call('POST', '/api/webhook-rules', { title: 'From env', url: rx.url('/env'), trigger: 'Lead Created' });
+    await call('POST', '/api/leads', { contact: { first_name: 'Env' } });
+    await rx.until(() => rx.at('/env').length >= 1, 15000, 'the webhook the environment allowed');
+  } finally {
+    await envOnly.stop();
+  }
+});
+
+test('an unknown key, a missing file and a bad value stop serve with one sentence', () => {
+  const unknown = toml('unknown.toml', [...dbLines(), 'listen = "127.0.0.1:0"', 'lisen = "127.0.0.1:1"']);
+  const r = cli(['serve', '--config', unknown]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, new RegExp(`${unknown.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: unknown key "lisen"`));
+  const missing = cli(['serve', '--config', join(d.dir, 'nope.toml')]);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /nope\.toml/);
+  const bad = cli(['serve', '--config', toml('bad.toml', [...dbLines(), 'rate-limit = "many"'])]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /rate-limit/);
+});
