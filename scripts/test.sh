@@ -8,6 +8,8 @@
 # and a short seeded fault campaign on each store (tests/chaos/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# What the tree holds before: the run must leave it so (tests write under build/).
+tree_before=$(git status --porcelain 2>/dev/null || true)
 scripts/install-deps.sh --test
 scripts/build.sh asan
 # The demo's Release build must keep compiling too (-O2 finds other warnings).
@@ -50,3 +52,11 @@ echo "== fault campaign: a short seeded one on each store (bash bench/chaos runs
 chaos() { timeout --kill-after=30 1200 node tests/chaos/campaign.mjs --bin "$LEADWIRE_BIN" "$@"; }
 chaos --store postgresql --seconds 150
 chaos --store sqlite --seconds 90
+
+echo "== the tree is as the run found it"
+tree_after=$(git status --porcelain 2>/dev/null || true)
+if [[ "$tree_after" != "$tree_before" ]]; then
+  echo "the test run changed the tree:"
+  diff <(echo "$tree_before") <(echo "$tree_after") || true
+  exit 1
+fi

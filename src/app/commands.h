@@ -51,6 +51,7 @@ struct ServeOptions {
   std::string smtp_url;         // smtp[s]://[user:pass@]HOST:PORT; "": no emails are sent
   std::string smtp_from = "leadwire@localhost";
   std::string public_url;  // where Admins reach the UI, for links in emails; "": from --listen
+  std::string log_format = "text";  // text | json
 };
 int RunServe(const ServeOptions& o);
 

@@ -126,6 +126,11 @@ int main(int argc, char** argv) {
                         "LEADWIRE_SMTP_URL keeps a password out of the process list");
   serve_cmd->add_option("--smtp-from", serve.smtp_from, "Those emails' sender address")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--log-format", serve.log_format,
+                   "text, or json: one JSON object per line, with the trace id where there is one")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   serve_cmd->add_option("--public-url", serve.public_url,
                         "Where Admins reach this UI, for links in emails (default: from --listen)");
   serve_cmd->add_option("--retry-schedule", serve.retry_schedule,

@@ -145,6 +145,7 @@ Result<std::vector<Cidr>> ParseCidrs(const std::string& flag,
 }  // namespace
 
 int RunServe(const ServeOptions& o) {
+  log::SetFormat(o.log_format == "json" ? log::Format::kJson : log::Format::kText);
   if (o.role != "all" && o.role != "api" && o.role != "worker")
     return Complain("--role must be all, api or worker.");
   NodeConfig config;

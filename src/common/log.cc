@@ -3,6 +3,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string_view.hpp>
+#include <chrono>
+
+#include "common/time_format.h"
+
 namespace lw::log {
 
 namespace {
@@ -13,6 +20,33 @@ spdlog::logger& Logger() {
     return l;
   }();
   return *logger;
+}
+
+std::atomic<bool> json_lines{false};
+
+// The trace id a message ends with (" trace=<32 hex>"), or empty.
+std::string_view TraceIdOf(std::string_view m) {
+  const size_t at = m.rfind(" trace=");
+  if (at == std::string_view::npos) return {};
+  const std::string_view id = m.substr(at + 7, 32);
+  if (id.size() != 32) return {};
+  for (char ch : id)
+    if (!std::isxdigit(static_cast<unsigned char>(ch))) return {};
+  return id;
+}
+
+// One JSON object: the message as JSON escapes it (which keeps it one line).
+std::string JsonLine(const char* level, std::string_view m) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto quoted = [](std::string_view text) {
+    return boost::json::serialize(boost::json::string_view(text.data(), text.size()));
+  };
+  std::string out =
+      "{\"time\":\"" + FormatIsoMs(now) + "\",\"level\":\"" + level + "\",\"message\":" + quoted(m);
+  if (const std::string_view id = TraceIdOf(m); !id.empty()) out += ",\"trace_id\":" + quoted(id);
+  return out + "}";
 }
 
 }  // namespace
@@ -52,9 +86,25 @@ std::string OneLine(std::string_view m) {
   return out;
 }
 
-void Info(std::string_view m) { Logger().info(OneLine(m)); }
-void Warn(std::string_view m) { Logger().warn(OneLine(m)); }
-void Error(std::string_view m) { Logger().error(OneLine(m)); }
+void Info(std::string_view m) {
+  if (json_lines) return Logger().info(JsonLine("info", m));
+  Logger().info(OneLine(m));
+}
+void Warn(std::string_view m) {
+  if (json_lines) return Logger().warn(JsonLine("warn", m));
+  Logger().warn(OneLine(m));
+}
+void Error(std::string_view m) {
+  if (json_lines) return Logger().error(JsonLine("error", m));
+  Logger().error(OneLine(m));
+}
+void SetFormat(Format format) {
+  json_lines = format == Format::kJson;
+  if (json_lines)
+    Logger().set_pattern("%v");
+  else
+    Logger().set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+}
 void SetQuiet(bool quiet) { Logger().set_level(quiet ? spdlog::level::warn : spdlog::level::info); }
 
 }  // namespace lw::log

@@ -2,7 +2,7 @@
 // real UI of a real `leadwire serve` (fresh SQLite file) whose rules deliver
 // to a real receiver on 127.0.0.1. The steps follow the help article, then
 // the Leads and Deliveries pages, roles, logout and escaping. Each screen is
-// saved under docs/screenshots/ for the README.
+// saved under build/screenshots/ (docs/screenshots/ by scripts/screenshots.sh).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +16,9 @@ import { startReceiver } from '../integration/receiver.mjs';
 import { makeTestCa } from '../integration/test_ca.mjs';
 
 const CHROMIUM = process.env.LEADWIRE_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+// Under build/ so a test run leaves the tree as it found it;
+// scripts/screenshots.sh points this at docs/screenshots/ to refresh the README's.
+const SHOTS = process.env.LEADWIRE_SCREENSHOTS || new URL('../../build/screenshots/', import.meta.url).pathname;
 const XSS = '<img src=x onerror=alert(1)>';
 
 let d, server, receiver, browser, page, downloads;

@@ -123,3 +123,34 @@ test('an unknown key, a missing file and a bad value stop serve with one sentenc
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /rate-limit/);
 });
+
+test('--log-format json: one JSON object per line, with the trace id of the request it is about', async () => {
+  const child = spawn(BIN, ['serve', '--config', toml('json.toml', [...dbLines(), 'listen = "127.0.0.1:0"', 'log-format = "json"'])],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let err = '';
+  child.stderr.on('data', (c) => { err += c; });
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; const m = out.match(/listening on (http:\/\/[^\s]+?)\/?\s/); if (m) resolve(m[1]); });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  await api(base, 'GET', '/healthz', { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await new Promise((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
+  const lines = err.trim().split('\n');
+  assert.ok(lines.length >= 2, err);
+  const entries = lines.map((l) => JSON.parse(l));  // every line is one JSON object
+  for (const e of entries) {
+    assert.match(e.time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    assert.ok(['info', 'warn', 'error'].includes(e.level), JSON.stringify(e));
+    assert.equal(typeof e.message, 'string');
+  }
+  const request = entries.find((e) => e.message.startsWith('GET /healthz 200'));
+  assert.ok(request, err);
+  assert.equal(request.trace_id, traceId);
+  const bad = cli(['serve', '--db', d.db, '--log-format', 'xml']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /--log-format/);
+});
