@@ -410,14 +410,23 @@ std::vector<Migration> MigrationsFor(const std::string& dialect) {
           {17, Fill(kV17, dialect)}};
 }
 
-void ApplyMigrations(sql::Connection& c, const std::string& dialect) {
+Status ApplyMigrations(sql::Connection& c, const std::string& dialect) {
   c.ExecScript(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "applied_at BIGINT NOT NULL)");
+  const std::vector<Migration> migrations = MigrationsFor(dialect);
+  const int64_t known = migrations.back().version;
+  if (auto newest = c.QueryOne("SELECT MAX(version) FROM schema_migrations");
+      newest && !newest->IsNull(0) && newest->Int(0) > known)
+    return Fail(Error{ErrorKind::kConflict, "schema_too_new",
+                      "this database was migrated by a newer Leadwire (schema version " +
+                          std::to_string(newest->Int(0)) + "; this binary knows up to " +
+                          std::to_string(known) + "): run that release or a later one",
+                      {}});
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  for (const Migration& m : MigrationsFor(dialect)) {
+  for (const Migration& m : migrations) {
     if (c.QueryOne("SELECT 1 FROM schema_migrations WHERE version = ?", {int64_t(m.version)}))
       continue;
     if (!m.sql.empty()) c.ExecScript(m.sql);  // a migration may be for one backend only
@@ -425,6 +434,7 @@ void ApplyMigrations(sql::Connection& c, const std::string& dialect) {
     c.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
            {int64_t(m.version), now_ms});
   }
+  return {};
 }
 
 }  // namespace lw

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "store/sql.h"
 
 namespace lw {
@@ -24,7 +25,9 @@ std::vector<Migration> MigrationsFor(const std::string& dialect);
 
 // Applies the migrations not applied yet, recording each in
 // schema_migrations, inside the caller's transaction (which a backend
-// serializes between nodes).
-void ApplyMigrations(sql::Connection& c, const std::string& dialect);
+// serializes between nodes). A database a newer release has migrated
+// further than this binary knows is refused, with one sentence, and left
+// as it is.
+Status ApplyMigrations(sql::Connection& c, const std::string& dialect);
 
 }  // namespace lw

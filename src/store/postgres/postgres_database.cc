@@ -72,8 +72,7 @@ class PostgresDatabase final : public Database {
       // Held until this transaction ends: a node starting at the same time
       // waits here, then finds the migrations applied.
       c.Query("SELECT pg_advisory_xact_lock(?)", {kMigrationLock});
-      ApplyMigrations(c, "postgresql");
-      return {};
+      return ApplyMigrations(c, "postgresql");
     });
   }
 

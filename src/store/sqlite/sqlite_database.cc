@@ -66,8 +66,7 @@ class SqliteDatabase final : public Database {
   Status Migrate() override {
     LW_CHECK(Exec(*writer_, "PRAGMA foreign_keys=OFF"));
     Status st = Write([](sql::Connection& c) -> Status {
-      ApplyMigrations(c, "sqlite");
-      return {};
+      return ApplyMigrations(c, "sqlite");
     });
     LW_CHECK(Exec(*writer_, "PRAGMA foreign_keys=ON"));
     return st;
