@@ -42,8 +42,10 @@ std::shared_ptr<const SecretBox> OpenSecretKey(Database& db, const std::string& 
         "(leadwire init --secret-key-file FILE creates one).");
     return nullptr;
   }
-  if (key_file.empty()) {
-    // Only a database that never had a key: one that had would lose its secrets.
+  {
+    // Made only for a database that never had a key (a new one, or one an
+    // earlier release made): one that had would lose its secrets, so a
+    // missing file then stops serve.
     auto had = DatabaseHasSecretKey(db);
     if (!had) {
       Complain(had.error());

@@ -418,7 +418,8 @@ Status ApplyMigrations(sql::Connection& c, const std::string& dialect) {
   const int64_t known = migrations.back().version;
   if (auto newest = c.QueryOne("SELECT MAX(version) FROM schema_migrations");
       newest && !newest->IsNull(0) && newest->Int(0) > known)
-    return Fail(Error{ErrorKind::kConflict, "schema_too_new",
+    return Fail(Error{ErrorKind::kConflict,
+                      "schema_too_new",
                       "this database was migrated by a newer Leadwire (schema version " +
                           std::to_string(newest->Int(0)) + "; this binary knows up to " +
                           std::to_string(known) + "): run that release or a later one",

@@ -65,9 +65,7 @@ class SqliteDatabase final : public Database {
   // checks the references itself.
   Status Migrate() override {
     LW_CHECK(Exec(*writer_, "PRAGMA foreign_keys=OFF"));
-    Status st = Write([](sql::Connection& c) -> Status {
-      return ApplyMigrations(c, "sqlite");
-    });
+    Status st = Write([](sql::Connection& c) -> Status { return ApplyMigrations(c, "sqlite"); });
     LW_CHECK(Exec(*writer_, "PRAGMA foreign_keys=ON"));
     return st;
   }
