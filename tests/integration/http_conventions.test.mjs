@@ -76,6 +76,9 @@ test('lists have records and total', async () => {
 });
 
 test('health and readiness probes answer without credentials', async () => {
-  assert.deepEqual((await api(env.base, 'GET', '/healthz')).json, { status: 'ok' });
+  const health = (await api(env.base, 'GET', '/healthz')).json;
+  assert.equal(health.status, 'ok');
+  assert.match(health.version, /^\d+\.\d+\.\d+$/);
+  assert.equal(typeof health.commit, 'string');
   assert.equal((await api(env.base, 'GET', '/readyz')).status, 200);
 });
