@@ -1,7 +1,9 @@
 #include "app/config_sources.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 namespace lw::app {
@@ -28,19 +30,31 @@ Error FileProblem(const std::string& file, const std::string& what) {
   return Error{ErrorKind::kBadRequest, "bad_config", file + ": " + what, {}};
 }
 
-}  // namespace
-
-Result<std::vector<std::string>> WithEnvironmentAndFile(const CLI::App& sub,
-                                                        std::vector<std::string> args) {
-  if (args.empty() || args.front() != sub.get_name()) return args;
-  const std::vector<std::string> given = args;
-  std::set<std::string> set;  // option names the command line or the environment gave
+// The options of `sub` the environment and the file may give, by name.
+std::map<std::string, const CLI::Option*> Configurable(const CLI::App& sub, bool is_serve) {
+  // What the database commands share with serve; their other options (init's
+  // --org, user add's --role) are not serve's and keep to the command line.
+  static const std::set<std::string> kDatabaseKeys = {"db", "secret-key-file", "config"};
   std::map<std::string, const CLI::Option*> options;
   for (const CLI::Option* opt : sub.get_options()) {
     const auto& names = opt->get_lnames();
     if (names.empty() || names.front() == "help") continue;
-    options[names.front()] = opt;
+    if (is_serve || kDatabaseKeys.count(names.front())) options[names.front()] = opt;
   }
+  return options;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> WithEnvironmentAndFile(const CLI::App& sub,
+                                                        const std::vector<std::string>& path,
+                                                        const CLI::App& serve,
+                                                        std::vector<std::string> args) {
+  if (args.size() < path.size() || !std::equal(path.begin(), path.end(), args.begin())) return args;
+  const std::vector<std::string> given = args;
+  std::set<std::string> set;  // option names the command line or the environment gave
+  const auto options = Configurable(sub, &sub == &serve);
+  const auto file_keys = Configurable(serve, true);
   auto add = [&](const std::string& name, const std::vector<std::string>& values) {
     for (const auto& v : values) args.push_back("--" + name + "=" + v);
     set.insert(name);
@@ -74,12 +88,11 @@ Result<std::vector<std::string>> WithEnvironmentAndFile(const CLI::App& sub,
     if (!item.parents.empty())
       return Fail(FileProblem(*file, "unknown key \"" + item.fullname() +
                                          "\": the keys stand at the top, without sections"));
-    auto it = options.find(item.name);
-    if (it == options.end() || item.name == "config")
+    if (!file_keys.count(item.name) || item.name == "config")
       return Fail(FileProblem(*file, "unknown key \"" + item.name +
                                          "\"; the keys are serve's option names without the "
                                          "dashes (db, listen, allow-destination, …)"));
-    if (!set.count(item.name)) add(item.name, item.inputs);
+    if (options.count(item.name) && !set.count(item.name)) add(item.name, item.inputs);
   }
   return args;
 }

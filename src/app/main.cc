@@ -163,13 +163,24 @@ int main(int argc, char** argv) {
   receive_cmd->add_flag("--strict", receive.strict,
                         "Exit non-zero on a webhook with a bad signature");
 
-  std::string config_file;  // read by WithEnvironmentAndFile
+  // --config is read by WithEnvironmentAndFile, before CLI11 parses. The
+  // database commands take serve's file for the database and its key.
+  std::string config_file;
   serve_cmd->add_option("--config", config_file,
                         "A TOML file of these options (the command line and LEADWIRE_* win)");
-  // The command line, then LEADWIRE_* and the --config file for serve's
-  // options it does not give. (CLI11 wants the arguments last first.)
-  auto args =
-      lw::app::WithEnvironmentAndFile(*serve_cmd, std::vector<std::string>(argv + 1, argv + argc));
+  for (CLI::App* sub : {init_cmd, add_cmd, backup_cmd})
+    sub->add_option("--config", config_file,
+                    "serve's TOML file, for its db and secret-key-file (the command line and "
+                    "LEADWIRE_DB, LEADWIRE_SECRET_KEY_FILE win)");
+  // The command line, then LEADWIRE_* and the --config file for the options
+  // it does not give. (CLI11 wants the arguments last first.)
+  lw::Result<std::vector<std::string>> args{std::vector<std::string>(argv + 1, argv + argc)};
+  const std::pair<CLI::App*, std::vector<std::string>> configurable[] = {{serve_cmd, {"serve"}},
+                                                                         {init_cmd, {"init"}},
+                                                                         {add_cmd, {"user", "add"}},
+                                                                         {backup_cmd, {"backup"}}};
+  for (const auto& [sub, path] : configurable)
+    if (args) args = lw::app::WithEnvironmentAndFile(*sub, path, *serve_cmd, std::move(*args));
   if (!args) {
     std::cerr << "leadwire: " << args.error().message << std::endl;
     return 2;

@@ -154,3 +154,47 @@ test('--log-format json: one JSON object per line, with the trace id of the requ
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /--log-format/);
 });
+
+test('init, user add and backup read serve\'s file for the database and its key, and pass over its other keys', async () => {
+  // The packaged file: serve's keys beside the database's, as an operator runs
+  // `leadwire init --config /etc/leadwire/leadwire.toml`.
+  const file = toml('service.toml', [...dbLines(), 'listen = "127.0.0.1:0"', 'allow-destination = ["127.0.0.1/32"]',
+    'role = "all"', 'log-format = "json"']);
+  const org = cli(['init', '--config', file, '--org', 'Second Firm', '--admin-email', 'admin@second.test',
+    '--admin-password', 'correct horse battery']);
+  assert.equal(org.code, 0, org.stderr);
+  const second = JSON.parse(org.stdout);
+  // user add's --role is its own (admin|user): serve's `role = "all"` in the file does not reach it.
+  const user = cli(['user', 'add', '--config', file, '--org-id', String(second.org_id), '--email', 'user@second.test',
+    '--role', 'user', '--password', 'user password 1']);
+  assert.equal(user.code, 0, user.stderr);
+  // LEADWIRE_DB wins over the file: a file naming a database that is not there still works.
+  const elsewhere = toml('elsewhere.toml', [STORE === 'postgresql' ? 'db = "postgresql://127.0.0.1:1/none"' : `db = "sqlite:${join(d.dir, 'none', 'x.db')}"`,
+    ...dbLines().slice(1)]);
+  const third = cli(['init', '--config', elsewhere, '--org', 'Third Firm', '--admin-email', 'admin@third.test'],
+    { env: { ...process.env, LEADWIRE_DB: d.db } });
+  assert.equal(third.code, 0, third.stderr);
+  const node = await serve(['--config', file]);
+  try {
+    for (const token of [second.api_token, JSON.parse(user.stdout).api_token, JSON.parse(third.stdout).api_token]) {
+      const me = await api(node.base, 'GET', '/api/leads', { token });
+      assert.equal(me.status, 200, JSON.stringify(me.json));
+    }
+  } finally {
+    await node.stop();
+  }
+  if (STORE === 'sqlite') {
+    const copy = join(d.dir, 'copy.db');
+    const backup = cli(['backup', '--config', file, '--to', copy]);
+    assert.equal(backup.code, 0, backup.stderr);
+    assert.equal(JSON.parse(backup.stdout).backup, copy);
+  }
+  // A key serve does not know stops them as it stops serve; so does a missing file.
+  const unknown = toml('init-unknown.toml', [...dbLines(), 'organisation = "x"']);
+  const r = cli(['init', '--config', unknown, '--org', 'X', '--admin-email', 'x@x.test']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /init-unknown\.toml: unknown key "organisation"/);
+  const missing = cli(['user', 'add', '--config', join(d.dir, 'nope.toml'), '--org-id', '1', '--email', 'y@y.test', '--role', 'user']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.toml/);
+});
