@@ -14,6 +14,7 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev sqlite3 curl openssl postgresql-15 chromium fonts-dejavu-core)
   packages+=(python3 python3-cryptography)  # an outside Ed25519 verifier (tests/integration/ed25519)
+  packages+=(systemd)  # systemd-analyze verify and security for the packaged unit (tests/package)
   packages+=(clang-16 libclang-rt-16-dev)  # libFuzzer (scripts/fuzz.sh)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
