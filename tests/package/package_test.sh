@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The Debian package as an operator meets it (product spec §8, "Running as a
 # service"): built by scripts/package.sh, its files, dependencies and
-# conffile checked, installed with apt, its unit accepted by systemd-analyze,
-# `leadwire init --config /etc/leadwire/leadwire.toml` run as root, the unit's
-# own ExecStart run as the leadwire user, a lead that sends a verified webhook,
-# a graceful stop on SIGTERM; then remove keeps the data (a reinstall serves
-# it again) and purge deletes it with the user.
+# conffile checked, installed with apt, its unit accepted by systemd-analyze;
+# the unit's own ExecStart run as the leadwire user on no database (as a
+# first install starts it), `leadwire init --config /etc/leadwire/leadwire.toml`
+# run as root while it serves, a lead that sends a verified webhook, a
+# graceful stop on SIGTERM; remove keeps the data (a reinstall serves it
+# again), purge deletes it with the user; and installed once more, init as
+# root before the service's first start (the files it makes are the service's).
 #
 # Installing changes the machine, so that part runs only as root and only
 # where no leadwire package is installed (CI's throwaway machine); whatever
@@ -78,14 +80,6 @@ exposure=$(systemd-analyze security --offline=true "$unit" 2>&1 |
 awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }' || fail "exposure $exposure is above 2.0"
 echo "exposure level $exposure"
 
-say "leadwire init --config /etc/leadwire/leadwire.toml (as root, as the README says)"
-(cd / && leadwire init --config /etc/leadwire/leadwire.toml --org "Package Test Firm" \
-   --admin-email admin@package.test --admin-password "correct horse battery") >"$work/init.json"
-token=$(json .api_token <"$work/init.json")
-for f in /var/lib/leadwire/leadwire.db /var/lib/leadwire/leadwire.db.key; do
-  [[ $(owner "$f") == leadwire:leadwire:600 ]] || fail "$f: $(owner "$f"), not the service user's"
-done
-
 # The unit's ExecStart, run as systemd would: as leadwire, in its working
 # directory. The environment adds a range for the receiver on 127.0.0.1 (the
 # SSRF guard keeps webhooks off loopback), as /etc/default/leadwire would.
@@ -116,15 +110,31 @@ stop_service() {
   wait "$service" || code=$?
   [[ $code -eq 0 ]] || { cat "$work/serve.log"; fail "serve exited $code on SIGTERM"; }
 }
+init_as_root() {  # as the README says; → $token, the Admin's
+  (cd / && leadwire init --config /etc/leadwire/leadwire.toml --org "Package Test Firm" \
+     --admin-email admin@package.test --admin-password "correct horse battery") >"$work/init.json"
+  token=$(json .api_token <"$work/init.json")
+  for f in /var/lib/leadwire/leadwire.db /var/lib/leadwire/leadwire.db.key; do
+    [[ $(owner "$f") == leadwire:leadwire:600 ]] || fail "$f: $(owner "$f"), not the service user's"
+  done
+}
+purge() {
+  DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq leadwire >/dev/null
+  for f in /var/lib/leadwire /etc/leadwire /usr/bin/leadwire; do [[ ! -e $f ]] || fail "purge left $f"; done
+  ! getent passwd leadwire >/dev/null || fail "purge left the leadwire user"
+  ! getent group leadwire >/dev/null || fail "purge left the leadwire group"
+}
 call() {  # METHOD PATH [BODY] → the response body; fails on a status of 400 or more
   curl -fsS -X "$1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     ${3:+--data "$3"} "$base$2"
 }
 
-say "the service's ExecStart as the leadwire user; a lead sends a verified webhook"
+say "the service's ExecStart as the leadwire user, on no database, as a first install starts it"
 # Port 8080 is the shipped config's; a machine that uses it cannot run this part.
 if curl -s -o /dev/null "$base/" 2>/dev/null; then fail "something already listens on $listen"; fi
 start_service
+say "leadwire init --config /etc/leadwire/leadwire.toml as root while it serves; a lead sends a verified webhook"
+init_as_root
 key=$(call PUT /api/settings/webhooks '{"enabled":true}' | json .authentication_key)
 leadwire receive --listen 127.0.0.1:0 --key "$key" --strict >"$work/receive.log" 2>&1 &
 pids+=("$!")
@@ -155,8 +165,13 @@ start_service
 stop_service
 
 say "apt purge deletes the data, the settings and the user"
-DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq leadwire >/dev/null
-for f in /var/lib/leadwire /etc/leadwire /usr/bin/leadwire; do [[ ! -e $f ]] || fail "purge left $f"; done
-! getent passwd leadwire >/dev/null || fail "purge left the leadwire user"
-! getent group leadwire >/dev/null || fail "purge left the leadwire group"
+purge
+
+say "installed again: init as root first makes files the service opens, then it serves"
+apt_install
+init_as_root
+start_service
+[[ $(call GET /api/leads | json '.total') == 0 ]] || fail "a new database has leads: $(call GET /api/leads)"
+stop_service
+purge
 echo "-- the package: all checks passed"
