@@ -29,8 +29,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "http://localhost/leadwire")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# postinst makes the user with useradd (passwd); the rest comes from shlibdeps.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd")
+# postinst makes the user with useradd (passwd) and keeps the unit's state
+# with deb-systemd-helper (init-system-helpers); the rest comes from shlibdeps.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, init-system-helpers (>= 1.54)")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PKG}/conffiles ${PKG}/postinst ${PKG}/prerm ${PKG}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)

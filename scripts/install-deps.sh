@@ -10,6 +10,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev
   libspdlog-dev libfmt-dev libcli11-dev libxlsxwriter-dev libcurl4-openssl-dev
+  dpkg-dev file  # scripts/package.sh: CPack's DEB generator runs dpkg-shlibdeps and file
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev sqlite3 curl openssl postgresql-15 chromium fonts-dejavu-core)

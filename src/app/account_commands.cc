@@ -4,7 +4,7 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "app/file_ownership.h"
+#include "app/run_as_folder_owner.h"
 #include "common/clock.h"
 #include "common/json_fields.h"
 #include "common/secrets.h"
@@ -44,18 +44,12 @@ Result<json::object> AddAccount(Database& db, std::optional<int64_t> org_id,
   });
 }
 
-// Run as root on a service's database, a command hands what it made to the
-// folder's owner once the database is closed (declared before it).
-struct HandFilesToFolderOwner {
-  std::vector<std::string> files;
-  ~HandFilesToFolderOwner() { GiveToFolderOwner(files); }
-};
-
 }  // namespace
 
 int RunInit(const InitOptions& o) {
   if (Trim(o.org).empty()) return Complain("--org needs the organization's name.");
-  HandFilesToFolderOwner hand_over{DatabaseFiles(o.db, SecretKeyPath(o.db, o.secret_key_file))};
+  if (auto as_owner = RunAsFolderOwner(o.db, SecretKeyPath(o.db, o.secret_key_file)); !as_owner)
+    return Complain(as_owner.error());
   auto db = OpenOrExplain(o.db);
   if (!db) return 1;
   // The key first, before anything is written: a new database gets one (or
@@ -78,7 +72,7 @@ int RunInit(const InitOptions& o) {
 }
 
 int RunUserAdd(const UserAddOptions& o) {
-  HandFilesToFolderOwner hand_over{DatabaseFiles(o.db, "")};
+  if (auto as_owner = RunAsFolderOwner(o.db, ""); !as_owner) return Complain(as_owner.error());
   auto db = OpenOrExplain(o.db);
   if (!db) return 1;
   auto out = AddAccount(*db, o.org_id, "", o.email, o.role, o.password);
