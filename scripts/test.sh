@@ -6,7 +6,7 @@
 # (node's test runner against the real binary, on each store in turn) and the
 # browser tests (Debian's Chromium driven by playwright-core, same binary),
 # a short seeded fault campaign on each store (tests/chaos/), and the Debian
-# package (tests/package/: installed and purged again when run as root).
+# package (tests/package/: on CI also installed, served from and purged).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # What the tree holds before: the run must leave it so (tests write under build/).
@@ -28,7 +28,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 echo "== unit tests"
 ctest --test-dir build/asan --output-on-failure -j "$(nproc)"
 
-echo "== the Debian package: built, checked, installed, served, removed and purged (as root only)"
+echo "== the Debian package: built and checked; installed, served, removed and purged on CI (tests/package/)"
 timeout --kill-after=30 900 tests/package/package_test.sh
 
 echo "== fuzzing: each target briefly from its committed seeds (scripts/fuzz.sh runs longer)"

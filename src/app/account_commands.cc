@@ -1,5 +1,6 @@
 // leadwire init and leadwire user add.
 #include <boost/json.hpp>
+#include <functional>
 #include <iostream>
 
 #include "app/cli_support.h"
@@ -44,12 +45,7 @@ Result<json::object> AddAccount(Database& db, std::optional<int64_t> org_id,
   });
 }
 
-}  // namespace
-
-int RunInit(const InitOptions& o) {
-  if (Trim(o.org).empty()) return Complain("--org needs the organization's name.");
-  if (auto as_owner = RunAsFolderOwner(o.db, SecretKeyPath(o.db, o.secret_key_file)); !as_owner)
-    return Complain(as_owner.error());
+int InitAs(const InitOptions& o) {
   auto db = OpenOrExplain(o.db);
   if (!db) return 1;
   // The key first, before anything is written: a new database gets one (or
@@ -71,14 +67,35 @@ int RunInit(const InitOptions& o) {
   return 0;
 }
 
-int RunUserAdd(const UserAddOptions& o) {
-  if (auto as_owner = RunAsFolderOwner(o.db, ""); !as_owner) return Complain(as_owner.error());
+int UserAddAs(const UserAddOptions& o) {
   auto db = OpenOrExplain(o.db);
   if (!db) return 1;
   auto out = AddAccount(*db, o.org_id, "", o.email, o.role, o.password);
   if (!out) return Complain(out.error());
   std::cout << json::serialize(*out) << std::endl;
   return 0;
+}
+
+// Runs `command` as the owner of the database's folder (RunAsFolderOwner); a
+// failure then says whose rights it had, since root's no longer applied.
+int AsFolderOwner(const std::string& db_url, const std::string& key_file,
+                  const std::function<int()>& command) {
+  auto as = RunAsFolderOwner(db_url, key_file);
+  if (!as) return Complain(as.error());
+  const int code = command();
+  if (code != 0 && !as->empty()) std::cerr << "leadwire: (this ran as " << *as << ")" << std::endl;
+  return code;
+}
+
+}  // namespace
+
+int RunInit(const InitOptions& o) {
+  if (Trim(o.org).empty()) return Complain("--org needs the organization's name.");
+  return AsFolderOwner(o.db, SecretKeyPath(o.db, o.secret_key_file), [&] { return InitAs(o); });
+}
+
+int RunUserAdd(const UserAddOptions& o) {
+  return AsFolderOwner(o.db, "", [&] { return UserAddAs(o); });
 }
 
 }  // namespace lw::app

@@ -189,7 +189,10 @@ int main(int argc, char** argv) {
   try {
     cli.parse(std::move(*args));
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    // A flag or value refused exits 2, as a refused --config file does (the
+    // service's unit does not restart on 2: no retry mends a setting).
+    const int code = cli.exit(e);
+    return code == 0 ? 0 : 2;
   }
 
   // A database file that reaches the size limit (ulimit -f) should fail the

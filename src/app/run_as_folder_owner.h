@@ -3,8 +3,8 @@
 // the database's folder (/var/lib/leadwire: the `leadwire` user the service
 // runs as). The files it makes are then that user's, so the service can open
 // them; PostgreSQL's peer authentication sees that user; and nothing in a
-// folder another user controls (a symlink planted there) is ever opened or
-// changed with root's rights.
+// folder another user controls (a symlink planted there) is opened or changed
+// with root's rights.
 #pragma once
 
 #include <string>
@@ -13,9 +13,12 @@
 
 namespace lw::app {
 
-// The folder: a SQLite database's, else the key file's; none (nothing
-// changes) on PostgreSQL without a key file, when this process is not root,
-// or when root owns the folder. The error: one sentence.
-Status RunAsFolderOwner(const std::string& db_url, const std::string& key_file);
+// The folder: a SQLite database's, else the key file's. Its owner decides —
+// the folder itself, what it points to, and each folder above it up to /:
+// the first that is not root's. Nothing changes (returns "") when this
+// process is not root, on PostgreSQL without a key file, or when root owns
+// them all. Otherwise returns who this process now is, for messages
+// ("leadwire, the owner of /var/lib/leadwire"). The error: one sentence.
+Result<std::string> RunAsFolderOwner(const std::string& db_url, const std::string& key_file);
 
 }  // namespace lw::app

@@ -114,13 +114,13 @@ test('the command line wins over LEADWIRE_*, which wins over the file', async ()
 test('an unknown key, a missing file and a bad value stop serve with one sentence', () => {
   const unknown = toml('unknown.toml', [...dbLines(), 'listen = "127.0.0.1:0"', 'lisen = "127.0.0.1:1"']);
   const r = cli(['serve', '--config', unknown]);
-  assert.notEqual(r.code, 0);
+  assert.equal(r.code, 2);
   assert.match(r.stderr, new RegExp(`${unknown.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: unknown key "lisen"`));
   const missing = cli(['serve', '--config', join(d.dir, 'nope.toml')]);
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /nope\.toml/);
   const bad = cli(['serve', '--config', toml('bad.toml', [...dbLines(), 'rate-limit = "many"'])]);
-  assert.notEqual(bad.code, 0);
+  assert.equal(bad.code, 2, 'a refused setting exits 2: the unit does not restart on it');
   assert.match(bad.stderr, /rate-limit/);
 });
 
@@ -151,7 +151,7 @@ test('--log-format json: one JSON object per line, with the trace id of the requ
   assert.ok(request, err);
   assert.equal(request.trace_id, traceId);
   const bad = cli(['serve', '--db', d.db, '--log-format', 'xml']);
-  assert.notEqual(bad.code, 0);
+  assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--log-format/);
 });
 

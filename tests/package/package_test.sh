@@ -113,8 +113,9 @@ service_log() {
 }
 start_service() {  # → $service, its pid, once /healthz answers
   if $systemd_runs; then
-    systemctl start leadwire.service
+    systemctl start leadwire.service || { service_log; fail "systemctl start leadwire failed"; }
     service=$(systemctl show -p MainPID --value leadwire.service)
+    [[ $service -gt 0 ]] || { service_log; fail "leadwire.service has no main process"; }
   else
     # shellcheck source=/dev/null
     (cd /var/lib/leadwire && set -a && . /etc/default/leadwire && set +a &&
@@ -133,7 +134,10 @@ start_service() {  # → $service, its pid, once /healthz answers
 stop_service() {  # SIGTERM, as the unit's KillSignal; serve must exit 0 within TimeoutStopSec
   if $systemd_runs; then
     systemctl stop leadwire.service
-    [[ $(systemctl show -p Result --value leadwire.service) == success ]] || { service_log; fail "the stop did not succeed"; }
+    # systemd counts a death by SIGTERM as clean: ask how serve itself ended.
+    local ended
+    ended=$(systemctl show -p Result -p ExecMainCode -p ExecMainStatus leadwire.service | sort | tr '\n' ' ')
+    [[ $ended == "ExecMainCode=1 ExecMainStatus=0 Result=success " ]] || { service_log; fail "the stop: $ended"; }
     return
   fi
   kill -TERM "$service"
@@ -193,6 +197,9 @@ getent passwd leadwire >/dev/null || fail "remove deleted the leadwire user"
 masked || fail "remove did not mask the unit"
 apt_install
 if masked || ! enabled; then fail "the reinstall did not restore the unit as it was (enabled)"; fi
+if $systemd_runs && ! systemctl is-active --quiet leadwire.service; then
+  fail "the reinstall did not start the service again"
+fi
 start_service
 [[ $(call GET /api/leads | json '.records.length') == 1 ]] || fail "the reinstalled service lost the lead: $(call GET /api/leads)"
 stop_service
@@ -200,7 +207,7 @@ stop_service
 say "apt purge deletes the data, the settings, the user and the unit's links"
 purge
 
-say "installed again: init as root before the service's first start makes files the service opens"
+say "installed again: init as root on no database makes files the service opens"
 apt_install
 if $systemd_runs; then  # the first install started it; begin again from no database
   systemctl stop leadwire.service

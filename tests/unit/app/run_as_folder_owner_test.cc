@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -22,13 +23,23 @@ class RunAsFolderOwnerTest : public ::testing::Test {
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "only root changes user";
     GTEST_FLAG_SET(death_test_style, "threadsafe");
+    // A death test's child runs SetUp again: it takes its parent's folder
+    // (named in the environment) rather than making one it cannot remove.
+    if (const char* parent = std::getenv("LW_OWNER_TEST_DIR")) {
+      dir_ = parent;
+      child_ = true;
+      return;
+    }
     dir_ = fs::temp_directory_path() / ("lw-owner-" + std::to_string(::getpid()));
     fs::create_directories(dir_ / "service");
     fs::create_directories(dir_ / "roots");
     ASSERT_EQ(::chown((dir_ / "service").c_str(), kNobody, kNobody), 0);
+    ::setenv("LW_OWNER_TEST_DIR", dir_.c_str(), 1);
   }
   void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
+    if (child_ || dir_.empty()) return;
+    ::unsetenv("LW_OWNER_TEST_DIR");
+    fs::remove_all(dir_);
   }
   // Exits 0 when, after RunAsFolderOwner, this process's user is `uid` and a
   // file it makes in the service folder is that user's.
@@ -45,6 +56,7 @@ class RunAsFolderOwnerTest : public ::testing::Test {
     std::_Exit(0);
   }
   fs::path dir_;
+  bool child_ = false;
 };
 
 TEST_F(RunAsFolderOwnerTest, RootOnAUsersSqliteDatabaseBecomesThatUser) {
@@ -59,6 +71,18 @@ TEST_F(RunAsFolderOwnerTest, OnPostgresqlTheKeyFilesFolderDecides) {
               ::testing::ExitedWithCode(0), "");
   EXPECT_EXIT(CheckBecomes("postgresql://db/leadwire", "", 0, {}), ::testing::ExitedWithCode(0),
               "");
+}
+
+TEST_F(RunAsFolderOwnerTest, ASymlinkTheUserPlantedOnTheWayMakesItTheirs) {
+  // service/elsewhere → roots/ (root's), planted by the service's user: root
+  // must not create files through it with root's rights.
+  const auto link = dir_ / "service" / "elsewhere";
+  std::error_code exists;  // a death test's child runs this again
+  fs::create_directory_symlink(dir_ / "roots", link, exists);
+  ASSERT_EQ(::lchown(link.c_str(), kNobody, kNobody), 0);
+  EXPECT_EXIT(
+      CheckBecomes("sqlite:" + (link / "x.db").string(), "", kNobody, dir_ / "service" / "made"),
+      ::testing::ExitedWithCode(0), "");
 }
 
 TEST_F(RunAsFolderOwnerTest, RootsOwnFolderOrAMissingOneLeavesRootAsItIs) {
