@@ -2,7 +2,6 @@
 
 #include "common/crypto.h"
 #include "common/log.h"
-#include "common/named_thread.h"
 #include "webhooks/rule_notifications.h"
 
 namespace lw {
@@ -20,7 +19,7 @@ Notifier::Notifier(Database& db, const Clock& clock, SmtpMailer mailer, std::str
       mailer_(std::move(mailer)),
       public_url_(std::move(public_url)),
       owner_("notifier-" + crypto::Hex(crypto::RandomBytes(8))),
-      every_(every) {}
+      loop_("lw-notifier", every, [this] { Round(); }) {}
 
 Result<int> Notifier::RunOnce() {
   std::vector<PendingEmail> due;
@@ -31,11 +30,8 @@ Result<int> Notifier::RunOnce() {
   }));
   int sent = 0;
   for (const PendingEmail& e : due) {
-    {
-      // Stopping: the rest wait for their lease to run out, on another node.
-      std::lock_guard lock(mutex_);
-      if (stopping_) break;
-    }
+    // Stopping: the rest wait for their lease to run out, on another node.
+    if (loop_.Stopping()) break;
     const EmailText text = ComposeEmail(e, public_url_);
     const Status st = mailer_.Send(e.recipients, text.subject, text.body);
     if (!st)
@@ -52,33 +48,14 @@ Result<int> Notifier::RunOnce() {
   return sent;
 }
 
-void Notifier::Start() {
-  thread_ = NamedThread("lw-notifier", [this] { Run(); });
-}
-
-void Notifier::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Notifier::Run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    if (auto r = RunOnce(); !r) {
-      // The database is away: the emails wait; one line a minute says so.
-      const int64_t now = clock_.NowMs();
-      if (now - logged_at_ >= 60'000) {
-        log::Warn("notifications wait for the database: " + r.error().message);
-        logged_at_ = now;
-      }
+void Notifier::Round() {
+  if (auto r = RunOnce(); !r) {
+    // The database is away: the emails wait; one line a minute says so.
+    const int64_t now = clock_.NowMs();
+    if (now - logged_at_ >= 60'000) {
+      log::Warn("notifications wait for the database: " + r.error().message);
+      logged_at_ = now;
     }
-    lock.lock();
-    wake_.wait_for(lock, every_, [this] { return stopping_; });
   }
 }
 

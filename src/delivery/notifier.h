@@ -8,12 +8,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "common/clock.h"
+#include "common/periodic_thread.h"
 #include "common/smtp_mailer.h"
 #include "store/database.h"
 
@@ -24,27 +22,22 @@ class Notifier {
   // `public_url`: where Admins reach the UI, for the emails' links.
   Notifier(Database& db, const Clock& clock, SmtpMailer mailer, std::string public_url,
            std::chrono::milliseconds every = std::chrono::seconds(2));
-  ~Notifier() { Stop(); }
-  void Start();
-  void Stop();
+  void Start() { loop_.Start(); }
+  void Stop() { loop_.Stop(); }
   // One round: claims due emails and sends them. The number sent, or the
   // database's error.
   Result<int> RunOnce();
 
  private:
-  void Run();
+  void Round();  // RunOnce, logging an outage once a minute
 
   Database& db_;
   const Clock& clock_;
   const SmtpMailer mailer_;
   const std::string public_url_;
   const std::string owner_;  // this node's leases
-  const std::chrono::milliseconds every_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
   int64_t logged_at_ = 0;
-  std::thread thread_;
+  PeriodicThread loop_;  // last: stopped and joined before the rest goes
 };
 
 }  // namespace lw

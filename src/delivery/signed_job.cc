@@ -53,8 +53,4 @@ Status FinishJob(DeliveryJob& job, int64_t now_ms) {
   return {};
 }
 
-std::shared_ptr<const SigningKeys> HmacKeysOf(const deliveries::Claimed& d) {
-  return std::make_shared<const SigningKeys>(SigningKeys{d.keys, {}});
-}
-
 }  // namespace lw

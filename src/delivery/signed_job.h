@@ -24,7 +24,4 @@ DeliveryJob BuildJob(const deliveries::Claimed& d, std::shared_ptr<const Signing
 // cannot be read) says why the attempt fails.
 Status FinishJob(DeliveryJob& job, int64_t now_ms);
 
-// What a test signs with: the claim's HMAC keys.
-std::shared_ptr<const SigningKeys> HmacKeysOf(const deliveries::Claimed& d);
-
 }  // namespace lw

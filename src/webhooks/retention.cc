@@ -4,7 +4,6 @@
 
 #include "common/log.h"
 #include "common/metrics.h"
-#include "common/named_thread.h"
 #include "webhooks/delivery_repository.h"
 #include "webhooks/rule_notifications.h"
 #include "webhooks/rule_stats.h"
@@ -59,35 +58,16 @@ std::chrono::milliseconds RetentionInterval(double days) {
                                                std::chrono::minutes(10));
 }
 
-void RetentionLoop::Start() {
-  thread_ = NamedThread("lw-retention", [this] { Run(); });
-}
-
-void RetentionLoop::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void RetentionLoop::Run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    // A pause between batches leaves the writer to requests and deliveries.
-    auto report = retention_.RunOnce(std::chrono::milliseconds(5));
-    if (!report)
-      log::Warn("retention: " + report.error().message + "; trying again later");
-    else if (report->deliveries + report->events > 0)
-      log::Info("retention: deleted " + std::to_string(report->deliveries) + " deliveries, " +
-                std::to_string(report->attempts) + " attempts, " + std::to_string(report->events) +
-                " events in " + std::to_string(report->batches) + " batches; longest " +
-                std::to_string(report->longest_batch.count() / 1000) + " ms");
-    lock.lock();
-    wake_.wait_for(lock, every_, [this] { return stopping_; });
-  }
+void RetentionLoop::Round() {
+  // A pause between batches leaves the writer to requests and deliveries.
+  auto report = retention_.RunOnce(std::chrono::milliseconds(5));
+  if (!report)
+    log::Warn("retention: " + report.error().message + "; trying again later");
+  else if (report->deliveries + report->events > 0)
+    log::Info("retention: deleted " + std::to_string(report->deliveries) + " deliveries, " +
+              std::to_string(report->attempts) + " attempts, " + std::to_string(report->events) +
+              " events in " + std::to_string(report->batches) + " batches; longest " +
+              std::to_string(report->longest_batch.count() / 1000) + " ms");
 }
 
 }  // namespace lw

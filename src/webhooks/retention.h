@@ -9,13 +9,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/periodic_thread.h"
 #include "store/database.h"
 
 namespace lw {
@@ -50,19 +48,14 @@ std::chrono::milliseconds RetentionInterval(double days);
 class RetentionLoop {
  public:
   RetentionLoop(Retention retention, std::chrono::milliseconds every)
-      : retention_(retention), every_(every) {}
-  ~RetentionLoop() { Stop(); }
-  void Start();
-  void Stop();
+      : retention_(retention), loop_("lw-retention", every, [this] { Round(); }) {}
+  void Start() { loop_.Start(); }
+  void Stop() { loop_.Stop(); }
 
  private:
-  void Run();
+  void Round();  // RunOnce, with a line saying what it deleted
   Retention retention_;
-  const std::chrono::milliseconds every_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicThread loop_;  // last: stopped and joined before retention_ goes
 };
 
 }  // namespace lw

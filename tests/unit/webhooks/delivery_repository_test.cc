@@ -16,6 +16,12 @@
 namespace lw {
 namespace {
 
+// What these tests sign with: the claim's HMAC keys (the transport also adds
+// the organization's Ed25519 keypair, when it has one).
+std::shared_ptr<const SigningKeys> HmacKeysOf(const deliveries::Claimed& d) {
+  return std::make_shared<const SigningKeys>(SigningKeys{d.keys, {}});
+}
+
 using testing::kT0;
 constexpr int64_t kLease = 60'000;
 
